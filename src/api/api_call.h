@@ -1,0 +1,39 @@
+// What every API handler receives: the request, the dialect the route table decided,
+// the authenticated principal (for routes that require one) and the services.
+#pragma once
+
+#include "api/dialect.h"
+#include "common/result.h"
+#include "domain/auth_service.h"
+#include "domain/estate_service.h"
+#include "http/message.h"
+#include "store/store.h"
+
+namespace psafe::api {
+
+struct ApiContext {
+  domain::AuthService& auth;
+  domain::EstateService& estate;
+  store::Store& store;
+  bool secure_cookies = true;   // false only in loopback plain-HTTP mode
+};
+
+struct ApiCall {
+  http::Request& req;
+  Dialect dialect;
+  const domain::Principal* principal;  // non-null on routes that require sign-in
+  ApiContext& ctx;
+};
+
+using ApiHandler = Result<http::Response> (*)(ApiCall&);
+
+// Shared helpers for handlers.
+http::Response JsonResponse(int status, const boost::json::value& v);
+// Path parameter `index` as a positive id; InvalidArgument naming `what` otherwise.
+Result<int64_t> PathId(const ApiCall& c, size_t index, std::string_view what);
+// limit/offset query parameters (limit 1..100000, offset >= 0).
+Result<domain::Page> ReadPage(const ApiCall& c);
+// An optional integer query parameter.
+Result<std::optional<int64_t>> QueryInt(const ApiCall& c, std::string_view name);
+
+}  // namespace psafe::api

@@ -1,0 +1,143 @@
+#include "api/routes.h"
+
+#include <boost/json/serialize.hpp>
+#include <charconv>
+
+#include "api/authenticate.h"
+#include "api/error_map.h"
+#include "api/handlers.h"
+
+#ifndef PSAFE_VERSION
+#define PSAFE_VERSION "dev"
+#endif
+
+namespace psafe::api {
+
+namespace {
+
+enum class Access { kPublic, kSignedIn };
+
+// The route table. `document` marks paths spelled exactly as in the OpenAPI document:
+// a request that spells such a path byte for byte is answered in the document's dialect,
+// any other spelling (matched case-insensitively) in the product's.
+struct RouteDef {
+  std::string_view method;
+  std::string_view path;  // relative to kBasePath
+  bool document;
+  Access access;
+  ApiHandler handler;
+};
+
+constexpr RouteDef kRoutes[] = {
+    // Authentication
+    {"POST", "auth/signappin", true, Access::kPublic, SignAppIn},
+    {"POST", "auth/signappout", true, Access::kSignedIn, SignOut},
+    {"POST", "Auth/Signout", false, Access::kSignedIn, SignOut},
+    {"DELETE", "Auth/Signout", false, Access::kSignedIn, SignOut},
+    {"POST", "Auth/connect/token", false, Access::kPublic, IssueOAuthToken},
+    // Workgroups and assets
+    {"GET", "Workgroups", false, Access::kSignedIn, ListWorkgroups},
+    {"POST", "Workgroups", false, Access::kSignedIn, CreateWorkgroup},
+    {"GET", "Workgroups/{workgroup}", false, Access::kSignedIn, GetWorkgroup},
+    {"GET", "Workgroups/{workgroup}/Assets", false, Access::kSignedIn, ListAssets},
+    {"POST", "Workgroups/{workgroup}/Assets", false, Access::kSignedIn, CreateAsset},
+    {"GET", "Assets/{id}", false, Access::kSignedIn, GetAsset},
+    {"DELETE", "Assets/{id}", false, Access::kSignedIn, DeleteAsset},
+    // Managed systems
+    {"POST", "Assets/{id}/ManagedSystems", false, Access::kSignedIn, CreateSystemOnAsset},
+    {"POST", "Workgroups/{workgroup}/ManagedSystems", false, Access::kSignedIn, CreateSystemInWorkgroup},
+    {"GET", "managedsystems", true, Access::kSignedIn, ListManagedSystems},
+    {"GET", "ManagedSystems/{id}", false, Access::kSignedIn, GetManagedSystem},
+    {"DELETE", "ManagedSystems/{id}", false, Access::kSignedIn, DeleteManagedSystem},
+    // Managed accounts
+    {"POST", "ManagedSystems/{id}/ManagedAccounts", false, Access::kSignedIn, CreateManagedAccount},
+    {"GET", "ManagedSystems/{id}/ManagedAccounts", false, Access::kSignedIn, ListAccountsOfSystem},
+    {"GET", "managedaccounts", true, Access::kSignedIn, ListManagedAccounts},
+    {"GET", "ManagedAccounts/{id}", false, Access::kSignedIn, GetManagedAccount},
+    {"DELETE", "ManagedAccounts/{id}", false, Access::kSignedIn, DeleteManagedAccount},
+};
+
+http::Response Invoke(const RouteDef& def, ApiContext& ctx, http::Request& req) {
+  const Dialect dialect = def.document && req.exact_spelling ? Dialect::kDocument : Dialect::kProduct;
+  std::optional<domain::Principal> principal;
+  if (def.access == Access::kSignedIn) {
+    auto p = Authenticate(ctx, req);
+    if (!p.ok()) return ErrorResponse(p.status(), dialect);
+    principal = std::move(p).value();
+  }
+  ApiCall call{req, dialect, principal ? &*principal : nullptr, ctx};
+  Result<http::Response> res = def.handler(call);
+  http::Response out = res.ok() ? std::move(res).value() : ErrorResponse(res.status(), dialect);
+  if (principal && out.log_principal.empty()) {
+    out.log_principal = "user:" + std::to_string(principal->user.id);
+  }
+  return out;
+}
+
+http::Response Health(ApiContext& ctx) {
+  Status s = ctx.store.Ping();
+  boost::json::object body{
+      {"status", s.ok() ? "ok" : "degraded"},
+      {"version", PSAFE_VERSION},
+      {"store", boost::json::object{{"backend", ctx.store.BackendName()},
+                                    {"status", s.ok() ? "ok" : "unavailable"}}}};
+  return JsonResponse(s.ok() ? 200 : 503, body);
+}
+
+}  // namespace
+
+http::Response JsonResponse(int status, const boost::json::value& v) {
+  return http::Response::Json(status, ToJson(v));
+}
+
+Result<int64_t> PathId(const ApiCall& c, size_t index, std::string_view what) {
+  const std::string& s = c.req.path_params.at(index);
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size() || v <= 0) {
+    return Status::InvalidArgument(std::string(what) + " must be a positive integer");
+  }
+  return v;
+}
+
+Result<std::optional<int64_t>> QueryInt(const ApiCall& c, std::string_view name) {
+  auto raw = c.req.query.Get(name);
+  if (!raw || raw->empty()) return std::optional<int64_t>();
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(raw->data(), raw->data() + raw->size(), v);
+  if (ec != std::errc() || end != raw->data() + raw->size()) {
+    return Status::InvalidArgument(std::string(name) + " must be an integer");
+  }
+  return std::optional<int64_t>(v);
+}
+
+Result<domain::Page> ReadPage(const ApiCall& c) {
+  domain::Page page;
+  PSAFE_ASSIGN_OR_RETURN(auto limit, QueryInt(c, "limit"));
+  PSAFE_ASSIGN_OR_RETURN(auto offset, QueryInt(c, "offset"));
+  if (limit) {
+    if (*limit < 1 || *limit > 100000) return Status::InvalidArgument("limit must be between 1 and 100000");
+    page.limit = *limit;
+  }
+  if (offset) {
+    if (*offset < 0) return Status::InvalidArgument("offset must not be negative");
+    page.offset = *offset;
+  }
+  return page;
+}
+
+http::Response TransportError(int status, std::string_view message) {
+  return ErrorResponse(status, message, Dialect::kProduct);
+}
+
+std::unique_ptr<http::Router> BuildRouter(ApiContext& ctx) {
+  auto router = std::make_unique<http::Router>(TransportError);
+  for (const RouteDef& def : kRoutes) {
+    router->Add(std::string(def.method), std::string(kBasePath) + "/" + std::string(def.path),
+                [&ctx, &def](http::Request& req) { return Invoke(def, ctx, req); });
+  }
+  router->Add("GET", "/health", [&ctx](http::Request&) { return Health(ctx); });
+  return router;
+}
+
+}  // namespace psafe::api

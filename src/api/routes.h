@@ -1,0 +1,18 @@
+// Builds the router: the API route table under /BeyondTrust/api/public/v3, plus
+// GET /health outside it.
+#pragma once
+
+#include <memory>
+
+#include "api/api_call.h"
+#include "http/router.h"
+
+namespace psafe::api {
+
+inline constexpr std::string_view kBasePath = "/BeyondTrust/api/public/v3";
+
+std::unique_ptr<http::Router> BuildRouter(ApiContext& ctx);
+// The error body for failures below the API layer (router, server).
+http::Response TransportError(int status, std::string_view message);
+
+}  // namespace psafe::api

@@ -1,0 +1,15 @@
+// Small string helpers shared by every layer (ASCII only: protocol names are ASCII).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace psafe {
+
+std::string ToLowerAscii(std::string_view s);
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+std::string_view TrimWhitespace(std::string_view s);
+// RFC 3339 UTC, e.g. "2026-11-23T13:04:07Z".
+std::string FormatTimestamp(int64_t unix_seconds);
+
+}  // namespace psafe

@@ -1,0 +1,73 @@
+// AuthService: proves who a caller is.
+//  - API key sign-in (PS-Auth key/runas/pwd), with lockout after repeated failures per
+//    (registration, user) pair, and per unknown key.
+//  - OAuth client credentials → bearer tokens with an absolute lifetime.
+//  - Cookie sessions with an idle timeout (20 minutes by default, as the product).
+// Tokens handed out are random 256-bit values; only their keyed hashes are stored, and
+// every comparison of a presented secret goes through the keyed hash (a unique index
+// lookup) plus a constant-time equality check.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "common/clock.h"
+#include "common/result.h"
+#include "crypto/keyring.h"
+#include "crypto/secret_string.h"
+#include "domain/principal.h"
+#include "store/store.h"
+
+namespace psafe::domain {
+
+struct AuthPolicy {
+  int64_t session_idle_seconds = 20 * 60;
+  int64_t token_lifetime_seconds = 3600;
+  int lockout_threshold = 5;
+  int64_t lockout_seconds = 15 * 60;
+};
+
+struct ApiKeyCredentials {
+  crypto::SecretString key;
+  std::string runas;                          // may be DOMAIN\user
+  std::optional<crypto::SecretString> password;
+};
+
+struct IssuedToken {
+  crypto::SecretString access_token;
+  int64_t expires_in = 0;
+};
+
+class AuthService {
+ public:
+  AuthService(store::Store& store, const crypto::Keyring& keyring, const Clock& clock,
+              AuthPolicy policy);
+
+  Result<Principal> AuthenticateApiKey(const ApiKeyCredentials& creds);
+  Result<Principal> AuthenticateBearer(std::string_view access_token);
+  Result<Principal> AuthenticateSession(std::string_view session_token);
+
+  // Creates a cookie session for an authenticated principal; returns the cookie value.
+  Result<crypto::SecretString> StartSession(const Principal& principal);
+  Status EndSession(std::string_view session_token);
+  Result<IssuedToken> IssueToken(std::string_view client_id, std::string_view client_secret);
+  // Removes expired sessions and tokens (called periodically by the server).
+  Status SweepExpired();
+
+  const AuthPolicy& policy() const { return policy_; }
+
+ private:
+  Result<Principal> VerifyApiKey(const ApiKeyCredentials& creds, std::string* lock_subject);
+  Result<Principal> PrincipalFor(int64_t user_id, int64_t registration_id);
+  Status CheckNotLocked(const std::string& subject);
+  void RecordFailure(const std::string& subject);
+  Result<crypto::SecretString> CreateSession(SessionKind kind, const Principal& p,
+                                             int64_t expires_at);
+
+  store::Store& store_;
+  const crypto::Keyring& keyring_;
+  const Clock& clock_;
+  AuthPolicy policy_;
+};
+
+}  // namespace psafe::domain

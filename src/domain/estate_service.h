@@ -1,0 +1,69 @@
+// EstateService: workgroups, assets, managed systems and managed accounts.
+// Only administrators create or delete. Reading the administrative views (workgroups,
+// assets, systems, an account's settings) needs administration too; the "requestable
+// accounts" view (FindRequestableAccounts) is what every caller may see of the accounts
+// they can request: administrators see all, others see none until the permission model
+// (smart rules, roles) decides per account.
+// Plaintext credentials pass through here only on their way into the keyring.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "common/clock.h"
+#include "common/result.h"
+#include "crypto/keyring.h"
+#include "crypto/secret_string.h"
+#include "domain/assets.h"
+#include "domain/principal.h"
+#include "store/store.h"
+
+namespace psafe::domain {
+
+struct NewCredentials {
+  std::optional<crypto::SecretString> password;
+  std::optional<crypto::SecretString> private_key;
+  std::optional<crypto::SecretString> passphrase;
+};
+
+// Context strings bound into each credential's ciphertext.
+std::string CredentialContext(int64_t account_id, std::string_view field);
+
+class EstateService {
+ public:
+  EstateService(store::Store& store, const crypto::Keyring& keyring, const Clock& clock);
+
+  Result<std::vector<Workgroup>> ListWorkgroups(const Principal& p);
+  Result<Workgroup> CreateWorkgroup(const Principal& p, Workgroup wg);
+  // "12" is an id, anything else a name (as the product's {id|name} routes).
+  Result<Workgroup> ResolveWorkgroup(const Principal& p, std::string_view id_or_name);
+
+  Result<Asset> CreateAsset(const Principal& p, std::string_view workgroup, Asset asset);
+  Result<Paged<Asset>> ListAssets(const Principal& p, std::string_view workgroup, Page page);
+  Status DeleteAsset(const Principal& p, int64_t id);
+
+  // Creates a system in a workgroup, or on an asset (which fixes the workgroup).
+  Result<ManagedSystem> CreateSystemInWorkgroup(const Principal& p, int64_t workgroup_id,
+                                                ManagedSystem system);
+  Result<ManagedSystem> CreateSystemOnAsset(const Principal& p, int64_t asset_id,
+                                            ManagedSystem system);
+  Result<Paged<ManagedSystem>> ListSystems(const Principal& p, const SystemFilter& filter);
+  Result<ManagedSystem> GetSystem(const Principal& p, int64_t id);
+  Status DeleteSystem(const Principal& p, int64_t id);
+
+  Result<AccountView> CreateAccount(const Principal& p, int64_t system_id, ManagedAccount account,
+                                    NewCredentials credentials);
+  Result<Paged<AccountView>> ListAccountsOfSystem(const Principal& p, int64_t system_id, Page page);
+  Result<Paged<AccountView>> FindRequestableAccounts(const Principal& p, AccountFilter filter);
+  Result<AccountView> GetAccount(const Principal& p, int64_t id);
+  Status DeleteAccount(const Principal& p, int64_t id);
+
+ private:
+  Result<ManagedSystem> CreateSystem(ManagedSystem system);
+
+  store::Store& store_;
+  const crypto::Keyring& keyring_;
+  const Clock& clock_;
+};
+
+}  // namespace psafe::domain

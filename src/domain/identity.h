@@ -1,0 +1,61 @@
+// Identity model: users, the groups that grant administration, API registrations
+// (application keys and OAuth clients bound to users) and sessions.
+// Plain values: no JSON, no SQL. Secrets appear here only as hashes.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace psafe::domain {
+
+struct User {
+  int64_t id = 0;
+  std::string user_name;       // unique, case-insensitive
+  std::string name;            // display name
+  std::string email;
+  std::optional<std::string> password_hash;  // Argon2id; absent = no password set
+  bool is_administrator = false;             // derived: member of an administrators' group
+  int64_t created_at = 0;
+};
+
+struct UserGroup {
+  int64_t id = 0;
+  std::string name;
+  std::string description;
+  bool is_administrator = false;
+};
+
+// An API registration: one application key (PS-Auth) plus one OAuth client.
+// Only keyed hashes of the key and client secret are kept.
+struct ApiRegistration {
+  int64_t id = 0;
+  std::string name;
+  std::string key_hash;            // Keyring::TokenHash(api key)
+  std::string client_id;           // GUID, public
+  std::string client_secret_hash;  // Keyring::TokenHash(client secret)
+  int64_t oauth_user_id = 0;       // the user an OAuth token acts as
+  bool user_password_required = false;
+  bool enabled = true;
+};
+
+enum class SessionKind { kCookie, kBearer };
+
+struct Session {
+  std::string token_hash;          // Keyring::TokenHash(cookie value or access token)
+  SessionKind kind = SessionKind::kCookie;
+  int64_t user_id = 0;
+  int64_t registration_id = 0;
+  int64_t created_at = 0;
+  int64_t last_seen_at = 0;
+  int64_t expires_at = 0;          // absolute expiry (bearer tokens); 0 = idle expiry only
+};
+
+// Consecutive failed sign-ins for one subject (an API key hash or a user).
+struct AuthFailureRecord {
+  int failures = 0;
+  int64_t last_failure_at = 0;
+  int64_t locked_until = 0;
+};
+
+}  // namespace psafe::domain

@@ -1,0 +1,33 @@
+#include "http/query.h"
+
+#include <boost/url/params_view.hpp>
+#include <boost/url/parse_query.hpp>
+
+#include "common/strings.h"
+
+namespace psafe::http {
+
+Result<QueryParams> QueryParams::Parse(std::string_view raw) {
+  QueryParams out;
+  if (raw.empty()) return out;
+  auto encoded = boost::urls::parse_query(raw);
+  if (!encoded) return Status::InvalidArgument("malformed query string");
+  boost::urls::encoding_opts opts;
+  opts.space_as_plus = true;
+  // Validated above, so this constructor (which throws on bad input) cannot throw.
+  boost::urls::params_view params(raw, opts);
+  for (const auto& p : params) {
+    if (p.key.empty() && !p.has_value) continue;  // "a=1&&b=2"
+    out.params_.emplace_back(p.key, p.has_value ? p.value : std::string());
+  }
+  return out;
+}
+
+std::optional<std::string> QueryParams::Get(std::string_view name) const {
+  for (const auto& [k, v] : params_) {
+    if (EqualsIgnoreCase(k, name)) return v;
+  }
+  return std::nullopt;
+}
+
+}  // namespace psafe::http

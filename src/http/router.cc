@@ -1,0 +1,94 @@
+#include "http/router.h"
+
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+
+#include "common/strings.h"
+
+namespace psafe::http {
+
+namespace {
+
+std::vector<std::string_view> SplitPattern(std::string_view p) {
+  std::vector<std::string_view> out;
+  size_t i = 0;
+  while (i < p.size()) {
+    if (p[i] == '/') { ++i; continue; }
+    size_t j = p.find('/', i);
+    if (j == std::string_view::npos) j = p.size();
+    out.push_back(p.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+}  // namespace
+
+void Router::Add(std::string method, std::string_view pattern, Handler handler) {
+  Route r{std::move(method), {}, std::move(handler)};
+  for (std::string_view s : SplitPattern(pattern)) {
+    bool param = s.size() >= 2 && s.front() == '{' && s.back() == '}';
+    r.segments.push_back({param, std::string(s), ToLowerAscii(s)});
+  }
+  routes_.push_back(std::move(r));
+}
+
+Response Router::Dispatch(Request& req) const {
+  auto url = boost::urls::parse_origin_form(req.target);
+  if (!url) return error_(400, "malformed request target");
+  auto query = QueryParams::Parse(url->encoded_query());
+  if (!query.ok()) return error_(400, query.status().message());
+  req.query = std::move(query).value();
+
+  req.segments.clear();
+  for (auto seg : url->segments()) req.segments.push_back(seg);
+  if (!req.segments.empty() && req.segments.back().empty()) req.segments.pop_back();
+
+  const Route* best = nullptr;
+  int best_literals = -1;
+  bool best_exact = false;
+  std::string allow;
+  for (const Route& r : routes_) {
+    if (r.segments.size() != req.segments.size()) continue;
+    int literals = 0;
+    bool exact = true;
+    bool match = true;
+    for (size_t i = 0; i < r.segments.size() && match; ++i) {
+      const Segment& s = r.segments[i];
+      const std::string& got = req.segments[i];
+      if (s.is_param) {
+        match = !got.empty();
+      } else {
+        match = EqualsIgnoreCase(got, s.lower);
+        exact = exact && got == s.spelling;
+        ++literals;
+      }
+    }
+    if (!match) continue;
+    if (r.method != req.method) {
+      if (allow.find(r.method) == std::string::npos) allow += (allow.empty() ? "" : ", ") + r.method;
+      continue;
+    }
+    if (literals > best_literals) {
+      best = &r;
+      best_literals = literals;
+      best_exact = exact;
+    }
+  }
+  if (best == nullptr) {
+    if (!allow.empty()) {
+      Response res = error_(405, "method " + req.method + " is not allowed here");
+      res.headers.Add("Allow", allow);
+      return res;
+    }
+    return error_(404, "no such endpoint");
+  }
+  req.path_params.clear();
+  for (size_t i = 0; i < best->segments.size(); ++i) {
+    if (best->segments[i].is_param) req.path_params.push_back(req.segments[i]);
+  }
+  req.exact_spelling = best_exact;
+  return best->handler(req);
+}
+
+}  // namespace psafe::http

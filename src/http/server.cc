@@ -1,0 +1,333 @@
+#include "http/server.h"
+
+#include <openssl/ssl.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <csignal>
+#include <set>
+
+namespace psafe::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+// Mozilla "intermediate": forward-secret AEAD suites only (TLS 1.3 suites are fixed).
+constexpr const char* kTls12Ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
+std::string JsonEscape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+bool IsParseError(const beast::error_code& ec) {
+  return ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
+         ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
+}
+
+// The connection's view for shutdown: idle connections are cancelled at once, busy ones
+// finish their request first.
+struct LiveConnection {
+  beast::tcp_stream* tcp;
+  bool idle = true;
+};
+
+}  // namespace
+
+struct Server::Impl {
+  Impl(ServerOptions o, Handler h, ErrorResponder e)
+      : opts(std::move(o)),
+        handler(std::move(h)),
+        error(std::move(e)),
+        workers(static_cast<size_t>(std::max(1, opts.worker_threads))) {}
+
+  ServerOptions opts;
+  Handler handler;
+  ErrorResponder error;
+  asio::io_context ioc{1};
+  asio::ssl::context ssl_ctx{asio::ssl::context::tls_server};
+  tcp::acceptor acceptor{ioc};
+  asio::signal_set signals{ioc, SIGINT, SIGTERM};
+  asio::steady_timer grace_timer{ioc};
+  asio::thread_pool workers;
+  bool stopping = false;                // io thread only
+  std::set<LiveConnection*> live;       // io thread only
+  std::shared_ptr<spdlog::logger> access = spdlog::default_logger();
+
+  Status ConfigureTls() {
+    namespace ssl = asio::ssl;
+    ssl_ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                        ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                        ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
+    SSL_CTX* native = ssl_ctx.native_handle();
+    SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+    SSL_CTX_set_options(native, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE |
+                                    SSL_OP_NO_COMPRESSION);
+    SSL_CTX_set_cipher_list(native, kTls12Ciphers);
+    beast::error_code ec;
+    ssl_ctx.use_certificate_chain_file(opts.cert_file, ec);
+    if (ec) return Status::IOError("cannot load TLS certificate " + opts.cert_file + ": " + ec.message());
+    ssl_ctx.use_private_key_file(opts.key_file, ssl::context::pem, ec);
+    if (ec) return Status::IOError("cannot load TLS key " + opts.key_file + ": " + ec.message());
+    if (SSL_CTX_check_private_key(native) != 1) {
+      return Status::InvalidArgument("TLS key does not match the certificate");
+    }
+    return Status::OK();
+  }
+
+  Status Bind() {
+    beast::error_code ec;
+    auto addr = asio::ip::make_address(opts.address, ec);
+    if (ec) return Status::InvalidArgument("invalid listen address '" + opts.address + "'");
+    tcp::endpoint ep(addr, opts.port);
+    acceptor.open(ep.protocol(), ec);
+    if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor.bind(ep, ec);
+    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return Status::IOError("cannot listen on " + opts.address + ":" + std::to_string(opts.port) +
+                             ": " + ec.message());
+    }
+    return Status::OK();
+  }
+
+  void BeginShutdown() {
+    if (stopping) return;
+    stopping = true;
+    spdlog::info("shutting down: no new connections; finishing in-flight requests");
+    beast::error_code ec;
+    acceptor.close(ec);
+    signals.cancel(ec);
+    for (LiveConnection* c : live) {
+      if (c->idle) c->tcp->cancel();
+    }
+    if (live.empty()) return;
+    grace_timer.expires_after(opts.shutdown_grace);
+    grace_timer.async_wait([this](beast::error_code wait_ec) {
+      if (!wait_ec) {
+        spdlog::warn("shutdown grace period over; closing {} connection(s)", live.size());
+        ioc.stop();
+      }
+    });
+  }
+
+  void Forget(LiveConnection* c) {
+    live.erase(c);
+    if (stopping && live.empty()) grace_timer.cancel();
+  }
+
+  asio::awaitable<void> AcceptLoop() {
+    while (!stopping) {
+      auto [ec, sock] = co_await acceptor.async_accept(kTuple);
+      if (ec) {
+        if (stopping || ec == asio::error::operation_aborted) co_return;
+        spdlog::warn("accept failed: {}", ec.message());  // e.g. out of descriptors
+        asio::steady_timer pause(ioc, std::chrono::milliseconds(50));
+        co_await pause.async_wait(kTuple);
+        continue;
+      }
+      asio::co_spawn(ioc, Connection(std::move(sock)), asio::detached);
+    }
+  }
+
+  asio::awaitable<void> Connection(tcp::socket sock) {
+    beast::error_code ec;
+    auto ep = sock.remote_endpoint(ec);
+    std::string remote = ec ? "?" : ep.address().to_string();
+    if (opts.tls) {
+      beast::ssl_stream<beast::tcp_stream> stream(std::move(sock), ssl_ctx);
+      auto& tcp_layer = beast::get_lowest_layer(stream);
+      LiveConnection lc{&tcp_layer};
+      live.insert(&lc);
+      tcp_layer.expires_after(opts.read_timeout);
+      auto [hs_ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kTuple);
+      if (!hs_ec) {
+        co_await RequestLoop(stream, lc, remote);
+        tcp_layer.expires_after(std::chrono::seconds(2));
+        co_await stream.async_shutdown(kTuple);
+      }
+      Forget(&lc);
+    } else {
+      beast::tcp_stream stream(std::move(sock));
+      LiveConnection lc{&stream};
+      live.insert(&lc);
+      co_await RequestLoop(stream, lc, remote);
+      stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+      Forget(&lc);
+    }
+  }
+
+  template <class Stream>
+  asio::awaitable<void> WriteError(Stream& stream, int status, std::string_view msg) {
+    Response res = error(status, msg);
+    bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), 11};
+    out.set(bhttp::field::content_type, res.content_type);
+    out.set(bhttp::field::connection, "close");
+    out.body() = std::move(res.body);
+    out.prepare_payload();
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));
+    co_await bhttp::async_write(stream, out, kTuple);
+  }
+
+  template <class Stream>
+  asio::awaitable<void> RequestLoop(Stream& stream, LiveConnection& lc, const std::string& remote) {
+    auto& tcp_layer = beast::get_lowest_layer(stream);
+    beast::flat_buffer buffer;
+    bool first = true;
+    while (!stopping) {
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.header_limit(static_cast<uint32_t>(opts.header_limit));
+      parser.body_limit(opts.body_limit);
+      lc.idle = buffer.size() == 0;
+      tcp_layer.expires_after(first ? opts.read_timeout : opts.idle_timeout);
+      auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
+      lc.idle = false;
+      if (ec) {
+        if (ec == bhttp::error::header_limit) co_await WriteError(stream, 431, "request header too large");
+        else if (IsParseError(ec)) co_await WriteError(stream, 400, "malformed HTTP request");
+        co_return;
+      }
+      first = false;
+      auto content_length = parser.content_length();
+      if (content_length && *content_length > opts.body_limit) {
+        co_await WriteError(stream, 413, "request body too large");
+        co_return;
+      }
+      if (parser.get()[bhttp::field::expect] == "100-continue") {
+        bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
+        co_await bhttp::async_write(stream, cont, kTuple);
+      }
+      tcp_layer.expires_after(opts.read_timeout);
+      auto [body_ec, body_n] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+      if (body_ec) {
+        if (body_ec == bhttp::error::body_limit) co_await WriteError(stream, 413, "request body too large");
+        else if (IsParseError(body_ec)) co_await WriteError(stream, 400, "malformed HTTP request");
+        co_return;
+      }
+      auto msg = parser.release();
+      const auto started = std::chrono::steady_clock::now();
+
+      Request req;
+      req.method = std::string(msg.method_string());
+      req.target = std::string(msg.target());
+      for (const auto& f : msg) req.headers.Add(std::string(f.name_string()), std::string(f.value()));
+      req.body = std::move(msg.body());
+      req.remote_address = remote;
+
+      Response res = co_await RunHandler(req);
+      crypto_wipe(req.body);
+
+      const bool keep_alive = msg.keep_alive() && !stopping;
+      bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), msg.version()};
+      if (!res.content_type.empty()) out.set(bhttp::field::content_type, res.content_type);
+      out.set(bhttp::field::cache_control, "no-store");
+      for (const auto& [k, v] : res.headers.fields()) out.insert(k, v);
+      out.body() = std::move(res.body);
+      out.keep_alive(keep_alive);
+      out.prepare_payload();
+      const size_t bytes = out.body().size();
+      tcp_layer.expires_after(opts.read_timeout);
+      auto [wec, wn] = co_await bhttp::async_write(stream, out, kTuple);
+      if (res.sensitive) crypto_wipe(out.body());
+      LogAccess(req, res.status, bytes, started, res.log_principal);
+      if (wec || !keep_alive) co_return;
+    }
+  }
+
+  // Zeroes a buffer that held a secret before its memory is released.
+  static void crypto_wipe(std::string& s) {
+    volatile char* p = s.data();
+    for (size_t i = 0; i < s.size(); ++i) p[i] = 0;
+    s.clear();
+  }
+
+  asio::awaitable<Response> RunHandler(Request& req) {
+    co_return co_await asio::co_spawn(
+        workers,
+        [this, &req]() -> asio::awaitable<Response> {
+          try {
+            co_return handler(req);
+          } catch (const std::exception& e) {
+            spdlog::error("handler failed on {} {}: {}", req.method, PathOf(req.target), e.what());
+          }
+          co_return error(500, "internal error");
+        },
+        asio::use_awaitable);
+  }
+
+  static std::string_view PathOf(std::string_view target) {
+    return target.substr(0, target.find('?'));
+  }
+
+  void LogAccess(const Request& req, int status, size_t bytes,
+                 std::chrono::steady_clock::time_point started, const std::string& principal) {
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                  std::chrono::steady_clock::now() - started).count();
+    access->info(
+        R"({{"event":"access","remote":"{}","method":"{}","path":"{}","status":{},"bytes":{},"us":{},"principal":"{}"}})",
+        JsonEscape(req.remote_address), JsonEscape(req.method), JsonEscape(PathOf(req.target)),
+        status, bytes, us, JsonEscape(principal));
+  }
+};
+
+Server::Server(ServerOptions options, Handler handler, ErrorResponder error)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler), std::move(error))) {}
+
+Server::~Server() {
+  impl_->workers.join();
+}
+
+Status Server::Listen() {
+  if (impl_->opts.tls) PSAFE_RETURN_IF_ERROR(impl_->ConfigureTls());
+  return impl_->Bind();
+}
+
+uint16_t Server::port() const {
+  beast::error_code ec;
+  return impl_->acceptor.local_endpoint(ec).port();
+}
+
+void Server::Run() {
+  Impl& impl = *impl_;
+  impl.signals.async_wait([&impl](beast::error_code ec, int sig) {
+    if (!ec) {
+      spdlog::info("received signal {}", sig);
+      impl.BeginShutdown();
+    }
+  });
+  asio::co_spawn(impl.ioc, impl.AcceptLoop(), asio::detached);
+  impl.ioc.run();
+  impl.workers.join();
+}
+
+void Server::Stop() {
+  asio::post(impl_->ioc, [impl = impl_.get()] { impl->BeginShutdown(); });
+}
+
+}  // namespace psafe::http

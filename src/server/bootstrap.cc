@@ -1,0 +1,117 @@
+#include "server/bootstrap.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "common/clock.h"
+#include "crypto/password_hash.h"
+#include "crypto/random.h"
+#include "crypto/tls_certificate.h"
+#include "store/sqlite_store.h"
+
+namespace psafe::server {
+
+namespace {
+
+constexpr const char* kMasterKeyEnv = "PSAFE_MASTER_KEY";
+
+}  // namespace
+
+Result<std::unique_ptr<crypto::MasterKey>> OpenMasterKey(const Config& config) {
+  if (const char* env = std::getenv(kMasterKeyEnv); env != nullptr && *env != '\0') {
+    return crypto::MasterKey::FromHex(env);
+  }
+  return crypto::MasterKey::LoadFile(config.master_key_file);
+}
+
+Result<std::unique_ptr<crypto::Keyring>> OpenKeyring(store::Store& store,
+                                                     const crypto::MasterKey& master) {
+  PSAFE_ASSIGN_OR_RETURN(auto sealed, store.LoadSealedKeys());
+  return crypto::Keyring::Open(master, sealed);
+}
+
+Status EnsureTlsMaterial(const Config& config) {
+  if (!config.tls_enabled || !config.uses_generated_tls()) return Status::OK();
+  std::error_code ec;
+  if (std::filesystem::exists(config.tls_cert, ec) && std::filesystem::exists(config.tls_key, ec)) {
+    return Status::OK();
+  }
+  std::filesystem::create_directories(config.tls_cert.parent_path(), ec);
+  if (ec) return Status::IOError("cannot create " + config.tls_cert.parent_path().string());
+  return crypto::GenerateSelfSignedTls({config.tls_ca, config.tls_cert, config.tls_key});
+}
+
+Result<InitResult> InitDataDir(const Config& config) {
+  std::error_code ec;
+  if (std::filesystem::exists(config.database(), ec)) {
+    return Status::Conflict(config.data_dir.string() + " is already initialised");
+  }
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) return Status::IOError("cannot create " + config.data_dir.string() + ": " + ec.message());
+  ::chmod(config.data_dir.c_str(), 0700);
+
+  std::unique_ptr<crypto::MasterKey> master;
+  if (const char* env = std::getenv(kMasterKeyEnv); env != nullptr && *env != '\0') {
+    PSAFE_ASSIGN_OR_RETURN(master, crypto::MasterKey::FromHex(env));
+  } else {
+    PSAFE_ASSIGN_OR_RETURN(master, crypto::MasterKey::CreateFile(config.master_key_file));
+  }
+  PSAFE_RETURN_IF_ERROR(WriteDefaultConfigFile(config.data_dir));
+  PSAFE_RETURN_IF_ERROR(EnsureTlsMaterial(config));
+
+  PSAFE_ASSIGN_OR_RETURN(store::StorePtr store, store::OpenSqliteStore(config.database()));
+  PSAFE_RETURN_IF_ERROR(store->AddSealedKey(
+      crypto::Keyring::CreateKey(*master, 1, crypto::SealedKey::Purpose::kData)));
+  PSAFE_RETURN_IF_ERROR(store->AddSealedKey(
+      crypto::Keyring::CreateKey(*master, 1, crypto::SealedKey::Purpose::kPepper)));
+  PSAFE_ASSIGN_OR_RETURN(auto keyring, OpenKeyring(*store, *master));
+
+  InitResult out;
+  out.url = config.base_url();
+  out.user = "admin";
+  out.password = crypto::SecretString(crypto::RandomHex(12));
+  out.api_key = crypto::SecretString(crypto::RandomHex(64));       // 128 characters
+  out.client_id = crypto::RandomGuid();                            // 36 characters
+  out.client_secret = crypto::SecretString(crypto::RandomHex(24)); // 48 characters
+  if (config.tls_enabled && config.uses_generated_tls()) out.ca_cert = config.tls_ca.string();
+
+  SystemClock clock;
+  domain::User admin;
+  admin.user_name = out.user;
+  admin.name = "Administrator";
+  admin.email = "admin@localhost";
+  admin.password_hash = crypto::HashPassword(out.password.view());
+  admin.created_at = clock.NowSeconds();
+  PSAFE_ASSIGN_OR_RETURN(int64_t admin_id, store->CreateUser(admin));
+  PSAFE_ASSIGN_OR_RETURN(int64_t group_id,
+                         store->CreateUserGroup({0, "Administrators", "Full administration", true}));
+  PSAFE_RETURN_IF_ERROR(store->AddUserToGroup(group_id, admin_id));
+
+  domain::ApiRegistration reg;
+  reg.name = "default";
+  reg.key_hash = keyring->TokenHash(out.api_key.view());
+  reg.client_id = out.client_id;
+  reg.client_secret_hash = keyring->TokenHash(out.client_secret.view());
+  reg.oauth_user_id = admin_id;
+  PSAFE_ASSIGN_OR_RETURN(int64_t reg_id, store->CreateApiRegistration(reg));
+  PSAFE_RETURN_IF_ERROR(store->AllowUserForRegistration(reg_id, admin_id));
+  return out;
+}
+
+Result<int> RotateDataKey(const Config& config) {
+  PSAFE_ASSIGN_OR_RETURN(auto master, OpenMasterKey(config));
+  std::error_code ec;
+  if (!std::filesystem::exists(config.database(), ec)) {
+    return Status::NotFound(config.data_dir.string() + " is not initialised (run psafed init)");
+  }
+  PSAFE_ASSIGN_OR_RETURN(store::StorePtr store, store::OpenSqliteStore(config.database()));
+  PSAFE_ASSIGN_OR_RETURN(auto keyring, OpenKeyring(*store, *master));  // proves the master key
+  const int next = keyring->current_version() + 1;
+  PSAFE_RETURN_IF_ERROR(store->AddSealedKey(
+      crypto::Keyring::CreateKey(*master, next, crypto::SealedKey::Purpose::kData)));
+  return next;
+}
+
+}  // namespace psafe::server

@@ -1,0 +1,43 @@
+// Creating and opening a data directory: `psafed init`, `psafed keys rotate`, and the
+// key/store opening that `psafed serve` shares with them.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/result.h"
+#include "crypto/keyring.h"
+#include "crypto/master_key.h"
+#include "crypto/secret_string.h"
+#include "server/config.h"
+#include "store/store.h"
+
+namespace psafe::server {
+
+// What `psafed init` prints once and never stores in plaintext.
+struct InitResult {
+  std::string url;
+  std::string user;
+  crypto::SecretString password;
+  crypto::SecretString api_key;
+  std::string client_id;
+  crypto::SecretString client_secret;
+  std::string ca_cert;  // empty when the operator supplied their own certificate
+};
+
+// Creates the store, keyring, master key (unless PSAFE_MASTER_KEY is set), TLS material
+// (unless configured), the administrator and one API registration. Refuses a directory
+// that already holds a store.
+Result<InitResult> InitDataDir(const Config& config);
+
+// PSAFE_MASTER_KEY (64 hex) if set, else the configured key file.
+Result<std::unique_ptr<crypto::MasterKey>> OpenMasterKey(const Config& config);
+Result<std::unique_ptr<crypto::Keyring>> OpenKeyring(store::Store& store,
+                                                     const crypto::MasterKey& master);
+// Adds a new data-key version; returns it.
+Result<int> RotateDataKey(const Config& config);
+// Generates the self-signed TLS files when the configuration uses the default paths and
+// they are missing (first start).
+Status EnsureTlsMaterial(const Config& config);
+
+}  // namespace psafe::server

@@ -1,0 +1,52 @@
+// psafed configuration: defaults, overridden by <data-dir>/psafed.toml (or --config),
+// overridden by command-line flags. Relative paths resolve against the data directory.
+// Reference: README.md "Configuration".
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "common/result.h"
+#include "domain/auth_service.h"
+
+namespace psafe::server {
+
+struct Config {
+  std::filesystem::path data_dir;
+  std::string listen_address = "127.0.0.1";
+  uint16_t listen_port = 8443;
+  bool tls_enabled = true;
+  std::filesystem::path tls_cert;   // default <data>/tls/server.crt
+  std::filesystem::path tls_key;    // default <data>/tls/server.key
+  std::filesystem::path tls_ca;     // default <data>/tls/ca.pem (generated certificates only)
+  std::filesystem::path master_key_file;  // default <data>/master.key
+  size_t max_header_bytes = 16 * 1024;
+  size_t max_body_bytes = 8 * 1024 * 1024;
+  int read_timeout_seconds = 30;
+  int idle_timeout_seconds = 60;
+  int shutdown_grace_seconds = 10;
+  int worker_threads = 4;
+  std::string log_level = "info";
+  domain::AuthPolicy auth;
+
+  std::filesystem::path database() const { return data_dir / "psafe.db"; }
+  // True when the TLS files are the ones psafed generates (not operator-supplied).
+  bool uses_generated_tls() const;
+  std::string base_url() const;
+};
+
+struct ConfigOverrides {
+  std::optional<std::string> config_file;
+  std::optional<std::string> listen;     // ADDR:PORT, [v6]:PORT
+  std::optional<std::string> log_level;
+};
+
+Result<Config> LoadConfig(const std::filesystem::path& data_dir, const ConfigOverrides& o);
+// Parses "127.0.0.1:8443" / "[::1]:0".
+Status ParseListen(std::string_view s, std::string* address, uint16_t* port);
+// Writes a commented default psafed.toml (only if none exists).
+Status WriteDefaultConfigFile(const std::filesystem::path& data_dir);
+
+}  // namespace psafe::server

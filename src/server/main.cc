@@ -1,0 +1,118 @@
+// psafed: the psafe server. Subcommands: init, serve, keys rotate (see --help).
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "crypto/hardening.h"
+#include "server/bootstrap.h"
+#include "server/serve.h"
+
+namespace {
+
+int Fail(const psafe::Status& s) {
+  std::fprintf(stderr, "psafed: %s\n", s.message().c_str());
+  return 1;
+}
+
+void ConfigureLogging(const std::string& level) {
+  auto logger = spdlog::stderr_color_mt("psafed");
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::from_str(level));
+}
+
+void PrintInit(const psafe::server::InitResult& r, bool json) {
+  if (json) {
+    boost::json::object o{{"url", r.url},
+                          {"user", r.user},
+                          {"password", r.password.str()},
+                          {"api_key", r.api_key.str()},
+                          {"client_id", r.client_id},
+                          {"client_secret", r.client_secret.str()},
+                          {"ca_cert", r.ca_cert}};
+    std::cout << boost::json::serialize(o) << std::endl;
+    return;
+  }
+  std::cout << "psafed initialised. These secrets are shown once and stored only as hashes:\n\n"
+            << "  URL            " << r.url << "\n"
+            << "  user           " << r.user << "\n"
+            << "  password       " << r.password.str() << "\n"
+            << "  API key        " << r.api_key.str() << "\n"
+            << "  OAuth client   " << r.client_id << "\n"
+            << "  OAuth secret   " << r.client_secret.str() << "\n";
+  if (!r.ca_cert.empty()) std::cout << "  CA certificate " << r.ca_cert << "\n";
+  std::cout << "\nSign in:\n  curl --cacert " << (r.ca_cert.empty() ? "<your CA>" : r.ca_cert)
+            << " -X POST -H 'Authorization: PS-Auth key=" << r.api_key.str() << "; runas=" << r.user
+            << ";' " << r.url << "/Auth/SignAppIn\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"psafed - a BeyondTrust Password Safe API v3 compatible server"};
+  app.require_subcommand(1);
+  std::string data_dir;
+  psafe::server::ConfigOverrides overrides;
+  std::string log_level;
+
+  auto add_common = [&](CLI::App* cmd) {
+    cmd->add_option("--data-dir", data_dir, "Data directory (store, keys, TLS, psafed.toml)")
+        ->required();
+    cmd->add_option("--config", overrides.config_file,
+                    "Configuration file (default: <data-dir>/psafed.toml)");
+    cmd->add_option("--log-level", log_level, "trace|debug|info|warn|error (default: info)");
+  };
+
+  bool json = false;
+  auto* init = app.add_subcommand("init", "Create a data directory: store, keys, certificate, "
+                                          "administrator and one API registration");
+  add_common(init);
+  init->add_flag("--json", json,
+                 "Print one JSON object: url, user, password, api_key, client_id, client_secret, ca_cert");
+  init->add_option("--listen", overrides.listen, "ADDR:PORT written into the printed URL");
+
+  auto* serve = app.add_subcommand("serve", "Serve the API until SIGINT/SIGTERM");
+  add_common(serve);
+  serve->add_option("--listen", overrides.listen, "ADDR:PORT to listen on (port 0: any free port)");
+
+  auto* keys = app.add_subcommand("keys", "Manage the keyring");
+  auto* rotate = keys->add_subcommand("rotate", "Add a new data-key version; new writes use it");
+  add_common(rotate);
+  keys->require_subcommand(1);
+
+  CLI11_PARSE(app, argc, argv);
+
+  ::umask(077);  // the store, keys and logs psafed creates are readable by its user only
+  psafe::crypto::HardenProcess();
+  if (auto s = psafe::crypto::InitializeCrypto(); !s.ok()) return Fail(s);
+  if (!log_level.empty()) overrides.log_level = log_level;
+
+  auto config = psafe::server::LoadConfig(data_dir, overrides);
+  if (!config.ok()) return Fail(config.status());
+  ConfigureLogging(config->log_level);
+
+  if (init->parsed()) {
+    auto r = psafe::server::InitDataDir(*config);
+    if (!r.ok()) return Fail(r.status());
+    PrintInit(*r, json);
+    return 0;
+  }
+  if (serve->parsed()) {
+    auto s = psafe::server::Serve(*config);
+    return s.ok() ? 0 : Fail(s);
+  }
+  if (rotate->parsed()) {
+    auto v = psafe::server::RotateDataKey(*config);
+    if (!v.ok()) return Fail(v.status());
+    std::cout << "keyring: data key version " << *v << " added; new writes use it\n";
+    return 0;
+  }
+  return 1;
+}

@@ -1,0 +1,106 @@
+#include "server/serve.h"
+
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+
+#include "api/routes.h"
+#include "common/clock.h"
+#include "domain/auth_service.h"
+#include "domain/estate_service.h"
+#include "http/server.h"
+#include "server/bootstrap.h"
+#include "store/sqlite_store.h"
+
+namespace psafe::server {
+
+namespace {
+
+bool IsLoopback(const std::string& address) {
+  return address == "127.0.0.1" || address.rfind("127.", 0) == 0 || address == "::1" ||
+         address == "localhost";
+}
+
+// Removes expired sessions and tokens once a minute until stopped.
+class Sweeper {
+ public:
+  explicit Sweeper(domain::AuthService& auth) : thread_([this, &auth] { Loop(auth); }) {}
+  ~Sweeper() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  void Loop(domain::AuthService& auth) {
+    std::unique_lock lock(mu_);
+    while (!cv_.wait_for(lock, std::chrono::seconds(60), [this] { return stop_; })) {
+      Status s = auth.SweepExpired();
+      if (!s.ok()) spdlog::warn("session sweep failed: {}", s.ToString());
+    }
+  }
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
+Status Serve(const Config& config) {
+  if (!config.tls_enabled && !IsLoopback(config.listen_address)) {
+    return Status::InvalidArgument("plain HTTP (tls.enabled = false) is only allowed on a loopback address");
+  }
+  std::error_code ec;
+  if (!std::filesystem::exists(config.database(), ec)) {
+    return Status::NotFound(config.data_dir.string() + " is not initialised (run psafed init)");
+  }
+  PSAFE_ASSIGN_OR_RETURN(auto master, OpenMasterKey(config));
+  PSAFE_ASSIGN_OR_RETURN(store::StorePtr store, store::OpenSqliteStore(config.database()));
+  PSAFE_ASSIGN_OR_RETURN(auto keyring, OpenKeyring(*store, *master));
+  master.reset();  // the keyring holds what it needs; the KEK leaves memory
+  PSAFE_RETURN_IF_ERROR(EnsureTlsMaterial(config));
+
+  SystemClock clock;
+  domain::AuthService auth(*store, *keyring, clock, config.auth);
+  domain::EstateService estate(*store, *keyring, clock);
+  api::ApiContext ctx{auth, estate, *store, config.tls_enabled};
+  auto router = api::BuildRouter(ctx);
+
+  http::ServerOptions opts;
+  opts.address = config.listen_address;
+  opts.port = config.listen_port;
+  opts.tls = config.tls_enabled;
+  opts.cert_file = config.tls_cert.string();
+  opts.key_file = config.tls_key.string();
+  opts.header_limit = config.max_header_bytes;
+  opts.body_limit = config.max_body_bytes;
+  opts.read_timeout = std::chrono::seconds(config.read_timeout_seconds);
+  opts.idle_timeout = std::chrono::seconds(config.idle_timeout_seconds);
+  opts.shutdown_grace = std::chrono::seconds(config.shutdown_grace_seconds);
+  opts.worker_threads = config.worker_threads;
+
+  {
+    http::Server server(opts, [&router](http::Request& r) { return router->Dispatch(r); },
+                        api::TransportError);
+    PSAFE_RETURN_IF_ERROR(server.Listen());
+    Config bound = config;
+    bound.listen_port = server.port();
+    std::printf("psafed listening on %s\n", bound.base_url().c_str());
+    std::fflush(stdout);
+    spdlog::info("psafed listening on {} (store: {}, keyring v{})", bound.base_url(),
+                 config.database().string(), keyring->current_version());
+    Sweeper sweeper(auth);
+    server.Run();
+  }
+  spdlog::info("psafed stopped; store closed");
+  return Status::OK();
+}
+
+}  // namespace psafe::server
