@@ -1,0 +1,140 @@
+#include "domain/auth_service.h"
+
+#include <gtest/gtest.h>
+
+#include "crypto/password_hash.h"
+#include "fixtures/test_env.h"
+
+namespace psafe::domain {
+namespace {
+
+constexpr std::string_view kKey = "k-0123456789abcdef";
+constexpr std::string_view kClientId = "6f1c2b1e-0000-4000-8000-000000000001";
+constexpr std::string_view kClientSecret = "client-secret-0123456789abcdef0123456789";
+
+class AuthServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    User u;
+    u.user_name = "svc";
+    u.name = "Service";
+    u.password_hash = crypto::HashPassword("pw");
+    user_id_ = env_.store->CreateUser(u).value();
+    User other;
+    other.user_name = "other";
+    other_id_ = env_.store->CreateUser(other).value();
+    ApiRegistration reg;
+    reg.name = "app";
+    reg.key_hash = env_.keyring->TokenHash(kKey);
+    reg.client_id = std::string(kClientId);
+    reg.client_secret_hash = env_.keyring->TokenHash(kClientSecret);
+    reg.oauth_user_id = user_id_;
+    reg_id_ = env_.store->CreateApiRegistration(reg).value();
+    ASSERT_TRUE(env_.store->AllowUserForRegistration(reg_id_, user_id_).ok());
+  }
+
+  Result<Principal> SignIn(std::string_view key, std::string runas,
+                           std::optional<std::string_view> pwd = std::nullopt) {
+    ApiKeyCredentials c{crypto::SecretString(key), std::move(runas), {}};
+    if (pwd) c.password.emplace(*pwd);
+    return auth_.AuthenticateApiKey(c);
+  }
+
+  testing::StoreEnv env_;
+  AuthService auth_{*env_.store, *env_.keyring, env_.clock, AuthPolicy{}};
+  int64_t user_id_ = 0, other_id_ = 0, reg_id_ = 0;
+};
+
+TEST_F(AuthServiceTest, ApiKeySignInChecksKeyUserAndPassword) {
+  auto p = SignIn(kKey, "svc");
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(p->user.id, user_id_);
+  EXPECT_EQ(p->registration_id, reg_id_);
+  EXPECT_TRUE(SignIn(kKey, "DOMAIN\\SVC").ok());      // domain prefix, any case
+  EXPECT_TRUE(SignIn(kKey, "svc", "pw").ok());
+  EXPECT_FALSE(SignIn(kKey, "svc", "wrong").ok());
+  EXPECT_FALSE(SignIn("not-the-key", "svc").ok());
+  EXPECT_FALSE(SignIn(kKey, "nobody").ok());
+  EXPECT_FALSE(SignIn(kKey, "other").ok());          // not allowed on this registration
+  EXPECT_FALSE(SignIn(kKey, "").ok());
+}
+
+TEST_F(AuthServiceTest, FiveFailuresLockThePairForFifteenMinutes) {
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(SignIn(kKey, "svc", "wrong").status().code(), StatusCode::kUnauthenticated);
+  }
+  auto locked = SignIn(kKey, "svc", "pw");
+  ASSERT_FALSE(locked.ok());
+  EXPECT_EQ(locked.status().code(), StatusCode::kLocked);
+  env_.clock.Advance(15 * 60 - 1);
+  EXPECT_FALSE(SignIn(kKey, "svc", "pw").ok());
+  env_.clock.Advance(1);
+  EXPECT_TRUE(SignIn(kKey, "svc", "pw").ok());
+}
+
+TEST_F(AuthServiceTest, SuccessResetsTheFailureCount) {
+  for (int i = 0; i < 4; ++i) EXPECT_FALSE(SignIn(kKey, "svc", "wrong").ok());
+  EXPECT_TRUE(SignIn(kKey, "svc", "pw").ok());
+  for (int i = 0; i < 4; ++i) EXPECT_FALSE(SignIn(kKey, "svc", "wrong").ok());
+  EXPECT_TRUE(SignIn(kKey, "svc", "pw").ok());
+}
+
+TEST_F(AuthServiceTest, UnknownKeysLockNobody) {
+  for (int i = 0; i < 10; ++i) EXPECT_FALSE(SignIn("guess", "svc").ok());
+  EXPECT_TRUE(SignIn(kKey, "svc").ok());
+}
+
+TEST_F(AuthServiceTest, SessionsExpireAfterTwentyIdleMinutes) {
+  auto p = SignIn(kKey, "svc");
+  ASSERT_TRUE(p.ok());
+  auto token = auth_.StartSession(*p);
+  ASSERT_TRUE(token.ok());
+  EXPECT_EQ(token->size(), 64u);
+  env_.clock.Advance(19 * 60);
+  EXPECT_TRUE(auth_.AuthenticateSession(token->view()).ok());  // activity resets idle time
+  env_.clock.Advance(19 * 60);
+  EXPECT_TRUE(auth_.AuthenticateSession(token->view()).ok());
+  env_.clock.Advance(20 * 60);
+  EXPECT_FALSE(auth_.AuthenticateSession(token->view()).ok());
+}
+
+TEST_F(AuthServiceTest, SignOutEndsTheSession) {
+  auto token = auth_.StartSession(SignIn(kKey, "svc").value());
+  ASSERT_TRUE(token.ok());
+  ASSERT_TRUE(auth_.EndSession(token->view()).ok());
+  EXPECT_FALSE(auth_.AuthenticateSession(token->view()).ok());
+}
+
+TEST_F(AuthServiceTest, OAuthTokensWorkUntilTheyExpire) {
+  auto token = auth_.IssueToken(kClientId, kClientSecret);
+  ASSERT_TRUE(token.ok()) << token.status().ToString();
+  EXPECT_EQ(token->expires_in, 3600);
+  auto p = auth_.AuthenticateBearer(token->access_token.view());
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->user.id, user_id_);
+  // A bearer token is not a cookie, and a cookie is not a bearer token.
+  EXPECT_FALSE(auth_.AuthenticateSession(token->access_token.view()).ok());
+  env_.clock.Advance(3600);
+  EXPECT_FALSE(auth_.AuthenticateBearer(token->access_token.view()).ok());
+}
+
+TEST_F(AuthServiceTest, OAuthRejectsBadSecretsAndLocksAfterFive) {
+  EXPECT_FALSE(auth_.IssueToken(kClientId, "wrong").ok());
+  EXPECT_FALSE(auth_.IssueToken("unknown-client", kClientSecret).ok());
+  for (int i = 0; i < 4; ++i) EXPECT_FALSE(auth_.IssueToken(kClientId, "wrong").ok());
+  EXPECT_EQ(auth_.IssueToken(kClientId, kClientSecret).status().code(), StatusCode::kLocked);
+}
+
+TEST_F(AuthServiceTest, SweepRemovesOnlyExpiredSessions) {
+  auto p = SignIn(kKey, "svc").value();
+  auto old_token = auth_.StartSession(p);
+  env_.clock.Advance(21 * 60);
+  auto fresh_token = auth_.StartSession(p);
+  ASSERT_TRUE(auth_.SweepExpired().ok());
+  EXPECT_EQ(env_.store->FindSession(env_.keyring->TokenHash(old_token->view())).status().code(),
+            StatusCode::kNotFound);
+  EXPECT_TRUE(auth_.AuthenticateSession(fresh_token->view()).ok());
+}
+
+}  // namespace
+}  // namespace psafe::domain

@@ -1,0 +1,159 @@
+#include "store/sqlite_store.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <iterator>
+
+#include "domain/estate_service.h"
+#include "fixtures/test_env.h"
+#include "store/migrations.h"
+#include "store/sqlite_db.h"
+
+namespace psafe::store {
+namespace {
+
+using testing::StoreEnv;
+
+std::string ReadFileBytes(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+TEST(SqliteStoreTest, OpensWithWalFullSyncForeignKeysAndCurrentSchema) {
+  StoreEnv env;
+  auto db = std::move(SqliteDb::Open(env.db_path())).value();
+  auto pragma = [&](const char* sql) {
+    auto st = std::move(db->Prepare(sql)).value();
+    EXPECT_TRUE(st.Step().value());
+    return st.Text(0);
+  };
+  EXPECT_EQ(pragma("PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(pragma("PRAGMA synchronous"), "2");  // FULL
+  EXPECT_EQ(pragma("PRAGMA foreign_keys"), "1");
+  EXPECT_EQ(pragma("PRAGMA user_version"), std::to_string(SqliteMigrations().size()));
+}
+
+TEST(SqliteStoreTest, ReopeningAppliesNoMigrationTwiceAndKeepsData) {
+  StoreEnv env;
+  ASSERT_TRUE(env.store->CreateWorkgroup({0, "org", "wg", ""}).ok());
+  env.store.reset();
+  auto reopened = OpenSqliteStore(env.db_path());
+  ASSERT_TRUE(reopened.ok());
+  EXPECT_TRUE((*reopened)->FindWorkgroupByName("WG").ok());
+}
+
+TEST(SqliteStoreTest, RefusesSchemaNewerThanItKnows) {
+  StoreEnv env;
+  env.store.reset();
+  {
+    auto db = std::move(SqliteDb::Open(env.db_path())).value();
+    ASSERT_TRUE(db->Exec("PRAGMA user_version = 999").ok());
+  }
+  auto reopened = OpenSqliteStore(env.db_path());
+  ASSERT_FALSE(reopened.ok());
+  EXPECT_EQ(reopened.status().code(), StatusCode::kCorruption);
+}
+
+TEST(SqliteStoreTest, NamesAreUniqueCaseInsensitively) {
+  StoreEnv env;
+  ASSERT_TRUE(env.store->CreateWorkgroup({0, "org", "Prod", ""}).ok());
+  auto dup = env.store->CreateWorkgroup({0, "org", "PROD", ""});
+  ASSERT_FALSE(dup.ok());
+  EXPECT_EQ(dup.status().code(), StatusCode::kConflict);
+}
+
+// The acceptance test: a stored password's plaintext is not in the database file.
+TEST(SqliteStoreTest, StoredPasswordPlaintextIsNotInTheDatabaseFile) {
+  StoreEnv env;
+  domain::EstateService estate(*env.store, *env.keyring, env.clock);
+  domain::Principal admin;
+  admin.user.is_administrator = true;
+  auto wg = estate.CreateWorkgroup(admin, {0, "", "wg", ""});
+  ASSERT_TRUE(wg.ok());
+  domain::ManagedSystem sys;
+  sys.name = "sys";
+  sys.platform_id = 2;
+  auto created_sys = estate.CreateSystemInWorkgroup(admin, wg->id, sys);
+  ASSERT_TRUE(created_sys.ok());
+  const std::string sentinel = "Sentinel-Plaintext-Password-7731";
+  domain::ManagedAccount acct;
+  acct.name = "root";
+  domain::NewCredentials creds;
+  creds.password.emplace(std::string_view(sentinel));
+  auto view = estate.CreateAccount(admin, created_sys->id, acct, std::move(creds));
+  ASSERT_TRUE(view.ok());
+  EXPECT_TRUE(view->account.has_password);
+
+  // The sealed value opens to the password, bound to this account's id.
+  auto sealed = env.store->GetSealedCredentials(view->account.id);
+  ASSERT_TRUE(sealed.ok() && sealed->password.has_value());
+  auto plain = env.keyring->Unseal(*sealed->password,
+                                   domain::CredentialContext(view->account.id, "password"));
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->view(), sentinel);
+
+  env.store.reset();  // checkpoint and close
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    auto path = env.db_path().string() + suffix;
+    if (!std::filesystem::exists(path)) continue;
+    EXPECT_EQ(ReadFileBytes(path).find(sentinel), std::string::npos) << path;
+  }
+}
+
+TEST(SqliteStoreTest, DeletingASystemRemovesItsAccounts) {
+  StoreEnv env;
+  auto wg = env.store->CreateWorkgroup({0, "org", "wg", ""});
+  domain::ManagedSystem sys;
+  sys.workgroup_id = *wg;
+  sys.name = "s";
+  sys.platform_id = 1;
+  auto sys_id = env.store->CreateManagedSystem(sys);
+  ASSERT_TRUE(sys_id.ok());
+  domain::ManagedAccount a;
+  a.system_id = *sys_id;
+  a.name = "acct";
+  auto acct_id = env.store->CreateManagedAccount(a, [](int64_t) { return domain::SealedCredentials{}; });
+  ASSERT_TRUE(acct_id.ok());
+  ASSERT_TRUE(env.store->DeleteManagedSystem(*sys_id).ok());
+  EXPECT_EQ(env.store->FindManagedAccount(*acct_id).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(env.store->DeleteManagedSystem(*sys_id).code(), StatusCode::kNotFound);
+}
+
+TEST(SqliteStoreTest, AccountListFiltersAndPages) {
+  StoreEnv env;
+  auto wg = env.store->CreateWorkgroup({0, "org", "wg", ""});
+  domain::ManagedSystem sys;
+  sys.workgroup_id = *wg;
+  sys.platform_id = 2;
+  for (const char* name : {"alpha", "beta"}) {
+    sys.name = name;
+    auto id = env.store->CreateManagedSystem(sys);
+    ASSERT_TRUE(id.ok());
+    for (int i = 0; i < 3; ++i) {
+      domain::ManagedAccount a;
+      a.system_id = *id;
+      a.name = "acct" + std::to_string(i);
+      ASSERT_TRUE(env.store->CreateManagedAccount(a, [](int64_t) { return domain::SealedCredentials{}; }).ok());
+    }
+  }
+  domain::AccountFilter f;
+  f.system_name = "ALPHA";
+  f.account_name = "Acct1";
+  auto one = env.store->ListManagedAccounts(f);
+  ASSERT_TRUE(one.ok());
+  ASSERT_EQ(one->items.size(), 1u);
+  EXPECT_EQ(one->items[0].system.name, "alpha");
+  EXPECT_EQ(one->items[0].workgroup_name, "wg");
+
+  domain::AccountFilter paged;
+  paged.page = {2, 3};
+  auto page = env.store->ListManagedAccounts(paged);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->total, 6);
+  ASSERT_EQ(page->items.size(), 2u);
+  EXPECT_EQ(page->items[0].system.name, "beta");
+}
+
+}  // namespace
+}  // namespace psafe::store
