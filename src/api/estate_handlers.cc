@@ -2,12 +2,33 @@
 
 #include "api/estate_json.h"
 #include "api/handlers.h"
+#include "common/strings.h"
 
 namespace psafe::api {
 
 namespace json = boost::json;
 
 namespace {
+
+struct AccountTypeName {
+  std::string_view name;
+  domain::AccountType type;
+};
+constexpr AccountTypeName kAccountTypes[] = {
+    {"system", domain::AccountType::kAny},         {"recent", domain::AccountType::kAny},
+    {"domainlinked", domain::AccountType::kDomainLinked},
+    {"database", domain::AccountType::kNone},      {"cloud", domain::AccountType::kNone},
+    {"application", domain::AccountType::kNone},
+};
+
+Result<domain::AccountType> ParseAccountType(const std::optional<std::string>& raw) {
+  if (!raw || raw->empty()) return domain::AccountType::kAny;
+  for (const auto& t : kAccountTypes) {
+    if (EqualsIgnoreCase(*raw, t.name)) return t.type;
+  }
+  return Status::InvalidArgument(
+      "type must be one of system, recent, domainlinked, database, cloud, application");
+}
 
 template <typename T, typename ToJson>
 json::array ArrayOf(const std::vector<T>& items, ToJson to_json) {
@@ -135,7 +156,7 @@ Result<http::Response> ListAccountsOfSystem(ApiCall& c) {
   PSAFE_ASSIGN_OR_RETURN(int64_t system_id, PathId(c, 0, "managed system id"));
   PSAFE_ASSIGN_OR_RETURN(domain::Page page, ReadPage(c));
   PSAFE_ASSIGN_OR_RETURN(auto accounts, c.ctx.estate.ListAccountsOfSystem(*c.principal, system_id, page));
-  return JsonResponse(200, ArrayOf(accounts.items, ManagedAccountJson));
+  return JsonResponse(200, MaybePaged(c, accounts, ManagedAccountJson));
 }
 
 // GET ManagedAccounts: the accounts the caller may request. With both systemName and
@@ -150,6 +171,7 @@ Result<http::Response> ListManagedAccounts(ApiCall& c) {
   f.workgroup_name = q.Get("workgroupName");
   f.ip_address = q.Get("ipAddress");
   PSAFE_ASSIGN_OR_RETURN(f.system_id, QueryInt(c, "systemID"));
+  PSAFE_ASSIGN_OR_RETURN(f.type, ParseAccountType(q.Get("type")));
   PSAFE_ASSIGN_OR_RETURN(f.page, ReadPage(c));
   const bool single = c.dialect == Dialect::kProduct && f.system_name && f.account_name;
   PSAFE_ASSIGN_OR_RETURN(auto found, c.ctx.estate.FindRequestableAccounts(*c.principal, f));

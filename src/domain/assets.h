@@ -108,7 +108,15 @@ struct SystemFilter {
   Page page;
 };
 
+// The product's ManagedAccounts `type` filter.
+enum class AccountType {
+  kAny,           // system, recent: every account psafed manages is a system account
+  kDomainLinked,  // accounts with a domain
+  kNone,          // database, cloud, application: kinds psafed does not manage yet
+};
+
 struct AccountFilter {
+  AccountType type = AccountType::kAny;
   std::optional<std::string> system_name;
   std::optional<std::string> account_name;
   std::optional<int64_t> system_id;

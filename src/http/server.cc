@@ -1,5 +1,7 @@
 #include "http/server.h"
 
+#include "common/strings.h"
+
 #include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 
@@ -78,7 +80,9 @@ struct Server::Impl {
   asio::thread_pool workers;
   bool stopping = false;                // io thread only
   std::set<LiveConnection*> live;       // io thread only
-  std::shared_ptr<spdlog::logger> access = spdlog::default_logger();
+  // "access" (pure JSON lines) when the program configured one, else the default logger.
+  std::shared_ptr<spdlog::logger> access =
+      spdlog::get("access") ? spdlog::get("access") : spdlog::default_logger();
 
   Status ConfigureTls() {
     namespace ssl = asio::ssl;
@@ -169,7 +173,8 @@ struct Server::Impl {
       auto [hs_ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kTuple);
       if (!hs_ec) {
         co_await RequestLoop(stream, lc, remote);
-        tcp_layer.expires_after(std::chrono::seconds(2));
+        // Send close_notify; wait briefly for the peer's only when not shutting down.
+        tcp_layer.expires_after(stopping ? std::chrono::milliseconds(100) : std::chrono::milliseconds(2000));
         co_await stream.async_shutdown(kTuple);
       }
       Forget(&lc);
@@ -209,16 +214,13 @@ struct Server::Impl {
       auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
       lc.idle = false;
       if (ec) {
+        // An announced Content-Length over the limit fails the header read already.
         if (ec == bhttp::error::header_limit) co_await WriteError(stream, 431, "request header too large");
+        else if (ec == bhttp::error::body_limit) co_await WriteError(stream, 413, "request body too large");
         else if (IsParseError(ec)) co_await WriteError(stream, 400, "malformed HTTP request");
         co_return;
       }
       first = false;
-      auto content_length = parser.content_length();
-      if (content_length && *content_length > opts.body_limit) {
-        co_await WriteError(stream, 413, "request body too large");
-        co_return;
-      }
       if (parser.get()[bhttp::field::expect] == "100-continue") {
         bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
         co_await bhttp::async_write(stream, cont, kTuple);
@@ -241,7 +243,7 @@ struct Server::Impl {
       req.remote_address = remote;
 
       Response res = co_await RunHandler(req);
-      crypto_wipe(req.body);
+      WipeString(req.body);
 
       const bool keep_alive = msg.keep_alive() && !stopping;
       bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), msg.version()};
@@ -254,14 +256,14 @@ struct Server::Impl {
       const size_t bytes = out.body().size();
       tcp_layer.expires_after(opts.read_timeout);
       auto [wec, wn] = co_await bhttp::async_write(stream, out, kTuple);
-      if (res.sensitive) crypto_wipe(out.body());
+      if (res.sensitive) WipeString(out.body());
       LogAccess(req, res.status, bytes, started, res.log_principal);
       if (wec || !keep_alive) co_return;
     }
   }
 
   // Zeroes a buffer that held a secret before its memory is released.
-  static void crypto_wipe(std::string& s) {
+  static void WipeString(std::string& s) {
     volatile char* p = s.data();
     for (size_t i = 0; i < s.size(); ++i) p[i] = 0;
     s.clear();
@@ -289,9 +291,12 @@ struct Server::Impl {
                  std::chrono::steady_clock::time_point started, const std::string& principal) {
     auto us = std::chrono::duration_cast<std::chrono::microseconds>(
                   std::chrono::steady_clock::now() - started).count();
+    const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch()).count();
     access->info(
-        R"({{"event":"access","remote":"{}","method":"{}","path":"{}","status":{},"bytes":{},"us":{},"principal":"{}"}})",
-        JsonEscape(req.remote_address), JsonEscape(req.method), JsonEscape(PathOf(req.target)),
+        R"({{"ts":"{}","event":"access","remote":"{}","method":"{}","path":"{}","status":{},"bytes":{},"us":{},"principal":"{}"}})",
+        FormatTimestamp(now), JsonEscape(req.remote_address),
+        JsonEscape(req.method), JsonEscape(PathOf(req.target)),
         status, bytes, us, JsonEscape(principal));
   }
 };

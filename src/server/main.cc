@@ -25,6 +25,9 @@ void ConfigureLogging(const std::string& level) {
   auto logger = spdlog::stderr_color_mt("psafed");
   logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
   spdlog::set_default_logger(logger);
+  // Access log: one JSON object per line on stderr, for log shippers.
+  auto access = spdlog::stderr_color_mt("access");
+  access->set_pattern("%v");
   spdlog::set_level(spdlog::level::from_str(level));
 }
 

@@ -4,7 +4,8 @@ namespace psafe::store {
 
 namespace {
 
-// Times are Unix seconds (INTEGER). Names use NOCASE so look-ups match the product's
+// Ids use AUTOINCREMENT so a deleted row's id never names a new one (a client holding
+// an old id must get 404, not someone else's system). Times are Unix seconds (INTEGER). Names use NOCASE so look-ups match the product's
 // case-insensitive behaviour and can use the unique indexes.
 constexpr std::string_view kV1 = R"sql(
 CREATE TABLE keyring (
@@ -15,7 +16,7 @@ CREATE TABLE keyring (
 ) STRICT;
 
 CREATE TABLE users (
-  id            INTEGER PRIMARY KEY,
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
   user_name     TEXT NOT NULL UNIQUE COLLATE NOCASE,
   name          TEXT NOT NULL DEFAULT '',
   email         TEXT NOT NULL DEFAULT '',
@@ -24,7 +25,7 @@ CREATE TABLE users (
 ) STRICT;
 
 CREATE TABLE user_groups (
-  id               INTEGER PRIMARY KEY,
+  id               INTEGER PRIMARY KEY AUTOINCREMENT,
   name             TEXT NOT NULL UNIQUE COLLATE NOCASE,
   description      TEXT NOT NULL DEFAULT '',
   is_administrator INTEGER NOT NULL DEFAULT 0
@@ -38,7 +39,7 @@ CREATE TABLE user_group_members (
 CREATE INDEX user_group_members_user ON user_group_members(user_id);
 
 CREATE TABLE api_registrations (
-  id                     INTEGER PRIMARY KEY,
+  id                     INTEGER PRIMARY KEY AUTOINCREMENT,
   name                   TEXT NOT NULL UNIQUE COLLATE NOCASE,
   key_hash               BLOB NOT NULL UNIQUE,
   client_id              TEXT NOT NULL UNIQUE COLLATE NOCASE,
@@ -72,14 +73,14 @@ CREATE TABLE auth_failures (
 ) STRICT, WITHOUT ROWID;
 
 CREATE TABLE workgroups (
-  id              INTEGER PRIMARY KEY,
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
   organization_id TEXT NOT NULL,
   name            TEXT NOT NULL UNIQUE COLLATE NOCASE,
   description     TEXT NOT NULL DEFAULT ''
 ) STRICT;
 
 CREATE TABLE assets (
-  id               INTEGER PRIMARY KEY,
+  id               INTEGER PRIMARY KEY AUTOINCREMENT,
   workgroup_id     INTEGER NOT NULL REFERENCES workgroups(id),
   name             TEXT NOT NULL COLLATE NOCASE,
   asset_type       TEXT NOT NULL DEFAULT '',
@@ -95,7 +96,7 @@ CREATE TABLE assets (
 CREATE INDEX assets_workgroup ON assets(workgroup_id, id);
 
 CREATE TABLE managed_systems (
-  id                   INTEGER PRIMARY KEY,
+  id                   INTEGER PRIMARY KEY AUTOINCREMENT,
   workgroup_id         INTEGER NOT NULL REFERENCES workgroups(id),
   asset_id             INTEGER REFERENCES assets(id),
   name                 TEXT NOT NULL UNIQUE COLLATE NOCASE,
@@ -118,7 +119,7 @@ CREATE TABLE managed_systems (
 CREATE INDEX managed_systems_asset ON managed_systems(asset_id);
 
 CREATE TABLE managed_accounts (
-  id                      INTEGER PRIMARY KEY,
+  id                      INTEGER PRIMARY KEY AUTOINCREMENT,
   system_id               INTEGER NOT NULL REFERENCES managed_systems(id),
   name                    TEXT NOT NULL COLLATE NOCASE,
   domain_name             TEXT NOT NULL DEFAULT '',

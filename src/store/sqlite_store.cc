@@ -546,7 +546,8 @@ class SqliteStore final : public Store {
     const std::string where =
         " WHERE (?1 IS NULL OR s.name = ?1) AND (?2 IS NULL OR a.name = ?2)"
         " AND (?3 IS NULL OR s.id = ?3) AND (?4 IS NULL OR w.name = ?4)"
-        " AND (?5 IS NULL OR s.ip_address = ?5)";
+        " AND (?5 IS NULL OR s.ip_address = ?5)"
+        " AND (?8 = 0 OR (?8 = 1 AND a.domain_name <> ''))";  // type: 2 (kNone) matches nothing
     const std::string from =
         " FROM managed_accounts a JOIN managed_systems s ON s.id = a.system_id "
         "JOIN workgroups w ON w.id = s.workgroup_id";
@@ -557,6 +558,7 @@ class SqliteStore final : public Store {
       st.Bind(3, f.system_id);
       BindOptText(st, 4, f.workgroup_name);
       BindOptText(st, 5, f.ip_address);
+      st.Bind(8, static_cast<int64_t>(f.type));
     };
     PSAFE_ASSIGN_OR_RETURN(auto count, db_->Prepare("SELECT count(*)" + from + where));
     bind(count);

@@ -15,6 +15,21 @@ namespace {
 
 using testing::StoreEnv;
 
+// A workgroup "wg" (created once) holding a system `name`; returns the system id.
+int64_t AddSystem(StoreEnv& env, const std::string& name) {
+  auto wg = env.store->FindWorkgroupByName("wg");
+  int64_t wg_id = wg.ok() ? wg->id : env.store->CreateWorkgroup({0, "org", "wg", ""}).value();
+  domain::ManagedSystem sys;
+  sys.workgroup_id = wg_id;
+  sys.name = name;
+  sys.platform_id = 2;
+  return env.store->CreateManagedSystem(sys).value();
+}
+
+Result<int64_t> AddAccount(StoreEnv& env, domain::ManagedAccount a) {
+  return env.store->CreateManagedAccount(a, [](int64_t) { return domain::SealedCredentials{}; });
+}
+
 std::string ReadFileBytes(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});
@@ -103,38 +118,26 @@ TEST(SqliteStoreTest, StoredPasswordPlaintextIsNotInTheDatabaseFile) {
 
 TEST(SqliteStoreTest, DeletingASystemRemovesItsAccounts) {
   StoreEnv env;
-  auto wg = env.store->CreateWorkgroup({0, "org", "wg", ""});
-  domain::ManagedSystem sys;
-  sys.workgroup_id = *wg;
-  sys.name = "s";
-  sys.platform_id = 1;
-  auto sys_id = env.store->CreateManagedSystem(sys);
-  ASSERT_TRUE(sys_id.ok());
+  int64_t sys_id = AddSystem(env, "s");
   domain::ManagedAccount a;
-  a.system_id = *sys_id;
+  a.system_id = sys_id;
   a.name = "acct";
-  auto acct_id = env.store->CreateManagedAccount(a, [](int64_t) { return domain::SealedCredentials{}; });
+  auto acct_id = AddAccount(env, a);
   ASSERT_TRUE(acct_id.ok());
-  ASSERT_TRUE(env.store->DeleteManagedSystem(*sys_id).ok());
+  ASSERT_TRUE(env.store->DeleteManagedSystem(sys_id).ok());
   EXPECT_EQ(env.store->FindManagedAccount(*acct_id).status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(env.store->DeleteManagedSystem(*sys_id).code(), StatusCode::kNotFound);
+  EXPECT_EQ(env.store->DeleteManagedSystem(sys_id).code(), StatusCode::kNotFound);
 }
 
 TEST(SqliteStoreTest, AccountListFiltersAndPages) {
   StoreEnv env;
-  auto wg = env.store->CreateWorkgroup({0, "org", "wg", ""});
-  domain::ManagedSystem sys;
-  sys.workgroup_id = *wg;
-  sys.platform_id = 2;
   for (const char* name : {"alpha", "beta"}) {
-    sys.name = name;
-    auto id = env.store->CreateManagedSystem(sys);
-    ASSERT_TRUE(id.ok());
+    int64_t id = AddSystem(env, name);
     for (int i = 0; i < 3; ++i) {
       domain::ManagedAccount a;
-      a.system_id = *id;
+      a.system_id = id;
       a.name = "acct" + std::to_string(i);
-      ASSERT_TRUE(env.store->CreateManagedAccount(a, [](int64_t) { return domain::SealedCredentials{}; }).ok());
+      ASSERT_TRUE(AddAccount(env, a).ok());
     }
   }
   domain::AccountFilter f;
@@ -153,6 +156,26 @@ TEST(SqliteStoreTest, AccountListFiltersAndPages) {
   EXPECT_EQ(page->total, 6);
   ASSERT_EQ(page->items.size(), 2u);
   EXPECT_EQ(page->items[0].system.name, "beta");
+}
+
+TEST(SqliteStoreTest, AccountTypeFilter) {
+  StoreEnv env;
+  int64_t sys_id = AddSystem(env, "s");
+  domain::ManagedAccount local, domain_acct;
+  local.system_id = domain_acct.system_id = sys_id;
+  local.name = "local";
+  domain_acct.name = "svc";
+  domain_acct.domain_name = "corp.example";
+  ASSERT_TRUE(AddAccount(env, local).ok());
+  ASSERT_TRUE(AddAccount(env, domain_acct).ok());
+  domain::AccountFilter f;
+  EXPECT_EQ(env.store->ListManagedAccounts(f)->items.size(), 2u);
+  f.type = domain::AccountType::kDomainLinked;
+  auto linked = env.store->ListManagedAccounts(f);
+  ASSERT_EQ(linked->items.size(), 1u);
+  EXPECT_EQ(linked->items[0].account.name, "svc");
+  f.type = domain::AccountType::kNone;
+  EXPECT_EQ(env.store->ListManagedAccounts(f)->items.size(), 0u);
 }
 
 }  // namespace

@@ -1,0 +1,100 @@
+"""Fixtures for the psafed end-to-end tests.
+
+- `server`: one psafed shared by the whole session (fresh data dir, default config).
+  Tests that use it create objects with unique names and never depend on order.
+- `server_factory`: starts further psafed processes, each on its own data dir and
+  optionally with a custom psafed.toml (limits, lockout, restarts...). Everything it
+  starts is stopped when the test ends.
+- `api`: a requests.Session for the shared server sending PS-Auth on every call.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Optional
+
+import pytest
+
+import support
+from support import Credentials, Server
+
+
+def pytest_report_header(config):
+    return f"psafed: {support.PSAFED}"
+
+
+@pytest.fixture(scope="session")
+def psafed_bin() -> str:
+    if not os.access(support.PSAFED, os.X_OK):
+        pytest.fail(f"psafed binary not found at {support.PSAFED} (set PSAFED)")
+    return support.PSAFED
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, psafed_bin) -> Server:
+    root = tmp_path_factory.mktemp("shared")
+    data = root / "data"
+    creds = support.init_data_dir(data)
+    srv = support.start_server(data, creds)
+    try:
+        yield srv
+    finally:
+        if srv.running:
+            srv.stop()
+
+
+@pytest.fixture
+def api(server):
+    s = server.admin()
+    yield s
+    s.close()
+
+
+class ServerFactory:
+    """Creates data dirs and starts psafed processes for one test."""
+
+    def __init__(self, tmp_path: Path):
+        self.tmp_path = tmp_path
+        self.started: list[Server] = []
+        self._n = 0
+
+    def new_data_dir(self, env: Optional[dict] = None) -> tuple[Path, Credentials]:
+        self._n += 1
+        data = self.tmp_path / f"data{self._n}"
+        return data, support.init_data_dir(data, env=env)
+
+    def config(self, text: str, name: str = "custom.toml") -> Path:
+        return support.write_config(self.tmp_path / name, text)
+
+    def start(self, data: Optional[Path] = None, creds: Optional[Credentials] = None, *,
+              config_text: Optional[str] = None, env: Optional[dict] = None,
+              listen: str = "127.0.0.1:0") -> Server:
+        """Starts psafed; with no data dir, initialises a fresh one first."""
+        if data is None:
+            data, creds = self.new_data_dir(env=env)
+        cfg = self.config(config_text, f"config{len(self.started)}.toml") if config_text else None
+        srv = support.start_server(data, creds, config=cfg, env=env, listen=listen)
+        self.started.append(srv)
+        return srv
+
+    def close(self) -> None:
+        errors = []
+        for srv in self.started:
+            try:
+                if srv.running:
+                    srv.stop()
+            except Exception as e:  # keep stopping the others
+                errors.append(e)
+                srv.kill()
+        if errors:
+            raise errors[0]
+
+
+@pytest.fixture
+def server_factory(tmp_path, psafed_bin):
+    f = ServerFactory(tmp_path)
+    try:
+        yield f
+    finally:
+        f.close()

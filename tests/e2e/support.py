@@ -1,0 +1,274 @@
+"""Helpers shared by the psafed end-to-end tests: starting psafed as a process, talking
+to it over verified TLS, and small API conveniences.
+
+Every wait in here has a timeout; every process started here is stopped by its owner
+(the fixtures in conftest.py) with SIGTERM and, failing that, SIGKILL.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import selectors
+import signal
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+import requests
+
+REPO = Path(__file__).resolve().parents[2]
+PSAFED = os.environ.get("PSAFED") or str(REPO / "build/debug/src/psafed")
+BASE_PATH = "/BeyondTrust/api/public/v3"
+
+START_TIMEOUT = 15.0  # seconds to wait for the "listening" line
+STOP_TIMEOUT = 15.0  # seconds to wait for exit after SIGTERM
+CLI_TIMEOUT = 30.0  # init / keys rotate / a serve that must fail
+
+_LISTEN_RE = re.compile(r"^psafed listening on (https?)://127\.0\.0\.1:(\d+)(/BeyondTrust/api/public/v3)$")
+
+
+def unique(prefix: str = "e2e") -> str:
+    """A name no other test uses."""
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def run_cli(*args: str, env: Optional[dict] = None, timeout: float = CLI_TIMEOUT) -> subprocess.CompletedProcess:
+    """Runs psafed with arguments, returning the completed process (text output)."""
+    return subprocess.run(
+        [PSAFED, *args],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=_env(env),
+    )
+
+
+def _env(extra: Optional[dict]) -> dict:
+    env = dict(os.environ)
+    env.pop("PSAFE_MASTER_KEY", None)  # only tests that mean to use it set it
+    if extra:
+        env.update(extra)
+    return env
+
+
+@dataclass
+class Credentials:
+    """What `psafed init --json` printed."""
+
+    url: str
+    user: str
+    password: str
+    api_key: str
+    client_id: str
+    client_secret: str
+    ca_cert: str
+
+    @property
+    def ps_auth(self) -> str:
+        return f"PS-Auth key={self.api_key}; runas={self.user};"
+
+
+def init_data_dir(data_dir: Path, env: Optional[dict] = None) -> Credentials:
+    res = run_cli("init", "--data-dir", str(data_dir), "--json", env=env)
+    assert res.returncode == 0, f"psafed init failed ({res.returncode}): {res.stderr}"
+    lines = [l for l in res.stdout.splitlines() if l.strip()]
+    assert len(lines) == 1, f"init --json must print one line, got: {res.stdout!r}"
+    return Credentials(**json.loads(lines[0]))
+
+
+def write_config(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+@dataclass
+class Server:
+    """A running psafed. `base` is the API base URL (…/BeyondTrust/api/public/v3)."""
+
+    proc: subprocess.Popen
+    data_dir: Path
+    creds: Credentials
+    scheme: str
+    port: int
+    stderr_path: Path
+    exit_code: Optional[int] = None
+    stdout_rest: Optional[bytes] = None  # what psafed printed after its listening line
+    _stderr_file: object = field(default=None, repr=False)
+
+    # --- addresses -------------------------------------------------------------------
+    @property
+    def root(self) -> str:
+        return f"{self.scheme}://127.0.0.1:{self.port}"
+
+    @property
+    def base(self) -> str:
+        return self.root + BASE_PATH
+
+    def url(self, path: str) -> str:
+        return f"{self.base}/{path.lstrip('/')}"
+
+    @property
+    def ca(self) -> str:
+        return self.creds.ca_cert
+
+    @property
+    def verify(self):
+        return self.creds.ca_cert if self.scheme == "https" else True
+
+    # --- clients ---------------------------------------------------------------------
+    def session(self, auth: Optional[str] = None) -> requests.Session:
+        """A requests.Session that verifies psafed's certificate against the init CA."""
+        s = requests.Session()
+        # Ignore REQUESTS_CA_BUNDLE/proxy variables: they would override `verify` (and
+        # could route 127.0.0.1 through a proxy). Verification uses psafed's own CA only.
+        s.trust_env = False
+        s.verify = self.verify
+        if auth:
+            s.headers["Authorization"] = auth
+        return s
+
+    def admin(self) -> requests.Session:
+        """A session that sends PS-Auth on every call (implicit session, no cookie needed)."""
+        return self.session(self.creds.ps_auth)
+
+    def signed_in(self) -> requests.Session:
+        """A session signed in with Auth/SignAppIn, carrying only the session cookie."""
+        s = self.session()
+        r = s.post(self.url("Auth/SignAppIn"), headers={"Authorization": self.creds.ps_auth}, timeout=10)
+        assert r.status_code == 200, (r.status_code, r.text)
+        assert s.cookies.get("ASP.NET_SessionId"), "SignAppIn set no session cookie"
+        return s
+
+    def stderr_text(self) -> str:
+        try:
+            return self.stderr_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    # --- lifecycle -------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self.proc.poll() is None
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = STOP_TIMEOUT) -> int:
+        """Signals psafed and waits for it; kills it if it does not exit in time.
+        Returns the exit code (negative for a signal, as Popen reports it)."""
+        if self.proc.poll() is None:
+            try:
+                self.proc.send_signal(sig)
+            except ProcessLookupError:
+                pass
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+                raise AssertionError(f"psafed did not exit within {timeout}s of signal {sig}")
+            finally:
+                self._close_files()
+        self._close_files()
+        self.exit_code = self.proc.returncode
+        return self.exit_code
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+        self._close_files()
+
+    def _close_files(self) -> None:
+        if self.proc.stdout and not self.proc.stdout.closed:
+            if self.proc.poll() is not None:
+                self.stdout_rest = self.proc.stdout.read()  # exited: EOF is immediate
+            self.proc.stdout.close()
+        if self._stderr_file is not None and not self._stderr_file.closed:
+            self._stderr_file.close()
+
+
+def start_server(
+    data_dir: Path,
+    creds: Credentials,
+    *,
+    config: Optional[Path] = None,
+    listen: str = "127.0.0.1:0",
+    env: Optional[dict] = None,
+    log_name: str = "psafed.stderr",
+) -> Server:
+    """Starts `psafed serve` and waits for its "listening" line (START_TIMEOUT)."""
+    args = [PSAFED, "serve", "--data-dir", str(data_dir), "--listen", listen]
+    if config is not None:
+        args += ["--config", str(config)]
+    stderr_path = data_dir.parent / f"{data_dir.name}.{log_name}"
+    # Appending keeps the log of earlier runs on the same data dir (restarts).
+    stderr_file = open(stderr_path, "ab")
+    proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=stderr_file, env=_env(env))
+    line = b""
+    deadline = time.monotonic() + START_TIMEOUT
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stdout, selectors.EVENT_READ)
+    try:
+        while not line.endswith(b"\n"):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not sel.select(timeout=remaining):
+                raise TimeoutError("psafed did not print its listening line in time")
+            chunk = os.read(proc.stdout.fileno(), 4096)
+            if not chunk:
+                break  # stdout closed: psafed exited
+            line += chunk
+    except BaseException:
+        proc.kill()
+        proc.wait(timeout=10)
+        stderr_file.close()
+        proc.stdout.close()
+        raise
+    finally:
+        sel.close()
+    text = line.decode(errors="replace").strip()
+    m = _LISTEN_RE.match(text)
+    if not m:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=10)
+        stderr_file.close()
+        proc.stdout.close()
+        raise AssertionError(
+            f"unexpected psafed stdout {text!r} (exit {proc.returncode}); stderr:\n"
+            + stderr_path.read_text(errors="replace"))
+    return Server(proc=proc, data_dir=data_dir, creds=creds, scheme=m.group(1), port=int(m.group(2)),
+                  stderr_path=stderr_path, _stderr_file=stderr_file)
+
+
+# --- API conveniences (admin) --------------------------------------------------------
+
+def create_workgroup(api: requests.Session, srv: Server, name: Optional[str] = None) -> dict:
+    r = api.post(srv.url("Workgroups"), json={"Name": name or unique("wg")}, timeout=10)
+    assert r.status_code == 201, (r.status_code, r.text)
+    return r.json()
+
+
+def create_system(api: requests.Session, srv: Server, workgroup_id: int, name: Optional[str] = None,
+                  platform_id: int = 2, **extra) -> dict:
+    body = {"PlatformID": platform_id, "SystemName": name or unique("sys"), "IPAddress": "10.0.0.1", **extra}
+    r = api.post(srv.url(f"Workgroups/{workgroup_id}/ManagedSystems"), json=body, timeout=10)
+    assert r.status_code == 201, (r.status_code, r.text)
+    return r.json()
+
+
+def create_account(api: requests.Session, srv: Server, system_id: int, name: Optional[str] = None,
+                   password: Optional[str] = "p/w\"x", **extra) -> dict:
+    body = {"AccountName": name or unique("acct"), **extra}
+    if password is not None:
+        body["Password"] = password
+    r = api.post(srv.url(f"ManagedSystems/{system_id}/ManagedAccounts"), json=body, timeout=10)
+    assert r.status_code == 201, (r.status_code, r.text)
+    return r.json()
