@@ -27,6 +27,7 @@ BASE_PATH = "/BeyondTrust/api/public/v3"
 
 START_TIMEOUT = 15.0  # seconds to wait for the "listening" line
 STOP_TIMEOUT = 15.0  # seconds to wait for exit after SIGTERM
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
 CLI_TIMEOUT = 30.0  # init / keys rotate / a serve that must fail
 
 _LISTEN_RE = re.compile(r"^psafed listening on (https?)://127\.0\.0\.1:(\d+)(/BeyondTrust/api/public/v3)$")
@@ -174,7 +175,14 @@ class Server:
                 self._close_files()
         self._close_files()
         self.exit_code = self.proc.returncode
+        self.assert_no_sanitizer_report()
         return self.exit_code
+
+    def assert_no_sanitizer_report(self) -> None:
+        """Under the asan preset, psafed reports memory errors and UB on stderr."""
+        text = self.stderr_text()
+        for marker in SANITIZER_MARKERS:
+            assert marker not in text, f"psafed sanitizer report ({marker}):\n{text[-4000:]}"
 
     def kill(self) -> None:
         if self.proc.poll() is None:
