@@ -4,8 +4,11 @@
 
 #include "api/dialect.h"
 #include "common/result.h"
+#include "domain/access_service.h"
+#include "domain/audit_service.h"
 #include "domain/auth_service.h"
 #include "domain/estate_service.h"
+#include "domain/request_service.h"
 #include "http/message.h"
 #include "store/store.h"
 
@@ -14,6 +17,9 @@ namespace psafe::api {
 struct ApiContext {
   domain::AuthService& auth;
   domain::EstateService& estate;
+  domain::AccessService& access;
+  domain::RequestService& requests;
+  domain::AuditTrail& audit;
   store::Store& store;
   bool secure_cookies = true;   // false only in loopback plain-HTTP mode
 };

@@ -29,6 +29,7 @@ http::Response OAuthError(int status, std::string_view error) {
 Result<http::Response> SignAppIn(ApiCall& c) {
   http::Authorization auth = http::ParseAuthorization(c.req.headers.Get("Authorization"));
   Result<domain::Principal> principal = Status::Unauthenticated("User not authenticated");
+  const char* method = std::holds_alternative<http::BearerAuth>(auth) ? "bearer" : "apikey";
   if (std::holds_alternative<http::NoAuth>(auth)) {
     PSAFE_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(c.req));
     std::optional<crypto::SecretString> key;
@@ -41,7 +42,7 @@ Result<http::Response> SignAppIn(ApiCall& c) {
     principal = AuthenticateHeader(c.ctx, auth);
   }
   if (!principal.ok()) return principal.status();
-  PSAFE_ASSIGN_OR_RETURN(crypto::SecretString token, c.ctx.auth.StartSession(*principal));
+  PSAFE_ASSIGN_OR_RETURN(crypto::SecretString token, c.ctx.auth.StartSession(*principal, method));
 
   http::Response res = JsonResponse(200, SessionJson(principal->user));
   const std::string secure = c.ctx.secure_cookies ? "; secure" : "";

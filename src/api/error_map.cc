@@ -4,6 +4,8 @@
 
 #include <boost/json/value.hpp>
 
+#include <optional>
+
 namespace psafe::api {
 
 namespace {
@@ -37,10 +39,21 @@ int HttpStatusFor(StatusCode code) {
   return 500;
 }
 
+// The product's 403 reason codes (4031-4035): clients compare the body byte for byte with
+// the bare number, so it is sent as a JSON number, not a string.
+std::optional<int> ReasonCode(int http_status, std::string_view message) {
+  if (http_status != 403 || message.size() != 4 || message.substr(0, 3) != "403") return std::nullopt;
+  if (message[3] < '1' || message[3] > '5') return std::nullopt;
+  return 4030 + (message[3] - '0');
+}
+
 http::Response ErrorResponse(int http_status, std::string_view message, Dialect dialect) {
   boost::json::value body;
+  const std::optional<int> reason = ReasonCode(http_status, message);
   if (dialect == Dialect::kDocument) {
-    body = boost::json::object{{"Message", message}, {"ErrorCode", http_status}};
+    body = boost::json::object{{"Message", message}, {"ErrorCode", reason.value_or(http_status)}};
+  } else if (reason) {
+    body = *reason;
   } else {
     body = boost::json::string(message);
   }

@@ -30,4 +30,37 @@ Result<http::Response> ListManagedAccounts(ApiCall& c);
 Result<http::Response> GetManagedAccount(ApiCall& c);
 Result<http::Response> DeleteManagedAccount(ApiCall& c);
 
+// Permission model and password rules (access_handlers.cc)
+Result<http::Response> ListUsers(ApiCall& c);
+Result<http::Response> CreateUser(ApiCall& c);
+Result<http::Response> ListUserGroups(ApiCall& c);
+Result<http::Response> CreateUserGroup(ApiCall& c);
+Result<http::Response> GetUserGroup(ApiCall& c);
+Result<http::Response> ListGroupMembers(ApiCall& c);
+Result<http::Response> AddGroupMember(ApiCall& c);
+Result<http::Response> ListRoles(ApiCall& c);
+Result<http::Response> ListSmartRules(ApiCall& c);
+Result<http::Response> CreateSmartRule(ApiCall& c);
+Result<http::Response> AssignRoles(ApiCall& c);
+Result<http::Response> ListAccessPolicies(ApiCall& c);
+Result<http::Response> CreateAccessPolicy(ApiCall& c);
+Result<http::Response> ListPasswordRules(ApiCall& c);
+Result<http::Response> CreatePasswordRule(ApiCall& c);
+Result<http::Response> ListAudit(ApiCall& c);
+
+// Requests and credentials (request_handlers.cc)
+Result<http::Response> CreateRequest(ApiCall& c);
+Result<http::Response> ListRequests(ApiCall& c);
+Result<http::Response> GetRequest(ApiCall& c);
+Result<http::Response> UpdateRequest(ApiCall& c);
+Result<http::Response> DeleteRequest(ApiCall& c);
+Result<http::Response> ApproveRequest(ApiCall& c);
+Result<http::Response> DenyRequest(ApiCall& c);
+Result<http::Response> CheckinRequest(ApiCall& c);
+Result<http::Response> RotateOnCheckin(ApiCall& c);
+Result<http::Response> GetCredentials(ApiCall& c);
+Result<http::Response> GetRequestCredentials(ApiCall& c);
+Result<http::Response> IsaRequest(ApiCall& c);
+Result<http::Response> ForceReset(ApiCall& c);
+
 }  // namespace psafe::api

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 namespace psafe {
 
@@ -17,6 +18,19 @@ class Clock {
 class SystemClock final : public Clock {
  public:
   int64_t NowSeconds() const override;
+};
+
+// System time plus an offset read from a file on every call: lets end-to-end tests move
+// psafed's clock (request expiry) without sleeping. Enabled only when psafed is started
+// with PSAFE_CLOCK_OFFSET_FILE set; a missing or empty file means no offset.
+class OffsetFileClock final : public Clock {
+ public:
+  explicit OffsetFileClock(std::string path) : path_(std::move(path)) {}
+  int64_t NowSeconds() const override;
+
+ private:
+  SystemClock system_;
+  std::string path_;
 };
 
 }  // namespace psafe

@@ -38,16 +38,20 @@ class [[nodiscard]] Result {
 }  // namespace psafe
 
 // Early-return helpers, the only macros in the code base: they keep error paths one line.
-#define PSAFE_RETURN_IF_ERROR(expr)          \
-  do {                                       \
-    ::psafe::Status psafe_status_ = (expr);  \
-    if (!psafe_status_.ok()) return psafe_status_; \
-  } while (0)
-
 #define PSAFE_CONCAT_INNER(a, b) a##b
 #define PSAFE_CONCAT(a, b) PSAFE_CONCAT_INNER(a, b)
+
+// The temporary is unique per expansion so the macro nests (e.g. inside a lambda passed
+// to a call that is itself checked).
+#define PSAFE_RETURN_IF_ERROR(expr) \
+  PSAFE_RETURN_IF_ERROR_IMPL(PSAFE_CONCAT(psafe_status_, __COUNTER__), expr)
+#define PSAFE_RETURN_IF_ERROR_IMPL(tmp, expr) \
+  do {                                        \
+    ::psafe::Status tmp = (expr);             \
+    if (!tmp.ok()) return tmp;                \
+  } while (0)
 #define PSAFE_ASSIGN_OR_RETURN(lhs, expr) \
-  PSAFE_ASSIGN_OR_RETURN_IMPL(PSAFE_CONCAT(psafe_result_, __LINE__), lhs, expr)
+  PSAFE_ASSIGN_OR_RETURN_IMPL(PSAFE_CONCAT(psafe_result_, __COUNTER__), lhs, expr)
 #define PSAFE_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                                \
   if (!tmp.ok()) return tmp.status();               \

@@ -138,6 +138,22 @@ std::string Keyring::TokenHash(std::string_view token) const {
   return std::string(reinterpret_cast<char*>(mac), len);
 }
 
+std::string Keyring::AuditMac(std::string_view previous_mac, std::string_view record) const {
+  // Domain separation: the audit key is HMAC(pepper, label), never the pepper itself.
+  constexpr std::string_view kLabel = "psafe-audit-chain-v1";
+  unsigned char key[kTokenHashSize];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), pepper_->p, static_cast<int>(kKeySize),
+       reinterpret_cast<const unsigned char*>(kLabel.data()), kLabel.size(), key, &len);
+  std::string data(previous_mac);
+  data.append(record);
+  unsigned char mac[kTokenHashSize];
+  HMAC(EVP_sha256(), key, static_cast<int>(len), reinterpret_cast<const unsigned char*>(data.data()),
+       data.size(), mac, &len);
+  OPENSSL_cleanse(key, sizeof key);
+  return std::string(reinterpret_cast<char*>(mac), len);
+}
+
 std::vector<int> Keyring::versions() const {
   std::vector<int> v;
   for (const auto& [version, key] : data_keys_) v.push_back(version);

@@ -59,6 +59,10 @@ class Keyring {
   // session tokens. Deterministic, so it can be a unique index; useless without the pepper.
   std::string TokenHash(std::string_view token) const;
 
+  // Link of the audit chain: HMAC-SHA-256 under a key derived from the pepper, over the
+  // previous link and this record. Without the keyring nobody can forge or re-chain records.
+  std::string AuditMac(std::string_view previous_mac, std::string_view record) const;
+
   int current_version() const { return current_version_; }
   std::vector<int> versions() const;
 

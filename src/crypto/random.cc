@@ -26,6 +26,8 @@ std::string RandomHex(size_t n_bytes) {
   return out;
 }
 
+uint32_t RandomUniform(uint32_t upper) { return randombytes_uniform(upper); }
+
 std::string RandomGuid() {
   unsigned char b[16];
   randombytes_buf(b, sizeof b);

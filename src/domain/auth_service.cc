@@ -21,8 +21,8 @@ std::string_view BareUserName(std::string_view runas) {
 }  // namespace
 
 AuthService::AuthService(store::Store& store, const crypto::Keyring& keyring, const Clock& clock,
-                         AuthPolicy policy)
-    : store_(store), keyring_(keyring), clock_(clock), policy_(policy) {}
+                         AuditTrail& audit, AuthPolicy policy)
+    : store_(store), keyring_(keyring), clock_(clock), audit_(audit), policy_(policy) {}
 
 Status AuthService::CheckNotLocked(const std::string& subject) {
   PSAFE_ASSIGN_OR_RETURN(AuthFailureRecord r, store_.GetAuthFailures(subject));
@@ -32,7 +32,15 @@ Status AuthService::CheckNotLocked(const std::string& subject) {
   return Status::OK();
 }
 
-void AuthService::RecordFailure(const std::string& subject) {
+void AuthService::RecordFailure(const std::string& subject, std::string_view user_name,
+                                std::string_view why) {
+  AuditEvent event{0, std::string(user_name), "signin.failed", "Subject", subject, 0,
+                   "{\"Reason\":\"" + std::string(why) + "\"}"};
+  if (subject.empty()) {  // unknown key: nothing to count, but on record
+    Status s = audit_.Record(event, [] { return Status::OK(); });
+    if (!s.ok()) spdlog::error("auth: cannot audit failure: {}", s.ToString());
+    return;
+  }
   auto got = store_.GetAuthFailures(subject);
   AuthFailureRecord r = got.ok() ? *got : AuthFailureRecord{};
   const int64_t now = clock_.NowSeconds();
@@ -44,7 +52,8 @@ void AuthService::RecordFailure(const std::string& subject) {
     spdlog::warn("auth: {} locked out for {} s after {} consecutive failures", subject,
                  policy_.lockout_seconds, r.failures);
   }
-  Status s = store_.PutAuthFailures(subject, r);
+  if (r.locked_until != 0) event.detail = "{\"Reason\":\"" + std::string(why) + "\",\"LockedOut\":true}";
+  Status s = audit_.Record(event, [&] { return store_.PutAuthFailures(subject, r); });
   if (!s.ok()) spdlog::error("auth: cannot record failure: {}", s.ToString());
 }
 
@@ -94,14 +103,14 @@ Result<Principal> AuthService::AuthenticateApiKey(const ApiKeyCredentials& creds
     return result;
   }
   if (result.status().code() == StatusCode::kUnauthenticated) {
-    if (!subject.empty()) RecordFailure(subject);
+    RecordFailure(subject, creds.runas, subject.empty() ? "unknown API key" : result.status().message());
     spdlog::info("auth: API key sign-in failed ({})", subject.empty() ? "unknown key" : subject);
   }
   return result.status();
 }
 
 Result<crypto::SecretString> AuthService::CreateSession(SessionKind kind, const Principal& p,
-                                                        int64_t expires_at) {
+                                                        int64_t expires_at, std::string_view method) {
   crypto::SecretString token(crypto::RandomHex(32));
   const int64_t now = clock_.NowSeconds();
   Session s;
@@ -112,12 +121,16 @@ Result<crypto::SecretString> AuthService::CreateSession(SessionKind kind, const 
   s.created_at = now;
   s.last_seen_at = now;
   s.expires_at = expires_at;
-  PSAFE_RETURN_IF_ERROR(store_.CreateSession(s));
+  PSAFE_RETURN_IF_ERROR(audit_.Record(
+      AuditTrail::By(p, "signin", "Session", kind == SessionKind::kBearer ? "token" : "cookie", 0,
+                     "{\"Method\":\"" + std::string(method) + "\"}"),
+      [&] { return store_.CreateSession(s); }));
   return token;
 }
 
-Result<crypto::SecretString> AuthService::StartSession(const Principal& principal) {
-  return CreateSession(SessionKind::kCookie, principal, 0);
+Result<crypto::SecretString> AuthService::StartSession(const Principal& principal,
+                                                       std::string_view method) {
+  return CreateSession(SessionKind::kCookie, principal, 0, method);
 }
 
 Result<Principal> AuthService::AuthenticateSession(std::string_view session_token) {
@@ -157,7 +170,7 @@ Result<IssuedToken> AuthService::IssueToken(std::string_view client_id,
   auto reg = store_.FindRegistrationByClientId(client_id);
   if (!reg.ok() || !reg->enabled ||
       !crypto::ConstantTimeEquals(reg->client_secret_hash, keyring_.TokenHash(client_secret))) {
-    if (reg.ok()) RecordFailure(subject);  // unknown ids have nothing to lock
+    RecordFailure(reg.ok() ? subject : std::string(), "", "invalid_client");
     spdlog::info("auth: OAuth token request failed for client {}", reg.ok() ? subject : "(unknown)");
     return Status::Unauthenticated("invalid_client");
   }
@@ -165,7 +178,7 @@ Result<IssuedToken> AuthService::IssueToken(std::string_view client_id,
   PSAFE_ASSIGN_OR_RETURN(Principal p, PrincipalFor(reg->oauth_user_id, reg->id));
   const int64_t expires_at = clock_.NowSeconds() + policy_.token_lifetime_seconds;
   PSAFE_ASSIGN_OR_RETURN(crypto::SecretString token,
-                         CreateSession(SessionKind::kBearer, p, expires_at));
+                         CreateSession(SessionKind::kBearer, p, expires_at, "oauth"));
   return IssuedToken{std::move(token), policy_.token_lifetime_seconds};
 }
 

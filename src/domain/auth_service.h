@@ -15,6 +15,7 @@
 #include "common/result.h"
 #include "crypto/keyring.h"
 #include "crypto/secret_string.h"
+#include "domain/audit_service.h"
 #include "domain/principal.h"
 #include "store/store.h"
 
@@ -41,14 +42,15 @@ struct IssuedToken {
 class AuthService {
  public:
   AuthService(store::Store& store, const crypto::Keyring& keyring, const Clock& clock,
-              AuthPolicy policy);
+              AuditTrail& audit, AuthPolicy policy);
 
   Result<Principal> AuthenticateApiKey(const ApiKeyCredentials& creds);
   Result<Principal> AuthenticateBearer(std::string_view access_token);
   Result<Principal> AuthenticateSession(std::string_view session_token);
 
-  // Creates a cookie session for an authenticated principal; returns the cookie value.
-  Result<crypto::SecretString> StartSession(const Principal& principal);
+  // Creates a cookie session for an authenticated principal (audited as a sign-in);
+  // returns the cookie value.
+  Result<crypto::SecretString> StartSession(const Principal& principal, std::string_view method);
   Status EndSession(std::string_view session_token);
   Result<IssuedToken> IssueToken(std::string_view client_id, std::string_view client_secret);
   // Removes expired sessions and tokens (called periodically by the server).
@@ -60,13 +62,14 @@ class AuthService {
   Result<Principal> VerifyApiKey(const ApiKeyCredentials& creds, std::string* lock_subject);
   Result<Principal> PrincipalFor(int64_t user_id, int64_t registration_id);
   Status CheckNotLocked(const std::string& subject);
-  void RecordFailure(const std::string& subject);
+  void RecordFailure(const std::string& subject, std::string_view user_name, std::string_view why);
   Result<crypto::SecretString> CreateSession(SessionKind kind, const Principal& p,
-                                             int64_t expires_at);
+                                             int64_t expires_at, std::string_view method);
 
   store::Store& store_;
   const crypto::Keyring& keyring_;
   const Clock& clock_;
+  AuditTrail& audit_;
   AuthPolicy policy_;
 };
 

@@ -49,8 +49,8 @@ std::string CredentialContext(int64_t account_id, std::string_view field) {
 }
 
 EstateService::EstateService(store::Store& store, const crypto::Keyring& keyring,
-                             const Clock& clock)
-    : store_(store), keyring_(keyring), clock_(clock) {}
+                             const Clock& clock, AuditTrail& audit)
+    : store_(store), keyring_(keyring), clock_(clock), audit_(audit) {}
 
 Result<std::vector<Workgroup>> EstateService::ListWorkgroups(const Principal& p) {
   PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
@@ -61,14 +61,12 @@ Result<Workgroup> EstateService::CreateWorkgroup(const Principal& p, Workgroup w
   PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
   PSAFE_RETURN_IF_ERROR(ValidateName("Name", wg.name));
   if (wg.organization_id.empty()) wg.organization_id = crypto::RandomGuid();
-  auto id = store_.CreateWorkgroup(wg);
-  if (!id.ok()) {
-    if (id.status().code() == StatusCode::kConflict) {
-      return Status::Conflict("a workgroup named '" + wg.name + "' already exists");
-    }
-    return id.status();
-  }
-  wg.id = *id;
+  Status s = audit_.Record(AuditTrail::By(p, "workgroup.create", "Workgroup", wg.name), [&]() -> Status {
+    PSAFE_ASSIGN_OR_RETURN(wg.id, store_.CreateWorkgroup(wg));
+    return Status::OK();
+  });
+  if (s.code() == StatusCode::kConflict) return Status::Conflict("a workgroup named '" + wg.name + "' already exists");
+  PSAFE_RETURN_IF_ERROR(s);
   return wg;
 }
 
@@ -83,7 +81,10 @@ Result<Asset> EstateService::CreateAsset(const Principal& p, std::string_view wo
   PSAFE_RETURN_IF_ERROR(ValidateName("AssetName", a.name));
   a.workgroup_id = wg.id;
   a.created_at = a.updated_at = clock_.NowSeconds();
-  PSAFE_ASSIGN_OR_RETURN(a.id, store_.CreateAsset(a));
+  PSAFE_RETURN_IF_ERROR(audit_.Record(AuditTrail::By(p, "asset.create", "Asset", a.name), [&]() -> Status {
+    PSAFE_ASSIGN_OR_RETURN(a.id, store_.CreateAsset(a));
+    return Status::OK();
+  }));
   return a;
 }
 
@@ -95,10 +96,11 @@ Result<Paged<Asset>> EstateService::ListAssets(const Principal& p, std::string_v
 
 Status EstateService::DeleteAsset(const Principal& p, int64_t id) {
   PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
-  return store_.DeleteAsset(id);
+  return audit_.Record(AuditTrail::By(p, "asset.delete", "Asset", std::to_string(id)),
+                       [&] { return store_.DeleteAsset(id); });
 }
 
-Result<ManagedSystem> EstateService::CreateSystem(ManagedSystem m) {
+Result<ManagedSystem> EstateService::CreateSystem(const Principal& p, ManagedSystem m) {
   PSAFE_RETURN_IF_ERROR(ValidateName("SystemName", m.name));
   if (FindPlatform(m.platform_id) == nullptr) {
     return Status::InvalidArgument("PlatformID " + std::to_string(m.platform_id) + " is not known");
@@ -108,14 +110,14 @@ Result<ManagedSystem> EstateService::CreateSystem(ManagedSystem m) {
   PSAFE_RETURN_IF_ERROR(ValidateDuration("ISAReleaseDuration", m.isa_release_duration));
   if (m.port < 0 || m.port > 65535) return Status::InvalidArgument("Port must be 0-65535");
   m.created_at = clock_.NowSeconds();
-  auto id = store_.CreateManagedSystem(m);
-  if (!id.ok()) {
-    if (id.status().code() == StatusCode::kConflict) {
-      return Status::Conflict("a managed system named '" + m.name + "' already exists");
-    }
-    return id.status();
+  Status s = audit_.Record(AuditTrail::By(p, "managedsystem.create", "ManagedSystem", m.name), [&]() -> Status {
+    PSAFE_ASSIGN_OR_RETURN(m.id, store_.CreateManagedSystem(m));
+    return Status::OK();
+  });
+  if (s.code() == StatusCode::kConflict) {
+    return Status::Conflict("a managed system named '" + m.name + "' already exists");
   }
-  m.id = *id;
+  PSAFE_RETURN_IF_ERROR(s);
   return m;
 }
 
@@ -126,7 +128,7 @@ Result<ManagedSystem> EstateService::CreateSystemInWorkgroup(const Principal& p,
   PSAFE_ASSIGN_OR_RETURN(Workgroup wg, store_.FindWorkgroupById(workgroup_id));
   m.workgroup_id = wg.id;
   m.asset_id.reset();
-  return CreateSystem(std::move(m));
+  return CreateSystem(p, std::move(m));
 }
 
 Result<ManagedSystem> EstateService::CreateSystemOnAsset(const Principal& p, int64_t asset_id,
@@ -139,7 +141,7 @@ Result<ManagedSystem> EstateService::CreateSystemOnAsset(const Principal& p, int
   if (m.name.empty()) m.name = asset.name;
   if (m.dns_name.empty()) m.dns_name = asset.dns_name;
   if (m.ip_address.empty()) m.ip_address = asset.ip_address;
-  return CreateSystem(std::move(m));
+  return CreateSystem(p, std::move(m));
 }
 
 Result<Paged<ManagedSystem>> EstateService::ListSystems(const Principal& p,
@@ -155,7 +157,8 @@ Result<ManagedSystem> EstateService::GetSystem(const Principal& p, int64_t id) {
 
 Status EstateService::DeleteSystem(const Principal& p, int64_t id) {
   PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
-  return store_.DeleteManagedSystem(id);
+  return audit_.Record(AuditTrail::By(p, "managedsystem.delete", "ManagedSystem", std::to_string(id)),
+                       [&] { return store_.DeleteManagedSystem(id); });
 }
 
 Result<AccountView> EstateService::CreateAccount(const Principal& p, int64_t system_id,
@@ -179,14 +182,16 @@ Result<AccountView> EstateService::CreateAccount(const Principal& p, int64_t sys
     if (creds.passphrase) out.passphrase = keyring_.Seal(creds.passphrase->view(), CredentialContext(id, "passphrase"));
     return out;
   };
-  auto id = store_.CreateManagedAccount(a, seal);
-  if (!id.ok()) {
-    if (id.status().code() == StatusCode::kConflict) {
-      return Status::Conflict("account '" + a.name + "' already exists on system '" + sys.name + "'");
-    }
-    return id.status();
+  int64_t id = 0;
+  Status s = audit_.Record(AuditTrail::By(p, "managedaccount.create", "ManagedAccount", a.name), [&]() -> Status {
+    PSAFE_ASSIGN_OR_RETURN(id, store_.CreateManagedAccount(a, seal));
+    return Status::OK();
+  });
+  if (s.code() == StatusCode::kConflict) {
+    return Status::Conflict("account '" + a.name + "' already exists on system '" + sys.name + "'");
   }
-  return store_.FindManagedAccount(*id);
+  PSAFE_RETURN_IF_ERROR(s);
+  return store_.FindManagedAccount(id);
 }
 
 Result<Paged<AccountView>> EstateService::ListAccountsOfSystem(const Principal& p,
@@ -201,7 +206,7 @@ Result<Paged<AccountView>> EstateService::ListAccountsOfSystem(const Principal& 
 
 Result<Paged<AccountView>> EstateService::FindRequestableAccounts(const Principal& p,
                                                                   AccountFilter filter) {
-  if (!p.is_administrator()) return Paged<AccountView>{};  // no grants model yet: nothing
+  filter.visible_to_user = p.user.id;
   return store_.ListManagedAccounts(filter);
 }
 
@@ -212,7 +217,8 @@ Result<AccountView> EstateService::GetAccount(const Principal& p, int64_t id) {
 
 Status EstateService::DeleteAccount(const Principal& p, int64_t id) {
   PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
-  return store_.DeleteManagedAccount(id);
+  return audit_.Record(AuditTrail::By(p, "managedaccount.delete", "ManagedAccount", std::to_string(id), id),
+                       [&] { return store_.DeleteManagedAccount(id); });
 }
 
 }  // namespace psafe::domain

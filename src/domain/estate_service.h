@@ -1,9 +1,8 @@
 // EstateService: workgroups, assets, managed systems and managed accounts.
 // Only administrators create or delete. Reading the administrative views (workgroups,
 // assets, systems, an account's settings) needs administration too; the "requestable
-// accounts" view (FindRequestableAccounts) is what every caller may see of the accounts
-// they can request: administrators see all, others see none until the permission model
-// (smart rules, roles) decides per account.
+// accounts" view (FindRequestableAccounts) lists the accounts the caller holds a
+// Requestor, RequestorApprover or ISA role on (docs/REQUESTS.md). Changes are audited.
 // Plaintext credentials pass through here only on their way into the keyring.
 #pragma once
 
@@ -15,6 +14,7 @@
 #include "crypto/keyring.h"
 #include "crypto/secret_string.h"
 #include "domain/assets.h"
+#include "domain/audit_service.h"
 #include "domain/principal.h"
 #include "store/store.h"
 
@@ -31,7 +31,8 @@ std::string CredentialContext(int64_t account_id, std::string_view field);
 
 class EstateService {
  public:
-  EstateService(store::Store& store, const crypto::Keyring& keyring, const Clock& clock);
+  EstateService(store::Store& store, const crypto::Keyring& keyring, const Clock& clock,
+                AuditTrail& audit);
 
   Result<std::vector<Workgroup>> ListWorkgroups(const Principal& p);
   Result<Workgroup> CreateWorkgroup(const Principal& p, Workgroup wg);
@@ -59,11 +60,12 @@ class EstateService {
   Status DeleteAccount(const Principal& p, int64_t id);
 
  private:
-  Result<ManagedSystem> CreateSystem(ManagedSystem system);
+  Result<ManagedSystem> CreateSystem(const Principal& p, ManagedSystem system);
 
   store::Store& store_;
   const crypto::Keyring& keyring_;
   const Clock& clock_;
+  AuditTrail& audit_;
 };
 
 }  // namespace psafe::domain

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace psafe::domain {
 
@@ -14,6 +15,8 @@ struct User {
   std::string user_name;       // unique, case-insensitive
   std::string name;            // display name
   std::string email;
+  std::string first_name;
+  std::string last_name;
   std::optional<std::string> password_hash;  // Argon2id; absent = no password set
   bool is_administrator = false;             // derived: member of an administrators' group
   int64_t created_at = 0;
@@ -24,6 +27,8 @@ struct UserGroup {
   std::string name;
   std::string description;
   bool is_administrator = false;
+  bool is_active = true;
+  std::vector<int64_t> registration_ids;  // API registrations members may sign in with
 };
 
 // An API registration: one application key (PS-Auth) plus one OAuth client.

@@ -9,6 +9,8 @@
 #include "crypto/password_hash.h"
 #include "crypto/random.h"
 #include "crypto/tls_certificate.h"
+#include "domain/access_service.h"
+#include "domain/estate_service.h"
 #include "store/sqlite_store.h"
 
 namespace psafe::server {
@@ -43,7 +45,45 @@ Status EnsureTlsMaterial(const Config& config) {
   return crypto::GenerateSelfSignedTls({config.tls_ca, config.tls_cert, config.tls_key});
 }
 
-Result<InitResult> InitDataDir(const Config& config) {
+namespace {
+
+// The demo estate and grant, created through the services so they are audited and
+// validated like any administrator's change.
+Status CreateDemo(store::Store& store, const crypto::Keyring& keyring, const Clock& clock,
+                  domain::AuditTrail& audit, const domain::Principal& admin, int64_t admins_group) {
+  domain::EstateService estate(store, keyring, clock, audit);
+  domain::AccessService access(store, audit, clock);
+  PSAFE_ASSIGN_OR_RETURN(auto wg, estate.CreateWorkgroup(admin, {0, "", "demo", "Demo estate"}));
+  domain::ManagedSystem sys;
+  sys.name = "demo-linux";
+  sys.platform_id = 2;
+  sys.ip_address = "127.0.0.1";
+  sys.description = "Demo system created by psafed init --demo";
+  PSAFE_ASSIGN_OR_RETURN(sys, estate.CreateSystemInWorkgroup(admin, wg.id, sys));
+  domain::ManagedAccount acct;
+  acct.name = "demo-root";
+  acct.description = "Demo account: its password is random and encrypted like any other";
+  domain::NewCredentials creds;
+  creds.password = domain::GeneratePassword(domain::PasswordRule{});
+  PSAFE_RETURN_IF_ERROR(estate.CreateAccount(admin, sys.id, acct, std::move(creds)).status());
+  domain::SmartRule rule;
+  rule.title = "All managed accounts";
+  rule.description = "Every account (psafed init --demo)";
+  PSAFE_ASSIGN_OR_RETURN(rule, access.CreateSmartRule(admin, rule));
+  domain::AccessPolicy policy;
+  policy.name = "Auto-approve";
+  policy.description = "No approval needed, at most 60 minutes (psafed init --demo)";
+  policy.required_approvals = 0;
+  policy.default_duration_minutes = 10;
+  policy.max_duration_minutes = 60;
+  PSAFE_ASSIGN_OR_RETURN(policy, access.CreatePolicy(admin, policy));
+  return access.AssignRoles(admin, admins_group, rule.id,
+                            {static_cast<int64_t>(domain::Role::kRequestorApprover)}, policy.id);
+}
+
+}  // namespace
+
+Result<InitResult> InitDataDir(const Config& config, bool demo) {
   std::error_code ec;
   if (std::filesystem::exists(config.database(), ec)) {
     return Status::Conflict(config.data_dir.string() + " is already initialised");
@@ -85,8 +125,12 @@ Result<InitResult> InitDataDir(const Config& config) {
   admin.password_hash = crypto::HashPassword(out.password.view());
   admin.created_at = clock.NowSeconds();
   PSAFE_ASSIGN_OR_RETURN(int64_t admin_id, store->CreateUser(admin));
-  PSAFE_ASSIGN_OR_RETURN(int64_t group_id,
-                         store->CreateUserGroup({0, "Administrators", "Full administration", true}));
+  domain::UserGroup admins;
+  admins.name = "Administrators";
+  admins.description = "Full administration";
+  admins.is_administrator = true;
+  admins.registration_ids = {};
+  PSAFE_ASSIGN_OR_RETURN(int64_t group_id, store->CreateUserGroup(admins));
   PSAFE_RETURN_IF_ERROR(store->AddUserToGroup(group_id, admin_id));
 
   domain::ApiRegistration reg;
@@ -97,7 +141,29 @@ Result<InitResult> InitDataDir(const Config& config) {
   reg.oauth_user_id = admin_id;
   PSAFE_ASSIGN_OR_RETURN(int64_t reg_id, store->CreateApiRegistration(reg));
   PSAFE_RETURN_IF_ERROR(store->AllowUserForRegistration(reg_id, admin_id));
+
+  domain::AuditTrail audit(*store, *keyring, clock);
+  PSAFE_ASSIGN_OR_RETURN(domain::User admin_user, store->FindUserById(admin_id));
+  domain::Principal admin_principal{admin_user, reg_id};
+  PSAFE_RETURN_IF_ERROR(audit.Record(
+      domain::AuditTrail::By(admin_principal, "system.init", "System", "psafed", 0,
+                             demo ? "{\"Demo\":true}" : "{\"Demo\":false}"),
+      [] { return Status::OK(); }));
+  if (demo) PSAFE_RETURN_IF_ERROR(CreateDemo(*store, *keyring, clock, audit, admin_principal, group_id));
   return out;
+}
+
+Result<domain::AuditVerification> VerifyAuditChain(const Config& config) {
+  PSAFE_ASSIGN_OR_RETURN(auto master, OpenMasterKey(config));
+  std::error_code ec;
+  if (!std::filesystem::exists(config.database(), ec)) {
+    return Status::NotFound(config.data_dir.string() + " is not initialised (run psafed init)");
+  }
+  PSAFE_ASSIGN_OR_RETURN(store::StorePtr store, store::OpenSqliteStore(config.database()));
+  PSAFE_ASSIGN_OR_RETURN(auto keyring, OpenKeyring(*store, *master));
+  SystemClock clock;
+  domain::AuditTrail audit(*store, *keyring, clock);
+  return audit.Verify();
 }
 
 Result<int> RotateDataKey(const Config& config) {

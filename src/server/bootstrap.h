@@ -9,6 +9,7 @@
 #include "crypto/keyring.h"
 #include "crypto/master_key.h"
 #include "crypto/secret_string.h"
+#include "domain/audit_service.h"
 #include "server/config.h"
 #include "store/store.h"
 
@@ -28,7 +29,9 @@ struct InitResult {
 // Creates the store, keyring, master key (unless PSAFE_MASTER_KEY is set), TLS material
 // (unless configured), the administrator and one API registration. Refuses a directory
 // that already holds a store.
-Result<InitResult> InitDataDir(const Config& config);
+// With `demo`, also a demo system/account and an auto-approve RequestorApprover
+// assignment for the administrators (docs/REQUESTS.md, "Secure by default").
+Result<InitResult> InitDataDir(const Config& config, bool demo);
 
 // PSAFE_MASTER_KEY (64 hex) if set, else the configured key file.
 Result<std::unique_ptr<crypto::MasterKey>> OpenMasterKey(const Config& config);
@@ -36,6 +39,8 @@ Result<std::unique_ptr<crypto::Keyring>> OpenKeyring(store::Store& store,
                                                      const crypto::MasterKey& master);
 // Adds a new data-key version; returns it.
 Result<int> RotateDataKey(const Config& config);
+// Walks the audit chain (`psafed audit verify`).
+Result<domain::AuditVerification> VerifyAuditChain(const Config& config);
 // Generates the self-signed TLS files when the configuration uses the default paths and
 // they are missing (first start).
 Status EnsureTlsMaterial(const Config& config);

@@ -80,6 +80,10 @@ int main(int argc, char** argv) {
   init->add_flag("--json", json,
                  "Print one JSON object: url, user, password, api_key, client_id, client_secret, ca_cert");
   init->add_option("--listen", overrides.listen, "ADDR:PORT written into the printed URL");
+  bool demo = false;
+  init->add_flag("--demo", demo,
+                 "Also create a demo system and account, and let the administrators request any "
+                 "account with auto-approval (see docs/REQUESTS.md)");
 
   auto* serve = app.add_subcommand("serve", "Serve the API until SIGINT/SIGTERM");
   add_common(serve);
@@ -89,6 +93,11 @@ int main(int argc, char** argv) {
   auto* rotate = keys->add_subcommand("rotate", "Add a new data-key version; new writes use it");
   add_common(rotate);
   keys->require_subcommand(1);
+
+  auto* audit = app.add_subcommand("audit", "Inspect the audit trail");
+  auto* verify = audit->add_subcommand("verify", "Walk the audit chain; exit 1 at the first broken record");
+  add_common(verify);
+  audit->require_subcommand(1);
 
   CLI11_PARSE(app, argc, argv);
 
@@ -102,7 +111,7 @@ int main(int argc, char** argv) {
   ConfigureLogging(config->log_level);
 
   if (init->parsed()) {
-    auto r = psafe::server::InitDataDir(*config);
+    auto r = psafe::server::InitDataDir(*config, demo);
     if (!r.ok()) return Fail(r.status());
     PrintInit(*r, json);
     return 0;
@@ -115,6 +124,28 @@ int main(int argc, char** argv) {
     auto v = psafe::server::RotateDataKey(*config);
     if (!v.ok()) return Fail(v.status());
     std::cout << "keyring: data key version " << *v << " added; new writes use it\n";
+    return 0;
+  }
+  if (verify->parsed()) {
+    auto v = psafe::server::VerifyAuditChain(*config);
+    if (!v.ok()) return Fail(v.status());
+    if (v->first_broken_id) {
+      std::cout << "audit chain INVALID at record " << *v->first_broken_id << " (" << v->records
+                << " records checked)\n";
+      return 1;
+    }
+    std::cout << "audit chain OK: " << v->records << " records\n";
+    return 0;
+  }
+  if (verify->parsed()) {
+    auto v = psafe::server::VerifyAuditChain(*config);
+    if (!v.ok()) return Fail(v.status());
+    if (v->first_broken_id) {
+      std::cout << "audit chain INVALID at record " << *v->first_broken_id << " (" << v->records
+                << " records checked)\n";
+      return 1;
+    }
+    std::cout << "audit chain OK: " << v->records << " records\n";
     return 0;
   }
   return 1;

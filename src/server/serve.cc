@@ -4,13 +4,18 @@
 
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 
 #include "api/routes.h"
 #include "common/clock.h"
 #include "domain/auth_service.h"
+#include "domain/access_service.h"
+#include "domain/audit_service.h"
 #include "domain/estate_service.h"
+#include "domain/request_service.h"
+#include "domain/target_connector.h"
 #include "http/server.h"
 #include "server/bootstrap.h"
 #include "store/sqlite_store.h"
@@ -24,10 +29,12 @@ bool IsLoopback(const std::string& address) {
          address == "localhost";
 }
 
-// Removes expired sessions and tokens once a minute until stopped.
+// Once a minute until stopped: removes expired sessions and tokens, and writes Expired
+// (with its audit record) for requests past their expiry.
 class Sweeper {
  public:
-  explicit Sweeper(domain::AuthService& auth) : thread_([this, &auth] { Loop(auth); }) {}
+  Sweeper(domain::AuthService& auth, domain::RequestService& requests)
+      : thread_([this, &auth, &requests] { Loop(auth, requests); }) {}
   ~Sweeper() {
     {
       std::lock_guard lock(mu_);
@@ -38,11 +45,13 @@ class Sweeper {
   }
 
  private:
-  void Loop(domain::AuthService& auth) {
+  void Loop(domain::AuthService& auth, domain::RequestService& requests) {
     std::unique_lock lock(mu_);
     while (!cv_.wait_for(lock, std::chrono::seconds(60), [this] { return stop_; })) {
       Status s = auth.SweepExpired();
       if (!s.ok()) spdlog::warn("session sweep failed: {}", s.ToString());
+      s = requests.SweepExpired();
+      if (!s.ok()) spdlog::warn("request expiry sweep failed: {}", s.ToString());
     }
   }
   std::mutex mu_;
@@ -67,10 +76,18 @@ Status Serve(const Config& config) {
   master.reset();  // the keyring holds what it needs; the KEK leaves memory
   PSAFE_RETURN_IF_ERROR(EnsureTlsMaterial(config));
 
-  SystemClock clock;
-  domain::AuthService auth(*store, *keyring, clock, config.auth);
-  domain::EstateService estate(*store, *keyring, clock);
-  api::ApiContext ctx{auth, estate, *store, config.tls_enabled};
+  std::unique_ptr<Clock> clock = std::make_unique<SystemClock>();
+  if (const char* offset_file = std::getenv("PSAFE_CLOCK_OFFSET_FILE"); offset_file && *offset_file) {
+    spdlog::warn("clock offset file {} in effect (tests only)", offset_file);
+    clock = std::make_unique<OffsetFileClock>(offset_file);
+  }
+  domain::AuditTrail audit(*store, *keyring, *clock);
+  domain::AuthService auth(*store, *keyring, *clock, audit, config.auth);
+  domain::EstateService estate(*store, *keyring, *clock, audit);
+  domain::AccessService access(*store, audit, *clock);
+  domain::NoopTargetConnector connector;
+  domain::RequestService requests(*store, *keyring, *clock, audit, connector);
+  api::ApiContext ctx{auth, estate, access, requests, audit, *store, config.tls_enabled};
   auto router = api::BuildRouter(ctx);
 
   http::ServerOptions opts;
@@ -96,7 +113,7 @@ Status Serve(const Config& config) {
     std::fflush(stdout);
     spdlog::info("psafed listening on {} (store: {}, keyring v{})", bound.base_url(),
                  config.database().string(), keyring->current_version());
-    Sweeper sweeper(auth);
+    Sweeper sweeper(auth, requests);
     server.Run();
   }
   spdlog::info("psafed stopped; store closed");

@@ -147,7 +147,136 @@ CREATE TABLE managed_accounts (
 CREATE INDEX managed_accounts_name ON managed_accounts(name);
 )sql";
 
-constexpr std::string_view kMigrations[] = {kV1};
+
+// v2: permission model, access requests, password rules, credential history, audit trail.
+constexpr std::string_view kV2 = R"sql(
+ALTER TABLE user_groups ADD COLUMN is_active INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE users ADD COLUMN first_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN last_name TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE user_group_registrations (
+  group_id        INTEGER NOT NULL REFERENCES user_groups(id) ON DELETE CASCADE,
+  registration_id INTEGER NOT NULL REFERENCES api_registrations(id) ON DELETE CASCADE,
+  PRIMARY KEY (group_id, registration_id)
+) STRICT;
+
+-- Selection criteria as SQL LIKE patterns (glob * ? translated, \ escapes); NULL = any.
+CREATE TABLE smart_rules (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  title           TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  description     TEXT NOT NULL DEFAULT '',
+  workgroup_name  TEXT COLLATE NOCASE,
+  system_like     TEXT,
+  account_like    TEXT,
+  system_glob     TEXT,
+  account_glob    TEXT,
+  explicit_list   INTEGER NOT NULL DEFAULT 0,
+  created_at      INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE smart_rule_accounts (
+  rule_id    INTEGER NOT NULL REFERENCES smart_rules(id) ON DELETE CASCADE,
+  account_id INTEGER NOT NULL REFERENCES managed_accounts(id) ON DELETE CASCADE,
+  PRIMARY KEY (rule_id, account_id)
+) STRICT;
+
+CREATE TABLE access_policies (
+  id                       INTEGER PRIMARY KEY AUTOINCREMENT,
+  name                     TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  description              TEXT NOT NULL DEFAULT '',
+  required_approvals       INTEGER NOT NULL,
+  default_duration_minutes INTEGER NOT NULL,
+  max_duration_minutes     INTEGER NOT NULL,
+  access_types             TEXT NOT NULL,          -- comma-separated View,RDP,SSH,App
+  rotate_on_checkin        INTEGER NOT NULL DEFAULT 0,
+  allow_reuse              INTEGER NOT NULL DEFAULT 1
+) STRICT;
+
+CREATE TABLE role_assignments (
+  group_id         INTEGER NOT NULL REFERENCES user_groups(id) ON DELETE CASCADE,
+  rule_id          INTEGER NOT NULL REFERENCES smart_rules(id) ON DELETE CASCADE,
+  role_id          INTEGER NOT NULL CHECK (role_id BETWEEN 1 AND 5),
+  access_policy_id INTEGER REFERENCES access_policies(id),
+  PRIMARY KEY (group_id, rule_id, role_id)
+) STRICT;
+CREATE INDEX role_assignments_rule ON role_assignments(rule_id);
+
+CREATE TABLE password_rules (
+  id                  INTEGER PRIMARY KEY AUTOINCREMENT,
+  name                TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  description         TEXT NOT NULL DEFAULT '',
+  minimum_length      INTEGER NOT NULL,
+  maximum_length      INTEGER NOT NULL,
+  require_lowercase   INTEGER NOT NULL,
+  require_uppercase   INTEGER NOT NULL,
+  require_numeric     INTEGER NOT NULL,
+  require_symbol      INTEGER NOT NULL,
+  symbols             TEXT NOT NULL,
+  excluded_characters TEXT NOT NULL DEFAULT ''
+) STRICT;
+
+ALTER TABLE managed_accounts ADD COLUMN credential_version INTEGER NOT NULL DEFAULT 1;
+
+CREATE TABLE credential_history (
+  account_id  INTEGER NOT NULL REFERENCES managed_accounts(id) ON DELETE CASCADE,
+  version     INTEGER NOT NULL,
+  password_ct BLOB,
+  retired_at  INTEGER NOT NULL,
+  PRIMARY KEY (account_id, version)
+) STRICT;
+
+CREATE TABLE requests (
+  id                INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id           INTEGER NOT NULL REFERENCES users(id),
+  account_id        INTEGER NOT NULL REFERENCES managed_accounts(id) ON DELETE CASCADE,
+  system_id         INTEGER NOT NULL,
+  access_type       TEXT NOT NULL,
+  reason            TEXT NOT NULL DEFAULT '',
+  duration_minutes  INTEGER NOT NULL,
+  status            TEXT NOT NULL,
+  required_approvals INTEGER NOT NULL,
+  rotate_on_checkin INTEGER NOT NULL DEFAULT 0,
+  isa               INTEGER NOT NULL DEFAULT 0,
+  ticket_system_id  INTEGER NOT NULL DEFAULT 0,
+  ticket_number     TEXT NOT NULL DEFAULT '',
+  access_policy_schedule_id INTEGER NOT NULL DEFAULT 0,
+  created_at        INTEGER NOT NULL,
+  expires_at        INTEGER NOT NULL,
+  approved_at       INTEGER,
+  denied_at         INTEGER,
+  cancelled_at      INTEGER,
+  released_at       INTEGER,
+  release_reason    TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE INDEX requests_open ON requests(user_id, account_id, status);
+CREATE INDEX requests_status ON requests(status, expires_at);
+
+CREATE TABLE request_approvals (
+  request_id  INTEGER NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
+  user_id     INTEGER NOT NULL REFERENCES users(id),
+  decision    TEXT NOT NULL CHECK (decision IN ('approve','deny')),
+  reason      TEXT NOT NULL DEFAULT '',
+  at          INTEGER NOT NULL,
+  PRIMARY KEY (request_id, user_id)
+) STRICT;
+
+CREATE TABLE audit_log (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  at          INTEGER NOT NULL,
+  user_id     INTEGER NOT NULL DEFAULT 0,
+  user_name   TEXT NOT NULL DEFAULT '',
+  action      TEXT NOT NULL,
+  object_type TEXT NOT NULL DEFAULT '',
+  object_id   TEXT NOT NULL DEFAULT '',
+  account_id  INTEGER NOT NULL DEFAULT 0,
+  detail      TEXT NOT NULL DEFAULT '',
+  hash        BLOB NOT NULL
+) STRICT;
+CREATE INDEX audit_log_user ON audit_log(user_id, id);
+CREATE INDEX audit_log_account ON audit_log(account_id, id);
+)sql";
+
+constexpr std::string_view kMigrations[] = {kV1, kV2};
 
 }  // namespace
 

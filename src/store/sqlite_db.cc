@@ -96,6 +96,8 @@ Status SqliteDb::Exec(std::string_view sql) {
 }
 
 int64_t SqliteDb::LastInsertId() const { return sqlite3_last_insert_rowid(db_); }
+bool SqliteDb::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
 int SqliteDb::Changes() const { return sqlite3_changes(db_); }
 
 Status SqliteDb::ErrorStatus(int rc) const {
@@ -115,13 +117,16 @@ Status SqliteDb::ErrorStatus(int rc) const {
   }
 }
 
-Transaction::Transaction(SqliteDb& db) : db_(db), begin_(db.Exec("BEGIN IMMEDIATE")) {}
+Transaction::Transaction(SqliteDb& db) : db_(db), nested_(db.InTransaction()) {
+  if (!nested_) begin_ = db.Exec("BEGIN IMMEDIATE");
+}
 
 Transaction::~Transaction() {
-  if (begin_.ok() && !done_) (void)db_.Exec("ROLLBACK");
+  if (!nested_ && begin_.ok() && !done_) (void)db_.Exec("ROLLBACK");
 }
 
 Status Transaction::Commit() {
+  if (nested_) return Status::OK();
   if (!begin_.ok()) return begin_;
   Status s = db_.Exec("COMMIT");
   if (s.ok()) done_ = true;

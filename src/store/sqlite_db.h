@@ -69,6 +69,7 @@ class SqliteDb {
   Result<Statement> Prepare(std::string_view sql);
   Status Exec(std::string_view sql);  // one or more statements, no results
   int64_t LastInsertId() const;
+  bool InTransaction() const;
   int Changes() const;
   Status ErrorStatus(int rc) const;  // maps an sqlite result code to Status
 
@@ -78,6 +79,7 @@ class SqliteDb {
 };
 
 // BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless Commit() succeeded.
+// Inside an already open transaction it does nothing: the outer one decides.
 class Transaction {
  public:
   explicit Transaction(SqliteDb& db);
@@ -90,6 +92,7 @@ class Transaction {
  private:
   SqliteDb& db_;
   Status begin_;
+  bool nested_ = false;
   bool done_ = false;
 };
 

@@ -18,7 +18,7 @@ using domain::Workgroup;
 
 // Column lists and row readers, kept side by side so they cannot drift apart.
 constexpr std::string_view kUserCols =
-    "u.id, u.user_name, u.name, u.email, u.password_hash, u.created_at, "
+    "u.id, u.user_name, u.name, u.email, u.password_hash, u.created_at, u.first_name, u.last_name, "
     "EXISTS(SELECT 1 FROM user_group_members m JOIN user_groups g ON g.id = m.group_id "
     "WHERE m.user_id = u.id AND g.is_administrator = 1)";
 domain::User ReadUser(const Statement& s) {
@@ -29,7 +29,9 @@ domain::User ReadUser(const Statement& s) {
   u.email = s.Text(3);
   if (!s.IsNull(4)) u.password_hash = s.Text(4);
   u.created_at = s.Int(5);
-  u.is_administrator = s.Int(6) != 0;
+  u.first_name = s.Text(6);
+  u.last_name = s.Text(7);
+  u.is_administrator = s.Int(8) != 0;
   return u;
 }
 
@@ -146,12 +148,130 @@ AccountView ReadAccountView(const Statement& s) {
   return v;
 }
 
+
+constexpr std::string_view kGroupSelect =
+    "SELECT id, name, description, is_administrator, is_active FROM user_groups";
+
+// True when smart rule `r` selects account `a` (on system `s` in workgroup `w`).
+constexpr std::string_view kRuleMatches =
+    "(r.workgroup_name IS NULL OR r.workgroup_name = w.name)"
+    " AND (r.system_like IS NULL OR s.name LIKE r.system_like ESCAPE '\\')"
+    " AND (r.account_like IS NULL OR a.name LIKE r.account_like ESCAPE '\\')"
+    " AND (r.explicit_list = 0 OR EXISTS (SELECT 1 FROM smart_rule_accounts x"
+    " WHERE x.rule_id = r.id AND x.account_id = a.id))";
+
+// SELECT 1 for each role assignment that gives user `user_param` a role on account `a`.
+std::string GrantJoin(std::string_view user_param) {
+  return "SELECT 1 FROM role_assignments ra JOIN user_group_members m ON m.group_id = ra.group_id"
+         " JOIN user_groups g ON g.id = ra.group_id AND g.is_active = 1"
+         " JOIN smart_rules r ON r.id = ra.rule_id WHERE m.user_id = " +
+         std::string(user_param) + " AND " + std::string(kRuleMatches);
+}
+
+// Glob (* and ?) to a LIKE pattern with '\' escapes.
+std::optional<std::string> GlobToLike(const std::optional<std::string>& glob) {
+  if (!glob) return std::nullopt;
+  std::string out;
+  for (char c : *glob) {
+    if (c == '*') out += '%';
+    else if (c == '?') out += '_';
+    else if (c == '%' || c == '_' || c == '\\') { out += '\\'; out += c; }
+    else out += c;
+  }
+  return out;
+}
+
+constexpr std::string_view kPolicyCols =
+    "p.id, p.name, p.description, p.required_approvals, p.default_duration_minutes, "
+    "p.max_duration_minutes, p.access_types, p.rotate_on_checkin, p.allow_reuse";
+domain::AccessPolicy ReadPolicy(const Statement& s, int o = 0) {
+  domain::AccessPolicy p;
+  if (s.IsNull(o)) return p;  // no policy on the assignment: the built-in default
+  p.id = s.Int(o);
+  p.name = s.Text(o + 1);
+  p.description = s.Text(o + 2);
+  p.required_approvals = s.Int(o + 3);
+  p.default_duration_minutes = s.Int(o + 4);
+  p.max_duration_minutes = s.Int(o + 5);
+  p.access_types.clear();
+  std::string types = s.Text(o + 6);
+  size_t i = 0;
+  while (i <= types.size() && !types.empty()) {
+    size_t comma = types.find(',', i);
+    if (comma == std::string::npos) comma = types.size();
+    p.access_types.push_back(types.substr(i, comma - i));
+    i = comma + 1;
+  }
+  p.rotate_on_checkin = s.Int(o + 7) != 0;
+  p.allow_reuse = s.Int(o + 8) != 0;
+  return p;
+}
+
+constexpr std::string_view kRuleCols =
+    "id, name, description, minimum_length, maximum_length, require_lowercase, require_uppercase, "
+    "require_numeric, require_symbol, symbols, excluded_characters";
+
+constexpr std::string_view kRequestSelect =
+    "SELECT q.id, q.user_id, u.user_name, q.account_id, q.system_id, a.name, s.name, a.domain_name,"
+    " q.access_type, q.reason, q.duration_minutes, q.status, q.required_approvals,"
+    " (SELECT count(*) FROM request_approvals x WHERE x.request_id = q.id AND x.decision = 'approve'),"
+    " q.rotate_on_checkin, q.isa, q.ticket_system_id, q.ticket_number, q.access_policy_schedule_id,"
+    " q.created_at, q.expires_at, q.approved_at, q.denied_at, q.cancelled_at, q.released_at"
+    " FROM requests q JOIN users u ON u.id = q.user_id JOIN managed_accounts a ON a.id = q.account_id"
+    " JOIN managed_systems s ON s.id = a.system_id JOIN workgroups w ON w.id = s.workgroup_id";
+domain::Request ReadRequest(const Statement& s) {
+  domain::Request r;
+  r.id = s.Int(0);
+  r.user_id = s.Int(1);
+  r.user_name = s.Text(2);
+  r.account_id = s.Int(3);
+  r.system_id = s.Int(4);
+  r.account_name = s.Text(5);
+  r.system_name = s.Text(6);
+  r.domain_name = s.Text(7);
+  r.access_type = s.Text(8);
+  r.reason = s.Text(9);
+  r.duration_minutes = s.Int(10);
+  r.status = domain::ParseRequestStatus(s.Text(11)).value_or(domain::RequestStatus::kCancelled);
+  r.required_approvals = s.Int(12);
+  r.approvals = s.Int(13);
+  r.rotate_on_checkin = s.Int(14) != 0;
+  r.isa = s.Int(15) != 0;
+  r.ticket_system_id = s.Int(16);
+  r.ticket_number = s.Text(17);
+  r.access_policy_schedule_id = s.Int(18);
+  r.created_at = s.Int(19);
+  r.expires_at = s.Int(20);
+  r.approved_at = s.OptInt(21);
+  r.denied_at = s.OptInt(22);
+  r.cancelled_at = s.OptInt(23);
+  r.released_at = s.OptInt(24);
+  return r;
+}
+
+domain::AuditRecord ReadAudit(const Statement& s) {
+  domain::AuditRecord r;
+  r.id = s.Int(0);
+  r.at = s.Int(1);
+  r.event.user_id = s.Int(2);
+  r.event.user_name = s.Text(3);
+  r.event.action = s.Text(4);
+  r.event.object_type = s.Text(5);
+  r.event.object_id = s.Text(6);
+  r.event.account_id = s.Int(7);
+  r.event.detail = s.Text(8);
+  r.mac = s.Blob(9);
+  return r;
+}
+constexpr std::string_view kAuditCols =
+    "id, at, user_id, user_name, action, object_type, object_id, account_id, detail, hash";
+
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}
 
   Status Migrate() {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare("PRAGMA user_version"));
     PSAFE_ASSIGN_OR_RETURN(bool row, st.Step());
     int64_t version = row ? st.Int(0) : 0;
@@ -172,7 +292,7 @@ class SqliteStore final : public Store {
 
   // --- Keyring ---
   Result<std::vector<crypto::SealedKey>> LoadSealedKeys() override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare("SELECT version, purpose, sealed FROM keyring"));
     std::vector<crypto::SealedKey> keys;
     for (;;) {
@@ -189,7 +309,7 @@ class SqliteStore final : public Store {
   }
 
   Status AddSealedKey(const crypto::SealedKey& key) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     PSAFE_ASSIGN_OR_RETURN(auto st,
                            db_->Prepare("INSERT INTO keyring(version, purpose, sealed) VALUES (?,?,?)"));
     st.Bind(1, static_cast<int64_t>(key.version))
@@ -200,37 +320,119 @@ class SqliteStore final : public Store {
 
   // --- Users ---
   Result<int64_t> CreateUser(const domain::User& u) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
-        "INSERT INTO users(user_name, name, email, password_hash, created_at) VALUES (?,?,?,?,?)"));
-    st.Bind(1, u.user_name).Bind(2, u.name).Bind(3, u.email).Bind(5, u.created_at);
+        "INSERT INTO users(user_name, name, email, password_hash, created_at, first_name, last_name) "
+        "VALUES (?,?,?,?,?,?,?)"));
+    st.Bind(1, u.user_name).Bind(2, u.name).Bind(3, u.email).Bind(5, u.created_at)
+        .Bind(6, u.first_name).Bind(7, u.last_name);
     if (u.password_hash) st.Bind(4, std::string_view(*u.password_hash)); else st.BindNull(4);
     return Insert(st);
   }
 
   Result<domain::User> FindUserById(int64_t id) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     return FindOne<domain::User>("SELECT " + std::string(kUserCols) + " FROM users u WHERE u.id = ?",
                                  id, ReadUser, "user");
   }
 
   Result<domain::User> FindUserByName(std::string_view name) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     return FindOne<domain::User>(
         "SELECT " + std::string(kUserCols) + " FROM users u WHERE u.user_name = ?", name, ReadUser,
         "user");
   }
 
   Result<int64_t> CreateUserGroup(const domain::UserGroup& g) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    Transaction tx(*db_);
+    PSAFE_RETURN_IF_ERROR(tx.begin_status());
     PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
-        "INSERT INTO user_groups(name, description, is_administrator) VALUES (?,?,?)"));
-    st.Bind(1, g.name).Bind(2, g.description).Bind(3, g.is_administrator);
-    return Insert(st);
+        "INSERT INTO user_groups(name, description, is_administrator, is_active) VALUES (?,?,?,?)"));
+    st.Bind(1, g.name).Bind(2, g.description).Bind(3, g.is_administrator).Bind(4, g.is_active);
+    PSAFE_ASSIGN_OR_RETURN(int64_t id, Insert(st));
+    for (int64_t reg : g.registration_ids) {
+      PSAFE_ASSIGN_OR_RETURN(auto link, db_->Prepare(
+          "INSERT OR IGNORE INTO user_group_registrations(group_id, registration_id) VALUES (?,?)"));
+      link.Bind(1, id).Bind(2, reg);
+      Status ls = link.Run();
+      if (!ls.ok()) {
+        return ls.code() == StatusCode::kConflict
+                   ? Status::NotFound("API registration " + std::to_string(reg) + " not found")
+                   : ls;
+      }
+    }
+    PSAFE_RETURN_IF_ERROR(tx.Commit());
+    return id;
+  }
+
+  Result<domain::UserGroup> ReadGroupWithRegistrations(Statement& st) {
+    PSAFE_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) return Status::NotFound("user group not found");
+    domain::UserGroup g = ReadGroup(st);
+    PSAFE_RETURN_IF_ERROR(LoadRegistrations(&g));
+    return g;
+  }
+
+  static domain::UserGroup ReadGroup(const Statement& st) {
+    domain::UserGroup g;
+    g.id = st.Int(0);
+    g.name = st.Text(1);
+    g.description = st.Text(2);
+    g.is_administrator = st.Int(3) != 0;
+    g.is_active = st.Int(4) != 0;
+    return g;
+  }
+
+  Status LoadRegistrations(domain::UserGroup* g) {
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+        "SELECT registration_id FROM user_group_registrations WHERE group_id = ? ORDER BY 1"));
+    st.Bind(1, g->id);
+    PSAFE_ASSIGN_OR_RETURN(g->registration_ids, All<int64_t>(st, [](const Statement& r) { return r.Int(0); }));
+    return Status::OK();
+  }
+
+  Result<std::vector<domain::UserGroup>> ListUserGroups() override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(std::string(kGroupSelect) + " ORDER BY id"));
+    PSAFE_ASSIGN_OR_RETURN(auto groups, All<domain::UserGroup>(st, ReadGroup));
+    for (auto& g : groups) PSAFE_RETURN_IF_ERROR(LoadRegistrations(&g));
+    return groups;
+  }
+
+  Result<domain::UserGroup> FindUserGroupById(int64_t id) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(std::string(kGroupSelect) + " WHERE id = ?"));
+    st.Bind(1, id);
+    return ReadGroupWithRegistrations(st);
+  }
+
+  Result<domain::UserGroup> FindUserGroupByName(std::string_view name) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(std::string(kGroupSelect) + " WHERE name = ?"));
+    st.Bind(1, name);
+    return ReadGroupWithRegistrations(st);
+  }
+
+  Result<std::vector<domain::User>> ListUsers() override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare("SELECT " + std::string(kUserCols) +
+                                                 " FROM users u ORDER BY u.id"));
+    return All<domain::User>(st, ReadUser);
+  }
+
+  Result<std::vector<domain::User>> ListGroupMembers(int64_t group_id) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+        "SELECT " + std::string(kUserCols) +
+        " FROM users u JOIN user_group_members gm ON gm.user_id = u.id WHERE gm.group_id = ? "
+        "ORDER BY u.id"));
+    st.Bind(1, group_id);
+    return All<domain::User>(st, ReadUser);
   }
 
   Status AddUserToGroup(int64_t group_id, int64_t user_id) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
         "INSERT OR IGNORE INTO user_group_members(group_id, user_id) VALUES (?,?)"));
     st.Bind(1, group_id).Bind(2, user_id);
@@ -239,7 +441,7 @@ class SqliteStore final : public Store {
 
   // --- Registrations ---
   Result<int64_t> CreateApiRegistration(const ApiRegistration& r) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
         "INSERT INTO api_registrations(name, key_hash, client_id, client_secret_hash, "
         "oauth_user_id, user_password_required, enabled) VALUES (?,?,?,?,?,?,?)"));
@@ -249,7 +451,7 @@ class SqliteStore final : public Store {
   }
 
   Status AllowUserForRegistration(int64_t reg_id, int64_t user_id) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
         "INSERT OR IGNORE INTO api_registration_users(registration_id, user_id) VALUES (?,?)"));
     st.Bind(1, reg_id).Bind(2, user_id);
@@ -257,7 +459,7 @@ class SqliteStore final : public Store {
   }
 
   Result<ApiRegistration> FindRegistrationByKeyHash(std::string_view key_hash) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
         "SELECT " + std::string(kRegCols) + " FROM api_registrations WHERE key_hash = ?"));
     st.BindBlob(1, key_hash);
@@ -265,30 +467,34 @@ class SqliteStore final : public Store {
   }
 
   Result<ApiRegistration> FindRegistrationByClientId(std::string_view client_id) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     return FindOne<ApiRegistration>(
         "SELECT " + std::string(kRegCols) + " FROM api_registrations WHERE client_id = ?", client_id,
         ReadRegistration, "API registration");
   }
 
   Result<ApiRegistration> FindRegistrationById(int64_t id) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     return FindOne<ApiRegistration>(
         "SELECT " + std::string(kRegCols) + " FROM api_registrations WHERE id = ?", id,
         ReadRegistration, "API registration");
   }
 
   Result<bool> IsUserAllowedForRegistration(int64_t reg_id, int64_t user_id) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
-        "SELECT 1 FROM api_registration_users WHERE registration_id = ? AND user_id = ?"));
+        "SELECT 1 FROM api_registration_users WHERE registration_id = ?1 AND user_id = ?2 "
+        "UNION ALL SELECT 1 FROM user_group_registrations r "
+        "JOIN user_group_members m ON m.group_id = r.group_id "
+        "JOIN user_groups g ON g.id = r.group_id AND g.is_active = 1 "
+        "WHERE r.registration_id = ?1 AND m.user_id = ?2"));
     st.Bind(1, reg_id).Bind(2, user_id);
     return st.Step();
   }
 
   // --- Sessions ---
   Status CreateSession(const domain::Session& s) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
         "INSERT INTO sessions(token_hash, kind, user_id, registration_id, created_at, "
         "last_seen_at, expires_at) VALUES (?,?,?,?,?,?,?)"));
@@ -300,7 +506,7 @@ class SqliteStore final : public Store {
   }
 
   Result<domain::Session> FindSession(std::string_view token_hash) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
         "SELECT token_hash, kind, user_id, registration_id, created_at, last_seen_at, expires_at "
         "FROM sessions WHERE token_hash = ?"));
@@ -319,7 +525,7 @@ class SqliteStore final : public Store {
   }
 
   Status TouchSession(std::string_view token_hash, int64_t now) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     PSAFE_ASSIGN_OR_RETURN(auto st,
                            db_->Prepare("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?"));
     st.Bind(1, now).BindBlob(2, token_hash);
@@ -327,14 +533,14 @@ class SqliteStore final : public Store {
   }
 
   Status DeleteSession(std::string_view token_hash) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare("DELETE FROM sessions WHERE token_hash = ?"));
     st.BindBlob(1, token_hash);
     return st.Run();
   }
 
   Status DeleteExpiredSessions(int64_t now, int64_t idle_cutoff) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
         "DELETE FROM sessions WHERE (expires_at = 0 AND last_seen_at < ?) "
         "OR (expires_at <> 0 AND expires_at <= ?)"));
@@ -344,7 +550,7 @@ class SqliteStore final : public Store {
 
   // --- Lockout ---
   Result<domain::AuthFailureRecord> GetAuthFailures(std::string_view subject) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
         "SELECT failures, last_failure_at, locked_until FROM auth_failures WHERE subject = ?"));
     st.Bind(1, subject);
@@ -359,7 +565,7 @@ class SqliteStore final : public Store {
   }
 
   Status PutAuthFailures(std::string_view subject, const domain::AuthFailureRecord& r) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
         "INSERT INTO auth_failures(subject, failures, last_failure_at, locked_until) "
         "VALUES (?,?,?,?) ON CONFLICT(subject) DO UPDATE SET failures = excluded.failures, "
@@ -370,7 +576,7 @@ class SqliteStore final : public Store {
   }
 
   Status ClearAuthFailures(std::string_view subject) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare("DELETE FROM auth_failures WHERE subject = ?"));
     st.Bind(1, subject);
     return st.Run();
@@ -378,7 +584,7 @@ class SqliteStore final : public Store {
 
   // --- Workgroups ---
   Result<int64_t> CreateWorkgroup(const Workgroup& wg) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
         "INSERT INTO workgroups(organization_id, name, description) VALUES (?,?,?)"));
     st.Bind(1, wg.organization_id).Bind(2, wg.name).Bind(3, wg.description);
@@ -390,21 +596,21 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<Workgroup>> ListWorkgroups() override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
         "SELECT id, organization_id, name, description FROM workgroups ORDER BY id"));
     return All<Workgroup>(st, ReadWorkgroup);
   }
 
   Result<Workgroup> FindWorkgroupById(int64_t id) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     return FindOne<Workgroup>(
         "SELECT id, organization_id, name, description FROM workgroups WHERE id = ?", id,
         ReadWorkgroup, "workgroup");
   }
 
   Result<Workgroup> FindWorkgroupByName(std::string_view name) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     return FindOne<Workgroup>(
         "SELECT id, organization_id, name, description FROM workgroups WHERE name = ?", name,
         ReadWorkgroup, "workgroup");
@@ -412,7 +618,7 @@ class SqliteStore final : public Store {
 
   // --- Assets ---
   Result<int64_t> CreateAsset(const Asset& a) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
         "INSERT INTO assets(workgroup_id, name, asset_type, dns_name, domain_name, ip_address, "
         "mac_address, operating_system, description, created_at, updated_at) "
@@ -425,13 +631,13 @@ class SqliteStore final : public Store {
   }
 
   Result<Asset> FindAsset(int64_t id) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     return FindOne<Asset>("SELECT " + std::string(kAssetCols) + " FROM assets WHERE id = ?", id,
                           ReadAsset, "asset");
   }
 
   Result<domain::Paged<Asset>> ListAssets(int64_t workgroup_id, const domain::Page& page) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     domain::Paged<Asset> out;
     PSAFE_ASSIGN_OR_RETURN(auto count,
                            db_->Prepare("SELECT count(*) FROM assets WHERE workgroup_id = ?"));
@@ -447,13 +653,13 @@ class SqliteStore final : public Store {
   }
 
   Status DeleteAsset(int64_t id) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     return DeleteById("DELETE FROM assets WHERE id = ?", id, "asset");
   }
 
   // --- Systems ---
   Result<int64_t> CreateManagedSystem(const ManagedSystem& m) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
         "INSERT INTO managed_systems(workgroup_id, asset_id, name, platform_id, host_name, "
         "dns_name, ip_address, net_bios_name, description, contact_email, port, timeout_seconds, "
@@ -469,14 +675,14 @@ class SqliteStore final : public Store {
   }
 
   Result<ManagedSystem> FindManagedSystem(int64_t id) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     return FindOne<ManagedSystem>(
         "SELECT " + std::string(kSystemCols) + " FROM managed_systems s WHERE s.id = ?", id,
         [](const Statement& s) { return ReadSystem(s); }, "managed system");
   }
 
   Result<domain::Paged<ManagedSystem>> ListManagedSystems(const domain::SystemFilter& f) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     const std::string where = " FROM managed_systems s WHERE (?1 IS NULL OR s.name = ?1)";
     domain::Paged<ManagedSystem> out;
     PSAFE_ASSIGN_OR_RETURN(auto count, db_->Prepare("SELECT count(*)" + where));
@@ -493,7 +699,7 @@ class SqliteStore final : public Store {
   }
 
   Status DeleteManagedSystem(int64_t id) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     // Accounts go with their system; their sealed credentials with them.
     Transaction tx(*db_);
     PSAFE_RETURN_IF_ERROR(tx.begin_status());
@@ -507,7 +713,7 @@ class SqliteStore final : public Store {
 
   // --- Accounts ---
   Result<int64_t> CreateManagedAccount(const ManagedAccount& a, const SealCredentialsFn& seal) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     Transaction tx(*db_);
     PSAFE_RETURN_IF_ERROR(tx.begin_status());
     PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
@@ -534,20 +740,19 @@ class SqliteStore final : public Store {
   }
 
   Result<AccountView> FindManagedAccount(int64_t id) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     return FindOne<AccountView>(AccountViewSelect() + " WHERE a.id = ?", id, ReadAccountView,
                                 "managed account");
   }
 
   Result<domain::Paged<AccountView>> ListManagedAccounts(const domain::AccountFilter& f) override {
-    std::lock_guard lock(mu_);
-    // visible_to_user is reserved for the permission model (smart rules); until it lands
-    // the domain only passes it for callers who may see everything.
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     const std::string where =
         " WHERE (?1 IS NULL OR s.name = ?1) AND (?2 IS NULL OR a.name = ?2)"
         " AND (?3 IS NULL OR s.id = ?3) AND (?4 IS NULL OR w.name = ?4)"
         " AND (?5 IS NULL OR s.ip_address = ?5)"
-        " AND (?8 = 0 OR (?8 = 1 AND a.domain_name <> ''))";  // type: 2 (kNone) matches nothing
+        " AND (?8 = 0 OR (?8 = 1 AND a.domain_name <> ''))"  // type: 2 (kNone) matches nothing
+        " AND (?9 IS NULL OR EXISTS (" + GrantJoin("?9") + " AND ra.role_id IN (1, 3, 4)))";
     const std::string from =
         " FROM managed_accounts a JOIN managed_systems s ON s.id = a.system_id "
         "JOIN workgroups w ON w.id = s.workgroup_id";
@@ -559,6 +764,7 @@ class SqliteStore final : public Store {
       BindOptText(st, 4, f.workgroup_name);
       BindOptText(st, 5, f.ip_address);
       st.Bind(8, static_cast<int64_t>(f.type));
+      st.Bind(9, f.visible_to_user);
     };
     PSAFE_ASSIGN_OR_RETURN(auto count, db_->Prepare("SELECT count(*)" + from + where));
     bind(count);
@@ -573,7 +779,7 @@ class SqliteStore final : public Store {
   }
 
   Result<domain::SealedCredentials> GetSealedCredentials(int64_t account_id) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     return FindOne<domain::SealedCredentials>(
         "SELECT password_ct, private_key_ct, passphrase_ct FROM managed_accounts WHERE id = ?",
         account_id,
@@ -584,17 +790,398 @@ class SqliteStore final : public Store {
   }
 
   Status DeleteManagedAccount(int64_t id) override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     return DeleteById("DELETE FROM managed_accounts WHERE id = ?", id, "managed account");
   }
 
   Status Ping() override {
-    std::lock_guard lock(mu_);
+    std::lock_guard<std::recursive_mutex> lock(mu_);
     PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare("SELECT 1"));
     return st.Step().status();
   }
 
   std::string BackendName() const override { return "sqlite"; }
+
+  // --- Transactions and audit ---
+  Status Atomically(const std::function<Status()>& fn) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    Transaction tx(*db_);
+    PSAFE_RETURN_IF_ERROR(tx.begin_status());
+    PSAFE_RETURN_IF_ERROR(fn());
+    return tx.Commit();
+  }
+
+  void SetAuditMac(AuditMacFn mac) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    audit_mac_ = std::move(mac);
+  }
+
+  Status AppendAudit(const domain::AuditEvent& e, int64_t at) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    if (!audit_mac_) return Status::Internal("audit chain key not set");
+    Transaction tx(*db_);
+    PSAFE_RETURN_IF_ERROR(tx.begin_status());
+    PSAFE_ASSIGN_OR_RETURN(auto last, db_->Prepare("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1"));
+    PSAFE_ASSIGN_OR_RETURN(bool has_prev, last.Step());
+    const std::string prev = has_prev ? last.Blob(0) : std::string();
+    PSAFE_ASSIGN_OR_RETURN(auto ins, db_->Prepare(
+        "INSERT INTO audit_log(at, user_id, user_name, action, object_type, object_id, account_id, "
+        "detail, hash) VALUES (?,?,?,?,?,?,?,?, x'')"));
+    ins.Bind(1, at).Bind(2, e.user_id).Bind(3, e.user_name).Bind(4, e.action).Bind(5, e.object_type)
+        .Bind(6, e.object_id).Bind(7, e.account_id).Bind(8, e.detail);
+    domain::AuditRecord rec;
+    PSAFE_ASSIGN_OR_RETURN(rec.id, Insert(ins));
+    rec.at = at;
+    rec.event = e;
+    PSAFE_ASSIGN_OR_RETURN(auto up, db_->Prepare("UPDATE audit_log SET hash = ? WHERE id = ?"));
+    up.BindBlob(1, audit_mac_(prev, domain::CanonicalAuditRecord(rec))).Bind(2, rec.id);
+    PSAFE_RETURN_IF_ERROR(up.Run());
+    return tx.Commit();
+  }
+
+  Result<domain::Paged<domain::AuditRecord>> ListAudit(const domain::AuditFilter& f) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    const std::string where =
+        " FROM audit_log WHERE (?1 IS NULL OR user_id = ?1) AND (?2 IS NULL OR account_id = ?2)"
+        " AND (?3 IS NULL OR at >= ?3) AND (?4 IS NULL OR at <= ?4)";
+    auto bind = [&](Statement& st) { st.Bind(1, f.user_id).Bind(2, f.account_id).Bind(3, f.from).Bind(4, f.to); };
+    domain::Paged<domain::AuditRecord> out;
+    PSAFE_ASSIGN_OR_RETURN(auto count, db_->Prepare("SELECT count(*)" + where));
+    bind(count);
+    PSAFE_ASSIGN_OR_RETURN(bool row, count.Step());
+    out.total = row ? count.Int(0) : 0;
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare("SELECT " + std::string(kAuditCols) + where +
+                                                 " ORDER BY id DESC LIMIT ?5 OFFSET ?6"));
+    bind(st);
+    st.Bind(5, f.limit).Bind(6, f.offset);
+    PSAFE_ASSIGN_OR_RETURN(out.items, All<domain::AuditRecord>(st, ReadAudit));
+    return out;
+  }
+
+  Status ForEachAudit(const std::function<Status(const domain::AuditRecord&)>& fn) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare("SELECT " + std::string(kAuditCols) +
+                                                 " FROM audit_log ORDER BY id"));
+    for (;;) {
+      PSAFE_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) return Status::OK();
+      PSAFE_RETURN_IF_ERROR(fn(ReadAudit(st)));
+    }
+  }
+
+  // --- Permission model ---
+  Result<int64_t> CreateSmartRule(const domain::SmartRule& r) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    Transaction tx(*db_);
+    PSAFE_RETURN_IF_ERROR(tx.begin_status());
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+        "INSERT INTO smart_rules(title, description, workgroup_name, system_like, account_like, "
+        "system_glob, account_glob, explicit_list, created_at) VALUES (?,?,?,?,?,?,?,?,?)"));
+    st.Bind(1, r.title).Bind(2, r.description);
+    BindOptText(st, 3, r.workgroup_name);
+    BindOptText(st, 4, GlobToLike(r.system_pattern));
+    BindOptText(st, 5, GlobToLike(r.account_pattern));
+    BindOptText(st, 6, r.system_pattern);
+    BindOptText(st, 7, r.account_pattern);
+    st.Bind(8, !r.account_ids.empty()).Bind(9, r.created_at);
+    PSAFE_ASSIGN_OR_RETURN(int64_t id, Insert(st));
+    for (int64_t account : r.account_ids) {
+      PSAFE_ASSIGN_OR_RETURN(auto link, db_->Prepare(
+          "INSERT OR IGNORE INTO smart_rule_accounts(rule_id, account_id) VALUES (?,?)"));
+      link.Bind(1, id).Bind(2, account);
+      Status ls = link.Run();
+      if (!ls.ok()) {
+        return ls.code() == StatusCode::kConflict
+                   ? Status::NotFound("managed account " + std::to_string(account) + " not found")
+                   : ls;
+      }
+    }
+    PSAFE_RETURN_IF_ERROR(tx.Commit());
+    return id;
+  }
+
+  Result<domain::SmartRule> ReadRule(const Statement& st) {
+    domain::SmartRule r;
+    r.id = st.Int(0);
+    r.title = st.Text(1);
+    r.description = st.Text(2);
+    if (!st.IsNull(3)) r.workgroup_name = st.Text(3);
+    if (!st.IsNull(4)) r.system_pattern = st.Text(4);
+    if (!st.IsNull(5)) r.account_pattern = st.Text(5);
+    r.created_at = st.Int(6);
+    PSAFE_ASSIGN_OR_RETURN(auto ids, db_->Prepare(
+        "SELECT account_id FROM smart_rule_accounts WHERE rule_id = ? ORDER BY 1"));
+    ids.Bind(1, r.id);
+    PSAFE_ASSIGN_OR_RETURN(r.account_ids, All<int64_t>(ids, [](const Statement& x) { return x.Int(0); }));
+    return r;
+  }
+
+  static constexpr std::string_view kSmartRuleSelect =
+      "SELECT id, title, description, workgroup_name, system_glob, account_glob, created_at "
+      "FROM smart_rules";
+
+  Result<std::vector<domain::SmartRule>> ListSmartRules() override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(std::string(kSmartRuleSelect) + " ORDER BY id"));
+    std::vector<domain::SmartRule> out;
+    for (;;) {
+      PSAFE_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) return out;
+      PSAFE_ASSIGN_OR_RETURN(auto r, ReadRule(st));
+      out.push_back(std::move(r));
+    }
+  }
+
+  Result<domain::SmartRule> FindSmartRule(int64_t id) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(std::string(kSmartRuleSelect) + " WHERE id = ?"));
+    st.Bind(1, id);
+    PSAFE_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) return Status::NotFound("smart rule not found");
+    return ReadRule(st);
+  }
+
+  Result<int64_t> CreateAccessPolicy(const domain::AccessPolicy& p) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    std::string types;
+    for (const auto& t : p.access_types) types += (types.empty() ? "" : ",") + t;
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+        "INSERT INTO access_policies(name, description, required_approvals, default_duration_minutes, "
+        "max_duration_minutes, access_types, rotate_on_checkin, allow_reuse) VALUES (?,?,?,?,?,?,?,?)"));
+    st.Bind(1, p.name).Bind(2, p.description).Bind(3, p.required_approvals)
+        .Bind(4, p.default_duration_minutes).Bind(5, p.max_duration_minutes).Bind(6, types)
+        .Bind(7, p.rotate_on_checkin).Bind(8, p.allow_reuse);
+    return Insert(st);
+  }
+
+  Result<std::vector<domain::AccessPolicy>> ListAccessPolicies() override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare("SELECT " + std::string(kPolicyCols) +
+                                                 " FROM access_policies p ORDER BY p.id"));
+    return All<domain::AccessPolicy>(st, [](const Statement& x) { return ReadPolicy(x); });
+  }
+
+  Result<domain::AccessPolicy> FindAccessPolicy(int64_t id) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    return FindOne<domain::AccessPolicy>(
+        "SELECT " + std::string(kPolicyCols) + " FROM access_policies p WHERE p.id = ?", id,
+        [](const Statement& x) { return ReadPolicy(x); }, "access policy");
+  }
+
+  Status AssignRole(int64_t group_id, int64_t rule_id, domain::Role role,
+                    std::optional<int64_t> policy_id) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+        "INSERT INTO role_assignments(group_id, rule_id, role_id, access_policy_id) VALUES (?,?,?,?) "
+        "ON CONFLICT(group_id, rule_id, role_id) DO UPDATE SET access_policy_id = excluded.access_policy_id"));
+    st.Bind(1, group_id).Bind(2, rule_id).Bind(3, static_cast<int64_t>(role)).Bind(4, policy_id);
+    return st.Run();
+  }
+
+  Result<std::vector<domain::Grant>> GrantsFor(int64_t user_id, int64_t account_id) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+        "SELECT ra.role_id, " + std::string(kPolicyCols) +
+        " FROM managed_accounts a JOIN managed_systems s ON s.id = a.system_id"
+        " JOIN workgroups w ON w.id = s.workgroup_id"
+        " JOIN role_assignments ra JOIN user_group_members m ON m.group_id = ra.group_id"
+        " JOIN user_groups g ON g.id = ra.group_id AND g.is_active = 1"
+        " JOIN smart_rules r ON r.id = ra.rule_id"
+        " LEFT JOIN access_policies p ON p.id = ra.access_policy_id"
+        " WHERE m.user_id = ?1 AND a.id = ?2 AND " + std::string(kRuleMatches)));
+    st.Bind(1, user_id).Bind(2, account_id);
+    return All<domain::Grant>(st, [](const Statement& x) {
+      return domain::Grant{static_cast<domain::Role>(x.Int(0)), ReadPolicy(x, 1)};
+    });
+  }
+
+  Result<int64_t> CountApprovers(int64_t account_id, int64_t except_user) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+        "SELECT count(DISTINCT m.user_id)"
+        " FROM managed_accounts a JOIN managed_systems s ON s.id = a.system_id"
+        " JOIN workgroups w ON w.id = s.workgroup_id"
+        " JOIN role_assignments ra JOIN user_group_members m ON m.group_id = ra.group_id"
+        " JOIN user_groups g ON g.id = ra.group_id AND g.is_active = 1"
+        " JOIN smart_rules r ON r.id = ra.rule_id"
+        " WHERE a.id = ?1 AND m.user_id <> ?2 AND ra.role_id IN (2, 3) AND " + std::string(kRuleMatches)));
+    st.Bind(1, account_id).Bind(2, except_user);
+    PSAFE_ASSIGN_OR_RETURN(bool row, st.Step());
+    return row ? st.Int(0) : 0;
+  }
+
+  Result<bool> HoldsRole(int64_t user_id, domain::Role role) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+        "SELECT 1 FROM role_assignments ra JOIN user_group_members m ON m.group_id = ra.group_id"
+        " JOIN user_groups g ON g.id = ra.group_id AND g.is_active = 1"
+        " WHERE m.user_id = ? AND ra.role_id = ? LIMIT 1"));
+    st.Bind(1, user_id).Bind(2, static_cast<int64_t>(role));
+    return st.Step();
+  }
+
+  // --- Password rules ---
+  Result<int64_t> CreatePasswordRule(const domain::PasswordRule& r) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+        "INSERT INTO password_rules(name, description, minimum_length, maximum_length, "
+        "require_lowercase, require_uppercase, require_numeric, require_symbol, symbols, "
+        "excluded_characters) VALUES (?,?,?,?,?,?,?,?,?,?)"));
+    st.Bind(1, r.name).Bind(2, r.description).Bind(3, r.minimum_length).Bind(4, r.maximum_length)
+        .Bind(5, r.require_lowercase).Bind(6, r.require_uppercase).Bind(7, r.require_numeric)
+        .Bind(8, r.require_symbol).Bind(9, r.symbols).Bind(10, r.excluded_characters);
+    return Insert(st);
+  }
+
+  static domain::PasswordRule ReadPasswordRule(const Statement& s) {
+    domain::PasswordRule r;
+    r.id = s.Int(0);
+    r.name = s.Text(1);
+    r.description = s.Text(2);
+    r.minimum_length = s.Int(3);
+    r.maximum_length = s.Int(4);
+    r.require_lowercase = s.Int(5) != 0;
+    r.require_uppercase = s.Int(6) != 0;
+    r.require_numeric = s.Int(7) != 0;
+    r.require_symbol = s.Int(8) != 0;
+    r.symbols = s.Text(9);
+    r.excluded_characters = s.Text(10);
+    return r;
+  }
+
+  Result<std::vector<domain::PasswordRule>> ListPasswordRules() override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare("SELECT " + std::string(kRuleCols) +
+                                                 " FROM password_rules ORDER BY id"));
+    return All<domain::PasswordRule>(st, ReadPasswordRule);
+  }
+
+  Result<domain::PasswordRule> FindPasswordRule(int64_t id) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    return FindOne<domain::PasswordRule>(
+        "SELECT " + std::string(kRuleCols) + " FROM password_rules WHERE id = ?", id,
+        ReadPasswordRule, "password rule");
+  }
+
+  // --- Requests ---
+  Result<CreateRequestOutcome> CreateRequest(const domain::Request& r, domain::ConflictOption option,
+                                             int64_t now) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    Transaction tx(*db_);
+    PSAFE_RETURN_IF_ERROR(tx.begin_status());
+    CreateRequestOutcome out;
+    PSAFE_ASSIGN_OR_RETURN(auto open, db_->Prepare(
+        "SELECT id FROM requests WHERE user_id = ? AND account_id = ? AND isa = 0"
+        " AND status IN ('Pending','Approved') AND expires_at > ? ORDER BY id DESC LIMIT 1"));
+    open.Bind(1, r.user_id).Bind(2, r.account_id).Bind(3, now);
+    PSAFE_ASSIGN_OR_RETURN(bool exists, open.Step());
+    if (exists && !r.isa) {
+      const int64_t open_id = open.Int(0);
+      if (option == domain::ConflictOption::kNone) {
+        return Status::Conflict("an open request for this account exists (RequestID " +
+                                std::to_string(open_id) + ")");
+      }
+      if (option == domain::ConflictOption::kReuse) {
+        out.id = open_id;
+        out.reused = true;
+        PSAFE_RETURN_IF_ERROR(tx.Commit());
+        return out;
+      }
+      PSAFE_ASSIGN_OR_RETURN(auto cancel, db_->Prepare(
+          "UPDATE requests SET status = 'Cancelled', cancelled_at = ? WHERE id = ?"));
+      cancel.Bind(1, now).Bind(2, open_id);
+      PSAFE_RETURN_IF_ERROR(cancel.Run());
+      out.renewed_id = open_id;
+    }
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+        "INSERT INTO requests(user_id, account_id, system_id, access_type, reason, duration_minutes,"
+        " status, required_approvals, rotate_on_checkin, isa, ticket_system_id, ticket_number,"
+        " access_policy_schedule_id, created_at, expires_at, approved_at)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+    st.Bind(1, r.user_id).Bind(2, r.account_id).Bind(3, r.system_id).Bind(4, r.access_type)
+        .Bind(5, r.reason).Bind(6, r.duration_minutes).Bind(7, domain::RequestStatusName(r.status))
+        .Bind(8, r.required_approvals).Bind(9, r.rotate_on_checkin).Bind(10, r.isa)
+        .Bind(11, r.ticket_system_id).Bind(12, r.ticket_number).Bind(13, r.access_policy_schedule_id)
+        .Bind(14, r.created_at).Bind(15, r.expires_at).Bind(16, r.approved_at);
+    PSAFE_ASSIGN_OR_RETURN(out.id, Insert(st));
+    PSAFE_RETURN_IF_ERROR(tx.Commit());
+    return out;
+  }
+
+  Result<domain::Request> FindRequest(int64_t id) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    return FindOne<domain::Request>(std::string(kRequestSelect) + " WHERE q.id = ?", id, ReadRequest,
+                                    "request");
+  }
+
+  Result<std::vector<domain::Request>> ListRequests(const domain::RequestFilter& f, int64_t now) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    std::string where;
+    if (f.approver_queue) {
+      where = " WHERE q.status = 'Pending' AND q.expires_at > ?2 AND q.user_id <> ?1"
+              " AND NOT EXISTS (SELECT 1 FROM request_approvals d WHERE d.request_id = q.id AND d.user_id = ?1)"
+              " AND EXISTS (" + GrantJoin("?1") + " AND ra.role_id IN (2, 3))";
+    } else {
+      where = " WHERE q.user_id = ?1";
+      if (f.which == domain::RequestFilter::Which::kActive) where += " AND q.status = 'Approved' AND q.expires_at > ?2";
+      if (f.which == domain::RequestFilter::Which::kPending) where += " AND q.status = 'Pending' AND q.expires_at > ?2";
+    }
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(std::string(kRequestSelect) + where + " ORDER BY q.id"));
+    st.Bind(1, f.user_id).Bind(2, now);
+    return All<domain::Request>(st, ReadRequest);
+  }
+
+  Status UpdateRequest(const domain::Request& r) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+        "UPDATE requests SET status = ?, approved_at = ?, denied_at = ?, cancelled_at = ?,"
+        " released_at = ?, rotate_on_checkin = ? WHERE id = ?"));
+    st.Bind(1, domain::RequestStatusName(r.status)).Bind(2, r.approved_at).Bind(3, r.denied_at)
+        .Bind(4, r.cancelled_at).Bind(5, r.released_at).Bind(6, r.rotate_on_checkin).Bind(7, r.id);
+    return st.Run();
+  }
+
+  Status AddApproval(int64_t request_id, int64_t user_id, bool approve, std::string_view reason,
+                     int64_t at) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+        "INSERT INTO request_approvals(request_id, user_id, decision, reason, at) VALUES (?,?,?,?,?)"));
+    st.Bind(1, request_id).Bind(2, user_id).Bind(3, approve ? "approve" : "deny").Bind(4, reason).Bind(5, at);
+    Status s = st.Run();
+    if (s.code() == StatusCode::kConflict) return Status::Conflict("you already decided on this request");
+    return s;
+  }
+
+  Result<std::vector<domain::Request>> ListOpenRequestsExpiredBy(int64_t now) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+        std::string(kRequestSelect) +
+        " WHERE q.status IN ('Pending','Approved') AND q.expires_at <= ? ORDER BY q.id LIMIT 1000"));
+    st.Bind(1, now);
+    return All<domain::Request>(st, ReadRequest);
+  }
+
+  Status ReplaceCredentials(int64_t account_id, const domain::SealedCredentials& c, int64_t now) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    Transaction tx(*db_);
+    PSAFE_RETURN_IF_ERROR(tx.begin_status());
+    if (c.password) {
+      PSAFE_ASSIGN_OR_RETURN(auto hist, db_->Prepare(
+          "INSERT INTO credential_history(account_id, version, password_ct, retired_at)"
+          " SELECT id, credential_version, password_ct, ? FROM managed_accounts"
+          " WHERE id = ? AND password_ct IS NOT NULL"));
+      hist.Bind(1, now).Bind(2, account_id);
+      PSAFE_RETURN_IF_ERROR(hist.Run());
+    }
+    PSAFE_ASSIGN_OR_RETURN(auto up, db_->Prepare(
+        "UPDATE managed_accounts SET password_ct = COALESCE(?1, password_ct),"
+        " private_key_ct = COALESCE(?2, private_key_ct), passphrase_ct = COALESCE(?3, passphrase_ct),"
+        " credential_version = credential_version + (?1 IS NOT NULL), last_change_at = ?4 WHERE id = ?5"));
+    up.Bind(1, c.password).Bind(2, c.private_key).Bind(3, c.passphrase).Bind(4, now).Bind(5, account_id);
+    PSAFE_RETURN_IF_ERROR(up.Run());
+    if (db_->Changes() == 0) return Status::NotFound("managed account not found");
+    return tx.Commit();
+  }
 
  private:
   static int64_t LimitOf(const domain::Page& p) { return p.limit > 0 ? p.limit : -1; }
@@ -645,7 +1232,8 @@ class SqliteStore final : public Store {
     }
   }
 
-  std::mutex mu_;
+  std::recursive_mutex mu_;
+  AuditMacFn audit_mac_;  // GUARDED_BY(mu_)
   std::unique_ptr<SqliteDb> db_;  // GUARDED_BY(mu_)
 };
 

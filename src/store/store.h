@@ -18,18 +18,42 @@
 
 #include "common/result.h"
 #include "crypto/keyring.h"
+#include "domain/access.h"
 #include "domain/assets.h"
+#include "domain/audit.h"
 #include "domain/identity.h"
+#include "domain/password_rule.h"
+#include "domain/request.h"
 
 namespace psafe::store {
 
 // Seals an account's credentials once its id is known, so the id can be bound into
 // the ciphertext (rows cannot be swapped). Runs inside the creating transaction.
 using SealCredentialsFn = std::function<domain::SealedCredentials(int64_t account_id)>;
+// MAC of one audit record given the previous record's MAC (empty for the first).
+using AuditMacFn = std::function<std::string(std::string_view previous_mac, std::string_view record)>;
+
+struct CreateRequestOutcome {
+  int64_t id = 0;
+  bool reused = false;
+  std::optional<int64_t> renewed_id;  // the open request `renew` cancelled
+};
 
 class Store {
  public:
   virtual ~Store() = default;
+
+  // --- Transactions and audit ----------------------------------------------------
+  // Runs `fn` in one transaction: every store call it makes joins it, and nothing it
+  // wrote stays unless it returns OK. Nested calls join the outer transaction.
+  virtual Status Atomically(const std::function<Status()>& fn) = 0;
+  // Must be set (after the keyring opens) before AppendAudit is used.
+  virtual void SetAuditMac(AuditMacFn mac) = 0;
+  // Appends one chained record; call inside Atomically with the change it describes.
+  virtual Status AppendAudit(const domain::AuditEvent& event, int64_t at) = 0;
+  virtual Result<domain::Paged<domain::AuditRecord>> ListAudit(const domain::AuditFilter& f) = 0;
+  // Visits every record in chain order (for verification).
+  virtual Status ForEachAudit(const std::function<Status(const domain::AuditRecord&)>& fn) = 0;
 
   // --- Keyring ------------------------------------------------------------------
   virtual Result<std::vector<crypto::SealedKey>> LoadSealedKeys() = 0;
@@ -41,6 +65,48 @@ class Store {
   virtual Result<domain::User> FindUserByName(std::string_view user_name) = 0;
   virtual Result<int64_t> CreateUserGroup(const domain::UserGroup& group) = 0;
   virtual Status AddUserToGroup(int64_t group_id, int64_t user_id) = 0;
+  virtual Result<std::vector<domain::User>> ListUsers() = 0;
+  virtual Result<std::vector<domain::UserGroup>> ListUserGroups() = 0;
+  virtual Result<domain::UserGroup> FindUserGroupById(int64_t id) = 0;
+  virtual Result<domain::UserGroup> FindUserGroupByName(std::string_view name) = 0;
+  virtual Result<std::vector<domain::User>> ListGroupMembers(int64_t group_id) = 0;
+
+  // --- Permission model ---------------------------------------------------------
+  virtual Result<int64_t> CreateSmartRule(const domain::SmartRule& rule) = 0;
+  virtual Result<std::vector<domain::SmartRule>> ListSmartRules() = 0;
+  virtual Result<domain::SmartRule> FindSmartRule(int64_t id) = 0;
+  virtual Result<int64_t> CreateAccessPolicy(const domain::AccessPolicy& policy) = 0;
+  virtual Result<std::vector<domain::AccessPolicy>> ListAccessPolicies() = 0;
+  virtual Result<domain::AccessPolicy> FindAccessPolicy(int64_t id) = 0;
+  virtual Status AssignRole(int64_t group_id, int64_t rule_id, domain::Role role,
+                            std::optional<int64_t> policy_id) = 0;
+  // The roles `user_id` holds on `account_id` through active groups, with their policies.
+  virtual Result<std::vector<domain::Grant>> GrantsFor(int64_t user_id, int64_t account_id) = 0;
+  // Users other than `except_user` who may approve requests for `account_id`.
+  virtual Result<int64_t> CountApprovers(int64_t account_id, int64_t except_user) = 0;
+  // Whether `user_id` holds `role` on any smart rule.
+  virtual Result<bool> HoldsRole(int64_t user_id, domain::Role role) = 0;
+
+  // --- Password rules -----------------------------------------------------------
+  virtual Result<int64_t> CreatePasswordRule(const domain::PasswordRule& rule) = 0;
+  virtual Result<std::vector<domain::PasswordRule>> ListPasswordRules() = 0;
+  virtual Result<domain::PasswordRule> FindPasswordRule(int64_t id) = 0;
+
+  // --- Requests -----------------------------------------------------------------
+  // Inserts `r` unless the user has an open request for the account: then Conflict
+  // (kNone), the open id (kReuse), or it is cancelled and `r` inserted (kRenew).
+  // The check and the insert are one transaction.
+  virtual Result<CreateRequestOutcome> CreateRequest(const domain::Request& r,
+                                                     domain::ConflictOption option, int64_t now) = 0;
+  virtual Result<domain::Request> FindRequest(int64_t id) = 0;
+  virtual Result<std::vector<domain::Request>> ListRequests(const domain::RequestFilter& f,
+                                                            int64_t now) = 0;
+  // Persists status, timestamps and the rotate flag.
+  virtual Status UpdateRequest(const domain::Request& r) = 0;
+  // Conflict if this user already decided on this request.
+  virtual Status AddApproval(int64_t request_id, int64_t user_id, bool approve,
+                             std::string_view reason, int64_t at) = 0;
+  virtual Result<std::vector<domain::Request>> ListOpenRequestsExpiredBy(int64_t now) = 0;
 
   // --- API registrations --------------------------------------------------------
   virtual Result<int64_t> CreateApiRegistration(const domain::ApiRegistration& reg) = 0;
@@ -88,6 +154,10 @@ class Store {
   virtual Result<domain::Paged<domain::AccountView>> ListManagedAccounts(
       const domain::AccountFilter& filter) = 0;
   virtual Result<domain::SealedCredentials> GetSealedCredentials(int64_t account_id) = 0;
+  // Replaces the account's credentials (fields left empty keep their value); the old
+  // password ciphertext moves to the credential history; LastChangeDate becomes `now`.
+  virtual Status ReplaceCredentials(int64_t account_id, const domain::SealedCredentials& creds,
+                                    int64_t now) = 0;
   virtual Status DeleteManagedAccount(int64_t id) = 0;
 
   // --- Health -------------------------------------------------------------------

@@ -41,7 +41,7 @@ class AuthServiceTest : public ::testing::Test {
   }
 
   testing::StoreEnv env_;
-  AuthService auth_{*env_.store, *env_.keyring, env_.clock, AuthPolicy{}};
+  AuthService auth_{*env_.store, *env_.keyring, env_.clock, *env_.audit, AuthPolicy{}};
   int64_t user_id_ = 0, other_id_ = 0, reg_id_ = 0;
 };
 
@@ -87,7 +87,7 @@ TEST_F(AuthServiceTest, UnknownKeysLockNobody) {
 TEST_F(AuthServiceTest, SessionsExpireAfterTwentyIdleMinutes) {
   auto p = SignIn(kKey, "svc");
   ASSERT_TRUE(p.ok());
-  auto token = auth_.StartSession(*p);
+  auto token = auth_.StartSession(*p, "test");
   ASSERT_TRUE(token.ok());
   EXPECT_EQ(token->size(), 64u);
   env_.clock.Advance(19 * 60);
@@ -99,7 +99,7 @@ TEST_F(AuthServiceTest, SessionsExpireAfterTwentyIdleMinutes) {
 }
 
 TEST_F(AuthServiceTest, SignOutEndsTheSession) {
-  auto token = auth_.StartSession(SignIn(kKey, "svc").value());
+  auto token = auth_.StartSession(SignIn(kKey, "svc").value(), "test");
   ASSERT_TRUE(token.ok());
   ASSERT_TRUE(auth_.EndSession(token->view()).ok());
   EXPECT_FALSE(auth_.AuthenticateSession(token->view()).ok());
@@ -127,9 +127,9 @@ TEST_F(AuthServiceTest, OAuthRejectsBadSecretsAndLocksAfterFive) {
 
 TEST_F(AuthServiceTest, SweepRemovesOnlyExpiredSessions) {
   auto p = SignIn(kKey, "svc").value();
-  auto old_token = auth_.StartSession(p);
+  auto old_token = auth_.StartSession(p, "test");
   env_.clock.Advance(21 * 60);
-  auto fresh_token = auth_.StartSession(p);
+  auto fresh_token = auth_.StartSession(p, "test");
   ASSERT_TRUE(auth_.SweepExpired().ok());
   EXPECT_EQ(env_.store->FindSession(env_.keyring->TokenHash(old_token->view())).status().code(),
             StatusCode::kNotFound);

@@ -11,7 +11,7 @@ class EstateServiceTest : public ::testing::Test {
  protected:
   EstateServiceTest() { admin_.user.is_administrator = true; }
   testing::StoreEnv env_;
-  EstateService estate_{*env_.store, *env_.keyring, env_.clock};
+  EstateService estate_{*env_.store, *env_.keyring, env_.clock, *env_.audit};
   Principal admin_;
   Principal user_;  // not an administrator
 };
@@ -76,18 +76,38 @@ TEST_F(EstateServiceTest, SystemOnAssetInheritsNameAndWorkgroup) {
   EXPECT_EQ(created->ip_address, "10.1.1.1");
 }
 
-TEST_F(EstateServiceTest, RequestableAccountsAreScopedToTheCaller) {
+TEST_F(EstateServiceTest, RequestableAccountsAreThoseTheCallerHoldsARoleOn) {
   auto wg = estate_.CreateWorkgroup(admin_, {0, "", "wg", ""}).value();
   ManagedSystem sys;
-  sys.name = "s";
   sys.platform_id = 2;
-  auto s = estate_.CreateSystemInWorkgroup(admin_, wg.id, sys).value();
-  ManagedAccount acct;
-  acct.name = "root";
-  ASSERT_TRUE(estate_.CreateAccount(admin_, s.id, acct, {}).ok());
-  EXPECT_EQ(estate_.FindRequestableAccounts(admin_, {})->items.size(), 1u);
-  // Until roles on smart rules exist, a non-administrator may request nothing.
+  for (const char* name : {"lnx-web", "win-db"}) {
+    sys.name = name;
+    auto s = estate_.CreateSystemInWorkgroup(admin_, wg.id, sys).value();
+    ManagedAccount acct;
+    acct.name = "root";
+    ASSERT_TRUE(estate_.CreateAccount(admin_, s.id, acct, {}).ok());
+  }
+  User u;
+  u.user_name = "alice";
+  user_.user.id = env_.store->CreateUser(u).value();
+  // Without a role nobody may request anything, administrators included.
+  EXPECT_EQ(estate_.FindRequestableAccounts(admin_, {})->items.size(), 0u);
   EXPECT_EQ(estate_.FindRequestableAccounts(user_, {})->items.size(), 0u);
+
+  UserGroup g;
+  g.name = "ops";
+  int64_t group = env_.store->CreateUserGroup(g).value();
+  ASSERT_TRUE(env_.store->AddUserToGroup(group, user_.user.id).ok());
+  SmartRule rule;
+  rule.title = "linux";
+  rule.system_pattern = "LNX-*";
+  int64_t rule_id = env_.store->CreateSmartRule(rule).value();
+  ASSERT_TRUE(env_.store->AssignRole(group, rule_id, Role::kApprover, std::nullopt).ok());
+  EXPECT_EQ(estate_.FindRequestableAccounts(user_, {})->items.size(), 0u);  // approving is not requesting
+  ASSERT_TRUE(env_.store->AssignRole(group, rule_id, Role::kRequestor, std::nullopt).ok());
+  auto visible = estate_.FindRequestableAccounts(user_, {});
+  ASSERT_EQ(visible->items.size(), 1u);
+  EXPECT_EQ(visible->items[0].system.name, "lnx-web");
 }
 
 }  // namespace

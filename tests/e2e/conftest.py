@@ -37,6 +37,9 @@ def server(tmp_path_factory, psafed_bin) -> Server:
     data = root / "data"
     creds = support.init_data_dir(data)
     srv = support.start_server(data, creds)
+    # The estate tests list accounts as the administrator, who may see only accounts
+    # they hold a request role on.
+    support.grant_admins_request_all(srv)
     try:
         yield srv
     finally:

@@ -280,3 +280,210 @@ def create_account(api: requests.Session, srv: Server, system_id: int, name: Opt
     r = api.post(srv.url(f"ManagedSystems/{system_id}/ManagedAccounts"), json=body, timeout=10)
     assert r.status_code == 201, (r.status_code, r.text)
     return r.json()
+
+
+# --- Access requests, permissions and audit (docs/REQUESTS.md) ------------------------
+
+ROLE_REQUESTOR = 1
+ROLE_APPROVER = 2
+ROLE_REQUESTOR_APPROVER = 3
+ROLE_ISA = 4
+ROLE_AUDITOR = 5
+DEFAULT_REGISTRATION_ID = 1  # the API registration `psafed init` creates
+
+
+def init_data_dir_args(data_dir: Path, *extra_args: str, env: Optional[dict] = None) -> Credentials:
+    """`psafed init --data-dir D --json EXTRA...` (for example `--demo`)."""
+    res = run_cli("init", "--data-dir", str(data_dir), "--json", *extra_args, env=env)
+    assert res.returncode == 0, f"psafed init {extra_args} failed ({res.returncode}): {res.stderr}"
+    lines = [l for l in res.stdout.splitlines() if l.strip()]
+    assert len(lines) == 1, f"init --json must print one line, got: {res.stdout!r}"
+    return Credentials(**json.loads(lines[0]))
+
+
+def user_ps_auth(creds: Credentials, user_name: str) -> str:
+    """PS-Auth for another user: the init API key, runas=<that user>."""
+    return f"PS-Auth key={creds.api_key}; runas={user_name};"
+
+
+def user_session(srv: Server, user_name: str) -> requests.Session:
+    """A session that sends PS-Auth (runas=user_name) on every call."""
+    return srv.session(user_ps_auth(srv.creds, user_name))
+
+
+def create_user(api: requests.Session, srv: Server, name: Optional[str] = None,
+                password: Optional[str] = None) -> dict:
+    name = name or unique("user")
+    body = {"UserName": name, "FirstName": name, "EmailAddress": f"{name}@example.com",
+            "Password": password or ("Pw-" + uuid.uuid4().hex)}
+    r = api.post(srv.url("Users"), json=body, timeout=10)
+    assert r.status_code == 201, (r.status_code, r.text)
+    return r.json()
+
+
+def create_user_group(api: requests.Session, srv: Server, name: Optional[str] = None,
+                      registration_ids=(DEFAULT_REGISTRATION_ID,)) -> dict:
+    body = {"groupName": name or unique("grp"), "description": "e2e",
+            "ApplicationRegistrationIDs": list(registration_ids)}
+    r = api.post(srv.url("UserGroups"), json=body, timeout=10)
+    assert r.status_code == 201, (r.status_code, r.text)
+    return r.json()
+
+
+def add_user_to_group(api: requests.Session, srv: Server, group_id: int, user_id: int) -> None:
+    r = api.post(srv.url(f"UserGroups/{group_id}/Users/{user_id}"), timeout=10)
+    assert r.status_code == 201, (r.status_code, r.text)
+
+
+def create_smart_rule(api: requests.Session, srv: Server, title: Optional[str] = None, **criteria) -> dict:
+    r = api.post(srv.url("SmartRules"), json={"Title": title or unique("rule"), **criteria}, timeout=10)
+    assert r.status_code == 201, (r.status_code, r.text)
+    return r.json()
+
+
+def create_access_policy(api: requests.Session, srv: Server, name: Optional[str] = None,
+                         required_approvals: int = 0, max_minutes: int = 60, **extra) -> dict:
+    body = {"Name": name or unique("policy"), "RequiredApprovals": required_approvals,
+            "MaxDurationMinutes": max_minutes, **extra}
+    r = api.post(srv.url("AccessPolicies"), json=body, timeout=10)
+    assert r.status_code == 201, (r.status_code, r.text)
+    return r.json()
+
+
+def assign_roles(api: requests.Session, srv: Server, group_id: int, rule_id: int, role_ids,
+                 policy_id: Optional[int] = None) -> None:
+    body = {"Roles": [{"RoleID": rid} for rid in role_ids]}
+    if policy_id is not None:
+        body["AccessPolicyID"] = policy_id
+    r = api.post(srv.url(f"UserGroups/{group_id}/SmartRules/{rule_id}/Roles"), json=body, timeout=10)
+    assert r.status_code == 204, (r.status_code, r.text)
+
+
+def new_role_user(api: requests.Session, srv: Server, role_ids, rule_id: int,
+                  policy_id: Optional[int] = None) -> tuple[dict, requests.Session]:
+    """A new user alone in a new group (linked to the init API registration) holding
+    role_ids on rule_id with policy_id. Returns (the user, a PS-Auth session as that user)."""
+    user = create_user(api, srv)
+    group = create_user_group(api, srv)
+    add_user_to_group(api, srv, group["GroupID"], user["UserID"])
+    assign_roles(api, srv, group["GroupID"], rule_id, role_ids, policy_id)
+    return user, user_session(srv, user["UserName"])
+
+
+def post_request(s: requests.Session, srv: Server, system_id: int, account_id: int,
+                 duration: int = 5, reason: str = "e2e", **extra) -> requests.Response:
+    body = {"SystemID": system_id, "AccountID": account_id, "DurationMinutes": duration,
+            "Reason": reason, **extra}
+    return s.post(srv.url("Requests"), json=body, timeout=15)
+
+
+def bare_int(r: requests.Response) -> int:
+    """The body of POST Requests: digits only, no whitespace, no newline."""
+    assert re.fullmatch(rb"[0-9]+", r.content), f"not a bare integer: {r.content!r}"
+    return int(r.content)
+
+
+def bare_json_string(r: requests.Response) -> str:
+    """A credential body: one JSON string literal, no trailing newline, `/` not escaped."""
+    raw = r.content
+    assert raw.startswith(b'"') and raw.endswith(b'"'), f"not a bare JSON string: {raw!r}"
+    assert b"\\/" not in raw, f"'/' escaped as '\\/': {raw!r}"
+    value = json.loads(raw)
+    assert isinstance(value, str), raw
+    return value
+
+
+def retrieve_password(s: requests.Session, srv: Server, request_id: int) -> str:
+    r = s.get(srv.url(f"Credentials/{request_id}"), timeout=10)
+    assert r.status_code == 200, (r.status_code, r.text)
+    return bare_json_string(r)
+
+
+def checkin(s: requests.Session, srv: Server, request_id: int, body: Optional[dict] = None) -> None:
+    r = s.put(srv.url(f"Requests/{request_id}/Checkin"), json=body if body is not None else {}, timeout=10)
+    assert r.status_code == 204, (r.status_code, r.text)
+    assert r.content == b""
+
+
+def list_requests(s: requests.Session, srv: Server, **params) -> list:
+    r = s.get(srv.url("Requests"), params=params, timeout=10)
+    assert r.status_code == 200, (r.status_code, r.text)
+    body = r.json()
+    assert isinstance(body, list), body
+    return body
+
+
+def audit_records(s: requests.Session, srv: Server, page: int = 500) -> tuple[list, str]:
+    """Every GET Audit record (paging with limit/offset) and the raw text of all pages."""
+    records, texts, offset = [], [], 0
+    while True:
+        r = s.get(srv.url("Audit"), params={"limit": page, "offset": offset}, timeout=15)
+        assert r.status_code == 200, (r.status_code, r.text)
+        texts.append(r.text)
+        body = r.json()
+        assert isinstance(body, dict) and set(body) >= {"TotalCount", "Data"}, body
+        records += body["Data"]
+        offset += len(body["Data"])
+        if not body["Data"] or offset >= body["TotalCount"]:
+            return records, "\n".join(texts)
+
+
+@dataclass
+class Grant:
+    """An account and a user who may request it (see `grant_account`)."""
+
+    srv: Server
+    system_id: int
+    account_id: int
+    account_name: str
+    password: Optional[str]
+    rule_id: int
+    policy_id: Optional[int]
+    user: dict
+    s: requests.Session  # PS-Auth session as `user`
+
+    def request(self, **kw) -> requests.Response:
+        return post_request(self.s, self.srv, self.system_id, self.account_id, **kw)
+
+    def add_user(self, api: requests.Session, role_ids) -> tuple[dict, requests.Session]:
+        """Another user in another group with role_ids on the same rule and policy."""
+        return new_role_user(api, self.srv, role_ids, self.rule_id, self.policy_id)
+
+
+def grant_account(api: requests.Session, srv: Server, system_id: int, *,
+                  role_ids=(ROLE_REQUESTOR,), required_approvals: Optional[int] = 0,
+                  max_minutes: int = 60, password: Optional[str] = None,
+                  policy_extra: Optional[dict] = None, account_extra: Optional[dict] = None) -> Grant:
+    """A new managed account on system_id (with `password`, default a random known one),
+    a smart rule selecting exactly it (AccountIDs), an access policy (None: no policy,
+    the built-in default applies) and a new user holding role_ids through a new group."""
+    password = password if password is not None else "Pw/" + uuid.uuid4().hex + "\"!"
+    acct = create_account(api, srv, system_id, password=password, **(account_extra or {}))
+    rule = create_smart_rule(api, srv, AccountIDs=[acct["ManagedAccountID"]])
+    policy_id = None
+    if required_approvals is not None:
+        policy_id = create_access_policy(api, srv, required_approvals=required_approvals,
+                                         max_minutes=max_minutes, **(policy_extra or {}))["AccessPolicyID"]
+    user, s = new_role_user(api, srv, role_ids, rule["SmartRuleID"], policy_id)
+    return Grant(srv, system_id, acct["ManagedAccountID"], acct["AccountName"], password,
+                 rule["SmartRuleID"], policy_id, user, s)
+
+
+def grant_admins_request_all(srv: "Server") -> None:
+    """Lets the Administrators group request (Requestor, not Approver: admins must not count
+    as approvers in other tests) every account with auto-approval, through the API."""
+    s = srv.admin()
+    try:
+        rule = s.post(srv.url("SmartRules"), json={"Title": "e2e: all accounts"}, timeout=10)
+        assert rule.status_code == 201, rule.text
+        policy = s.post(srv.url("AccessPolicies"), timeout=10,
+                        json={"Name": "e2e: auto-approve", "RequiredApprovals": 0, "MaxDurationMinutes": 600})
+        assert policy.status_code == 201, policy.text
+        groups = s.get(srv.url("UserGroups"), timeout=10).json()
+        admins = next(g for g in groups if g["Name"] == "Administrators")
+        r = s.post(srv.url(f"UserGroups/{admins['GroupID']}/SmartRules/{rule.json()['SmartRuleID']}/Roles"),
+                   json={"Roles": [{"RoleID": 1}], "AccessPolicyID": policy.json()["AccessPolicyID"]},
+                   timeout=10)
+        assert r.status_code == 204, r.text
+    finally:
+        s.close()

@@ -28,6 +28,7 @@ import pytest
 import requests
 import yaml
 
+import support
 from support import create_account, create_system, create_workgroup
 
 _DEFAULT_SPEC = Path(__file__).resolve().parents[3] / "shared/spec/password-safe-v3.openapi.yaml"
@@ -200,6 +201,80 @@ def _systems_by_name(c: Ctx):
                            params={"name": c.system["SystemName"]})
 
 
+# Requests: each call gets its own account and requester (support.grant_account, auto-approve),
+# so the rows never conflict with each other.
+
+def _grant(c: Ctx):
+    api = c.srv.admin()
+    try:
+        return support.grant_account(api, c.srv, c.system["ManagedSystemID"])
+    finally:
+        api.close()
+
+
+def _new_request(c: Ctx, g) -> int:
+    r = g.s.post(c.url("/requests"), timeout=10, json={
+        "SystemID": g.system_id, "AccountID": g.account_id, "DurationMinutes": 5,
+        "Reason": "conformance", "AccessType": "View"})
+    assert r.status_code == 201, (r.status_code, r.text)
+    return r.json()["RequestID"]
+
+
+def _request_create(c: Ctx):
+    g = _grant(c)
+    return g.s.post(c.url("/requests"), timeout=10, json={
+        "SystemID": g.system_id, "AccountID": g.account_id, "DurationMinutes": 5,
+        "Reason": "conformance", "AccessType": "View"})
+
+
+def _request_create_bad(c: Ctx):
+    g = _grant(c)
+    return g.s.post(c.url("/requests"), timeout=10, json={
+        "SystemID": g.system_id, "AccountID": g.account_id, "DurationMinutes": 0,
+        "Reason": "conformance", "AccessType": "View"})
+
+
+def _requests_list(c: Ctx):
+    g = _grant(c)
+    _new_request(c, g)
+    return g.s.get(c.url("/requests"), timeout=10)
+
+
+def _request_get(c: Ctx):
+    g = _grant(c)
+    return g.s.get(c.url(f"/requests/{_new_request(c, g)}"), timeout=10)
+
+
+def _request_get_missing(c: Ctx):
+    return _grant(c).s.get(c.url("/requests/999999999"), timeout=10)
+
+
+def _request_cancel(c: Ctx):
+    g = _grant(c)
+    return g.s.put(c.url(f"/requests/{_new_request(c, g)}"), json={"Action": "Cancel", "Reason": "c"}, timeout=10)
+
+
+def _request_delete(c: Ctx):
+    g = _grant(c)
+    return g.s.delete(c.url(f"/requests/{_new_request(c, g)}"), timeout=10)
+
+
+def _request_delete_missing(c: Ctx):
+    return _grant(c).s.delete(c.url("/requests/999999999"), timeout=10)
+
+
+def _request_credentials(c: Ctx):
+    g = _grant(c)
+    return g.s.get(c.url(f"/requests/{_new_request(c, g)}/credentials"), timeout=10)
+
+
+def _request_credentials_cancelled(c: Ctx):
+    g = _grant(c)
+    rid = _new_request(c, g)
+    assert g.s.delete(c.url(f"/requests/{rid}"), timeout=10).status_code == 200
+    return g.s.get(c.url(f"/requests/{rid}/credentials"), timeout=10)
+
+
 CASES = [
     Case("POST", "/auth/signappin", 200, "SessionResponse", _sign_in_ok),
     Case("POST", "/auth/signappin", 401, "ErrorResponse", _sign_in_bad),
@@ -209,17 +284,21 @@ CASES = [
     Case("GET", "/managedaccounts", 200, "ManagedAccount[]", _accounts_by_names, non_empty=True),
     Case("GET", "/managedsystems", 200, "ManagedSystem[]", _systems_all, non_empty=True),
     Case("GET", "/managedsystems", 200, "ManagedSystem[]", _systems_by_name, non_empty=True),
-    # Requests, credentials and secrets: add rows here as they are implemented.
+    Case("POST", "/requests", 201, "Request", _request_create),
+    Case("POST", "/requests", 400, "ErrorResponse", _request_create_bad),
+    Case("GET", "/requests", 200, "Request[]", _requests_list, non_empty=True),
+    Case("GET", "/requests/{requestId}", 200, "Request", _request_get),
+    Case("GET", "/requests/{requestId}", 404, "ErrorResponse", _request_get_missing),
+    Case("PUT", "/requests/{requestId}", 200, "Request", _request_cancel),
+    Case("DELETE", "/requests/{requestId}", 200, "-", _request_delete),
+    Case("DELETE", "/requests/{requestId}", 404, "ErrorResponse", _request_delete_missing),
+    Case("GET", "/requests/{requestId}/credentials", 200, "CredentialResponse", _request_credentials),
+    Case("GET", "/requests/{requestId}/credentials", 403, "ErrorResponse", _request_credentials_cancelled),
+    # Secrets: add rows here as they are implemented.
 ]
 
 # Operations of the document psafed does not implement yet (method, path, a concrete path).
 NOT_IMPLEMENTED_YET = [
-    ("GET", "/requests", "/requests"),
-    ("POST", "/requests", "/requests"),
-    ("GET", "/requests/{requestId}", "/requests/1"),
-    ("PUT", "/requests/{requestId}", "/requests/1"),
-    ("DELETE", "/requests/{requestId}", "/requests/1"),
-    ("GET", "/requests/{requestId}/credentials", "/requests/1/credentials"),
     ("GET", "/secrets-safe/secrets", "/secrets-safe/secrets"),
     ("POST", "/secrets-safe/secrets", "/secrets-safe/secrets"),
     ("GET", "/secrets-safe/secrets/{id}", "/secrets-safe/secrets/abc"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import support
 from support import BASE_PATH, create_account, create_system, create_workgroup, run_cli, unique
 
 SENTINEL = "Sentinel-PLAINTEXT-4242"
@@ -130,6 +131,7 @@ def test_data_dir_permissions(server_factory):
 def test_key_rotation_keeps_old_data_and_seals_new(server_factory):
     data, creds = server_factory.new_data_dir()
     srv = server_factory.start(data, creds)
+    support.grant_admins_request_all(srv)
     api = srv.admin()
     wg = create_workgroup(api, srv)
     system = create_system(api, srv, wg["ID"])
@@ -151,6 +153,14 @@ def test_key_rotation_keeps_old_data_and_seals_new(server_factory):
                 params={"systemName": system["SystemName"], "accountName": a["AccountName"]}, timeout=10)
     assert r.status_code == 200 and r.json()["AccountId"] == a["ManagedAccountID"]
     assert api.get(srv.url(f"ManagedAccounts/{a['ManagedAccountID']}"), timeout=10).status_code == 200
+    # Both the value sealed under key v1 and the one sealed under v2 still decrypt.
+    for account, expected in ((a, SENTINEL + "-A"), (b, SENTINEL + "-B")):
+        req = api.post(srv.url("Requests"), timeout=10,
+                       json={"SystemID": system["ManagedSystemID"], "AccountID": account["ManagedAccountID"],
+                             "DurationMinutes": 5, "Reason": "rotation check"})
+        assert req.status_code == 201, req.text
+        cred = api.get(srv.url(f"Credentials/{req.json()}"), timeout=10)
+        assert cred.status_code == 200 and cred.json() == expected
     api.close()
     assert srv.stop() == 0
 

@@ -1,0 +1,159 @@
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "api/access_json.h"
+#include "api/handlers.h"
+#include "common/strings.h"
+
+namespace psafe::api {
+
+namespace json = boost::json;
+
+namespace {
+
+template <typename T, typename ToJson>
+json::array ArrayOf(const std::vector<T>& items, ToJson to_json) {
+  json::array a;
+  for (const T& item : items) a.push_back(to_json(item));
+  return a;
+}
+
+}  // namespace
+
+Result<http::Response> ListUsers(ApiCall& c) {
+  PSAFE_ASSIGN_OR_RETURN(auto users, c.ctx.access.ListUsers(*c.principal));
+  return JsonResponse(200, ArrayOf(users, UserJson));
+}
+
+Result<http::Response> CreateUser(ApiCall& c) {
+  PSAFE_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(c.req));
+  domain::User user;
+  std::optional<crypto::SecretString> password;
+  PSAFE_RETURN_IF_ERROR(ReadUser(body, &user, &password));
+  PSAFE_ASSIGN_OR_RETURN(user, c.ctx.access.CreateUser(*c.principal, std::move(user), std::move(password)));
+  return JsonResponse(201, UserJson(user));
+}
+
+Result<http::Response> ListUserGroups(ApiCall& c) {
+  PSAFE_ASSIGN_OR_RETURN(auto groups, c.ctx.access.ListGroups(*c.principal));
+  return JsonResponse(200, ArrayOf(groups, UserGroupJson));
+}
+
+Result<http::Response> CreateUserGroup(ApiCall& c) {
+  PSAFE_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(c.req));
+  domain::UserGroup group;
+  PSAFE_RETURN_IF_ERROR(ReadUserGroup(body, &group));
+  PSAFE_ASSIGN_OR_RETURN(group, c.ctx.access.CreateGroup(*c.principal, std::move(group)));
+  return JsonResponse(201, UserGroupJson(group));
+}
+
+Result<http::Response> GetUserGroup(ApiCall& c) {
+  PSAFE_ASSIGN_OR_RETURN(auto group, c.ctx.access.GetGroup(*c.principal, c.req.path_params[0]));
+  return JsonResponse(200, UserGroupJson(group));
+}
+
+Result<http::Response> ListGroupMembers(ApiCall& c) {
+  PSAFE_ASSIGN_OR_RETURN(int64_t group_id, PathId(c, 0, "user group id"));
+  PSAFE_ASSIGN_OR_RETURN(auto users, c.ctx.access.ListMembers(*c.principal, group_id));
+  return JsonResponse(200, ArrayOf(users, UserJson));
+}
+
+Result<http::Response> AddGroupMember(ApiCall& c) {
+  PSAFE_ASSIGN_OR_RETURN(int64_t group_id, PathId(c, 0, "user group id"));
+  PSAFE_ASSIGN_OR_RETURN(int64_t user_id, PathId(c, 1, "user id"));
+  PSAFE_RETURN_IF_ERROR(c.ctx.access.AddMember(*c.principal, group_id, user_id));
+  return http::Response::Empty(201);
+}
+
+Result<http::Response> ListRoles(ApiCall&) {
+  json::array roles;
+  for (const auto& r : domain::kRoles) roles.push_back(RoleJson(r));
+  return JsonResponse(200, roles);
+}
+
+Result<http::Response> ListSmartRules(ApiCall& c) {
+  auto type = c.req.query.Get("type");
+  if (type && !type->empty() && !EqualsIgnoreCase(*type, "ManagedAccount")) {
+    return JsonResponse(200, json::array());  // psafed has managed-account rules only
+  }
+  PSAFE_ASSIGN_OR_RETURN(auto rules, c.ctx.access.ListSmartRules(*c.principal));
+  return JsonResponse(200, ArrayOf(rules, SmartRuleJson));
+}
+
+Result<http::Response> CreateSmartRule(ApiCall& c) {
+  PSAFE_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(c.req));
+  domain::SmartRule rule;
+  PSAFE_RETURN_IF_ERROR(ReadSmartRule(body, &rule));
+  PSAFE_ASSIGN_OR_RETURN(rule, c.ctx.access.CreateSmartRule(*c.principal, std::move(rule)));
+  return JsonResponse(201, SmartRuleJson(rule));
+}
+
+// POST UserGroups/{id}/SmartRules/{ruleId}/Roles {"Roles":[{"RoleID":1}], "AccessPolicyID":2}
+Result<http::Response> AssignRoles(ApiCall& c) {
+  PSAFE_ASSIGN_OR_RETURN(int64_t group_id, PathId(c, 0, "user group id"));
+  PSAFE_ASSIGN_OR_RETURN(int64_t rule_id, PathId(c, 1, "smart rule id"));
+  PSAFE_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(c.req));
+  PSAFE_RETURN_IF_ERROR(body.Require("Roles"));
+  const json::value* roles = body.Find("Roles");
+  if (!roles->is_array()) return Status::InvalidArgument("Roles must be an array of {RoleID}");
+  std::vector<int64_t> role_ids;
+  for (const json::value& r : roles->get_array()) {
+    if (r.is_int64()) {
+      role_ids.push_back(r.get_int64());
+      continue;
+    }
+    auto item = r.is_object() ? JsonBody::ParseText(json::serialize(r)) : Result<JsonBody>(Status::InvalidArgument(""));
+    int64_t id = 0;
+    if (!item.ok() || item->Find("RoleID") == nullptr || !item->Read("RoleID", &id).ok()) {
+      return Status::InvalidArgument("Roles must be an array of {RoleID}");
+    }
+    role_ids.push_back(id);
+  }
+  std::optional<int64_t> policy;
+  PSAFE_RETURN_IF_ERROR(body.Read("AccessPolicyID", &policy));
+  PSAFE_RETURN_IF_ERROR(c.ctx.access.AssignRoles(*c.principal, group_id, rule_id, role_ids, policy));
+  return http::Response::Empty(204);
+}
+
+Result<http::Response> ListAccessPolicies(ApiCall& c) {
+  PSAFE_ASSIGN_OR_RETURN(auto policies, c.ctx.access.ListPolicies(*c.principal));
+  return JsonResponse(200, ArrayOf(policies, AccessPolicyJson));
+}
+
+Result<http::Response> CreateAccessPolicy(ApiCall& c) {
+  PSAFE_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(c.req));
+  domain::AccessPolicy policy;
+  PSAFE_RETURN_IF_ERROR(ReadAccessPolicy(body, &policy));
+  PSAFE_ASSIGN_OR_RETURN(policy, c.ctx.access.CreatePolicy(*c.principal, std::move(policy)));
+  return JsonResponse(201, AccessPolicyJson(policy));
+}
+
+Result<http::Response> ListPasswordRules(ApiCall& c) {
+  PSAFE_ASSIGN_OR_RETURN(auto rules, c.ctx.access.ListPasswordRules(*c.principal));
+  return JsonResponse(200, ArrayOf(rules, PasswordRuleJson));
+}
+
+Result<http::Response> CreatePasswordRule(ApiCall& c) {
+  PSAFE_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(c.req));
+  domain::PasswordRule rule;
+  PSAFE_RETURN_IF_ERROR(ReadPasswordRule(body, &rule));
+  PSAFE_ASSIGN_OR_RETURN(rule, c.ctx.access.CreatePasswordRule(*c.principal, std::move(rule)));
+  return JsonResponse(201, PasswordRuleJson(rule));
+}
+
+// GET Audit?userId=&accountId=&from=&to=&limit=&offset=  (from/to: Unix seconds)
+Result<http::Response> ListAudit(ApiCall& c) {
+  domain::AuditFilter f;
+  PSAFE_ASSIGN_OR_RETURN(f.user_id, QueryInt(c, "userId"));
+  PSAFE_ASSIGN_OR_RETURN(f.account_id, QueryInt(c, "accountId"));
+  PSAFE_ASSIGN_OR_RETURN(f.from, QueryInt(c, "from"));
+  PSAFE_ASSIGN_OR_RETURN(f.to, QueryInt(c, "to"));
+  PSAFE_ASSIGN_OR_RETURN(domain::Page page, ReadPage(c));
+  if (page.limit > 0) f.limit = page.limit;
+  f.offset = page.offset;
+  PSAFE_ASSIGN_OR_RETURN(auto records, c.ctx.audit.List(*c.principal, f));
+  return JsonResponse(200, json::object{{"TotalCount", records.total},
+                                        {"Data", ArrayOf(records.items, AuditJson)}});
+}
+
+}  // namespace psafe::api

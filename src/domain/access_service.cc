@@ -1,0 +1,194 @@
+#include "domain/access_service.h"
+
+#include <charconv>
+
+#include "common/strings.h"
+#include "crypto/password_hash.h"
+
+namespace psafe::domain {
+
+namespace {
+
+Status RequireAdmin(const Principal& p) {
+  if (!p.is_administrator()) return Status::PermissionDenied("Administrator role required");
+  return Status::OK();
+}
+
+Status ValidateTitle(std::string_view field, std::string_view v) {
+  if (v.empty()) return Status::InvalidArgument(std::string(field) + " is required");
+  if (v.size() > 256) return Status::InvalidArgument(std::string(field) + " is longer than 256 characters");
+  return Status::OK();
+}
+
+// Unique-name clashes read better with the name in them.
+template <typename T>
+Result<T> NamedConflict(Result<T> r, std::string_view what, std::string_view name) {
+  if (!r.ok() && r.status().code() == StatusCode::kConflict) {
+    return Status::Conflict(std::string(what) + " '" + std::string(name) + "' already exists");
+  }
+  return r;
+}
+
+}  // namespace
+
+std::optional<std::string> NormalizeAccessType(std::string_view type) {
+  for (std::string_view t : kAccessTypes) {
+    if (EqualsIgnoreCase(t, type)) return std::string(t);
+  }
+  return std::nullopt;
+}
+
+AccessService::AccessService(store::Store& store, AuditTrail& audit, const Clock& clock)
+    : store_(store), audit_(audit), clock_(clock) {}
+
+Result<User> AccessService::CreateUser(const Principal& p, User u,
+                                       std::optional<crypto::SecretString> password) {
+  PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
+  PSAFE_RETURN_IF_ERROR(ValidateTitle("UserName", u.user_name));
+  if (u.user_name.find_first_of("\\;[]\"") != std::string::npos) {
+    return Status::InvalidArgument("UserName must not contain \\ ; [ ] or \"");
+  }
+  if (password) {
+    if (password->size() < 8) return Status::InvalidArgument("Password must be at least 8 characters");
+    u.password_hash = crypto::HashPassword(password->view());
+  }
+  if (u.name.empty()) u.name = TrimWhitespace(u.first_name + " " + u.last_name).empty()
+                                   ? u.user_name : std::string(TrimWhitespace(u.first_name + " " + u.last_name));
+  u.created_at = clock_.NowSeconds();
+  int64_t id = 0;
+  PSAFE_RETURN_IF_ERROR(audit_.Record(AuditTrail::By(p, "user.create", "User", u.user_name), [&]() -> Status {
+    PSAFE_ASSIGN_OR_RETURN(id, NamedConflict(store_.CreateUser(u), "user", u.user_name));
+    return Status::OK();
+  }));
+  return store_.FindUserById(id);
+}
+
+Result<std::vector<User>> AccessService::ListUsers(const Principal& p) {
+  PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
+  return store_.ListUsers();
+}
+
+Result<UserGroup> AccessService::CreateGroup(const Principal& p, UserGroup g) {
+  PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
+  PSAFE_RETURN_IF_ERROR(ValidateTitle("groupName", g.name));
+  g.is_administrator = false;  // administration is granted only by psafed init
+  PSAFE_RETURN_IF_ERROR(audit_.Record(AuditTrail::By(p, "usergroup.create", "UserGroup", g.name), [&]() -> Status {
+    PSAFE_ASSIGN_OR_RETURN(g.id, NamedConflict(store_.CreateUserGroup(g), "user group", g.name));
+    return Status::OK();
+  }));
+  return store_.FindUserGroupById(g.id);
+}
+
+Result<std::vector<UserGroup>> AccessService::ListGroups(const Principal& p) {
+  PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
+  return store_.ListUserGroups();
+}
+
+Result<UserGroup> AccessService::GetGroup(const Principal& p, std::string_view id_or_name) {
+  PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
+  int64_t id = 0;
+  auto [end, ec] = std::from_chars(id_or_name.data(), id_or_name.data() + id_or_name.size(), id);
+  if (ec == std::errc() && end == id_or_name.data() + id_or_name.size()) return store_.FindUserGroupById(id);
+  return store_.FindUserGroupByName(id_or_name);
+}
+
+Result<std::vector<User>> AccessService::ListMembers(const Principal& p, int64_t group_id) {
+  PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
+  PSAFE_RETURN_IF_ERROR(store_.FindUserGroupById(group_id).status());
+  return store_.ListGroupMembers(group_id);
+}
+
+Status AccessService::AddMember(const Principal& p, int64_t group_id, int64_t user_id) {
+  PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
+  PSAFE_RETURN_IF_ERROR(store_.FindUserGroupById(group_id).status());
+  PSAFE_RETURN_IF_ERROR(store_.FindUserById(user_id).status());
+  return audit_.Record(AuditTrail::By(p, "usergroup.member.add", "UserGroup", std::to_string(group_id), 0,
+                                      "{\"UserID\":" + std::to_string(user_id) + "}"),
+                       [&] { return store_.AddUserToGroup(group_id, user_id); });
+}
+
+Result<SmartRule> AccessService::CreateSmartRule(const Principal& p, SmartRule r) {
+  PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
+  PSAFE_RETURN_IF_ERROR(ValidateTitle("Title", r.title));
+  if (r.workgroup_name) PSAFE_RETURN_IF_ERROR(store_.FindWorkgroupByName(*r.workgroup_name).status());
+  r.created_at = clock_.NowSeconds();
+  PSAFE_RETURN_IF_ERROR(audit_.Record(AuditTrail::By(p, "smartrule.create", "SmartRule", r.title), [&]() -> Status {
+    PSAFE_ASSIGN_OR_RETURN(r.id, NamedConflict(store_.CreateSmartRule(r), "smart rule", r.title));
+    return Status::OK();
+  }));
+  return store_.FindSmartRule(r.id);
+}
+
+Result<std::vector<SmartRule>> AccessService::ListSmartRules(const Principal& p) {
+  PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
+  return store_.ListSmartRules();
+}
+
+Result<AccessPolicy> AccessService::CreatePolicy(const Principal& p, AccessPolicy policy) {
+  PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
+  PSAFE_RETURN_IF_ERROR(ValidateTitle("Name", policy.name));
+  if (policy.required_approvals < 0 || policy.required_approvals > 10) {
+    return Status::InvalidArgument("RequiredApprovals must be between 0 and 10");
+  }
+  if (policy.max_duration_minutes < 1 || policy.max_duration_minutes > 525600) {
+    return Status::InvalidArgument("MaxDurationMinutes must be between 1 and 525600");
+  }
+  if (policy.default_duration_minutes < 1 || policy.default_duration_minutes > policy.max_duration_minutes) {
+    policy.default_duration_minutes = std::min<int64_t>(120, policy.max_duration_minutes);
+  }
+  if (policy.access_types.empty()) return Status::InvalidArgument("AccessTypes must not be empty");
+  for (auto& t : policy.access_types) {
+    auto n = NormalizeAccessType(t);
+    if (!n) return Status::InvalidArgument("AccessTypes: '" + t + "' is not View, RDP, SSH or App");
+    t = *n;
+  }
+  PSAFE_RETURN_IF_ERROR(audit_.Record(AuditTrail::By(p, "accesspolicy.create", "AccessPolicy", policy.name), [&]() -> Status {
+    PSAFE_ASSIGN_OR_RETURN(policy.id, NamedConflict(store_.CreateAccessPolicy(policy), "access policy", policy.name));
+    return Status::OK();
+  }));
+  return policy;
+}
+
+Result<std::vector<AccessPolicy>> AccessService::ListPolicies(const Principal& p) {
+  PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
+  return store_.ListAccessPolicies();
+}
+
+Status AccessService::AssignRoles(const Principal& p, int64_t group_id, int64_t rule_id,
+                                  const std::vector<int64_t>& role_ids, std::optional<int64_t> policy_id) {
+  PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
+  PSAFE_RETURN_IF_ERROR(store_.FindUserGroupById(group_id).status());
+  PSAFE_RETURN_IF_ERROR(store_.FindSmartRule(rule_id).status());
+  if (policy_id) PSAFE_RETURN_IF_ERROR(store_.FindAccessPolicy(*policy_id).status());
+  if (role_ids.empty()) return Status::InvalidArgument("Roles must name at least one RoleID");
+  for (int64_t id : role_ids) {
+    if (FindRole(id) == nullptr) return Status::InvalidArgument("RoleID " + std::to_string(id) + " is not known");
+  }
+  std::string detail = "{\"SmartRuleID\":" + std::to_string(rule_id) + ",\"Roles\":[";
+  for (size_t i = 0; i < role_ids.size(); ++i) detail += (i ? "," : "") + std::to_string(role_ids[i]);
+  detail += "]}";
+  return audit_.Record(AuditTrail::By(p, "role.assign", "UserGroup", std::to_string(group_id), 0, detail),
+                       [&]() -> Status {
+                         for (int64_t id : role_ids) {
+                           PSAFE_RETURN_IF_ERROR(store_.AssignRole(group_id, rule_id, static_cast<Role>(id), policy_id));
+                         }
+                         return Status::OK();
+                       });
+}
+
+Result<PasswordRule> AccessService::CreatePasswordRule(const Principal& p, PasswordRule rule) {
+  PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
+  PSAFE_RETURN_IF_ERROR(ValidatePasswordRule(rule));
+  PSAFE_RETURN_IF_ERROR(audit_.Record(AuditTrail::By(p, "passwordrule.create", "PasswordRule", rule.name), [&]() -> Status {
+    PSAFE_ASSIGN_OR_RETURN(rule.id, NamedConflict(store_.CreatePasswordRule(rule), "password rule", rule.name));
+    return Status::OK();
+  }));
+  return rule;
+}
+
+Result<std::vector<PasswordRule>> AccessService::ListPasswordRules(const Principal& p) {
+  PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
+  return store_.ListPasswordRules();
+}
+
+}  // namespace psafe::domain

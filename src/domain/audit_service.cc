@@ -1,0 +1,49 @@
+#include "domain/audit_service.h"
+
+#include "crypto/password_hash.h"
+
+namespace psafe::domain {
+
+AuditTrail::AuditTrail(store::Store& store, const crypto::Keyring& keyring, const Clock& clock)
+    : store_(store), keyring_(keyring), clock_(clock) {
+  store_.SetAuditMac([&keyring](std::string_view prev, std::string_view record) {
+    return keyring.AuditMac(prev, record);
+  });
+}
+
+AuditEvent AuditTrail::By(const Principal& p, std::string action, std::string object_type,
+                          std::string object_id, int64_t account_id, std::string detail) {
+  return AuditEvent{p.user.id, p.user.user_name, std::move(action), std::move(object_type),
+                    std::move(object_id), account_id, std::move(detail)};
+}
+
+Status AuditTrail::Record(const AuditEvent& event, const std::function<Status()>& change) {
+  return store_.Atomically([&]() -> Status {
+    PSAFE_RETURN_IF_ERROR(change());
+    return store_.AppendAudit(event, clock_.NowSeconds());
+  });
+}
+
+Result<Paged<AuditRecord>> AuditTrail::List(const Principal& p, const AuditFilter& filter) {
+  if (!p.is_administrator()) {
+    PSAFE_ASSIGN_OR_RETURN(bool auditor, store_.HoldsRole(p.user.id, Role::kAuditor));
+    if (!auditor) return Status::PermissionDenied("Auditor role required");
+  }
+  return store_.ListAudit(filter);
+}
+
+Result<AuditVerification> AuditTrail::Verify() {
+  AuditVerification v;
+  std::string prev;
+  PSAFE_RETURN_IF_ERROR(store_.ForEachAudit([&](const AuditRecord& r) -> Status {
+    if (v.first_broken_id) return Status::OK();
+    ++v.records;
+    const std::string expected = keyring_.AuditMac(prev, CanonicalAuditRecord(r));
+    if (!crypto::ConstantTimeEquals(expected, r.mac)) v.first_broken_id = r.id;
+    prev = r.mac;
+    return Status::OK();
+  }));
+  return v;
+}
+
+}  // namespace psafe::domain

@@ -1,0 +1,360 @@
+#include "domain/request_service.h"
+
+#include <algorithm>
+
+#include "domain/access.h"
+#include "domain/access_service.h"
+
+namespace psafe::domain {
+
+namespace {
+
+constexpr int64_t kMaxDurationMinutes = 525600;
+
+std::string_view FieldOf(CredentialType t) {
+  switch (t) {
+    case CredentialType::kPassword: return "password";
+    case CredentialType::kDssKey: return "private_key";
+    case CredentialType::kPassphrase: return "passphrase";
+  }
+  return "password";
+}
+
+std::string JsonString(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (static_cast<unsigned char>(c) >= 0x20) out += c;
+  }
+  return out + "\"";
+}
+
+Status ValidateNewRequest(const NewRequest& r, std::string* access_type) {
+  if (r.duration_minutes && (*r.duration_minutes < 1 || *r.duration_minutes > kMaxDurationMinutes)) {
+    return Status::InvalidArgument("DurationMinutes must be between 1 and 525600");
+  }
+  auto type = NormalizeAccessType(r.access_type);
+  if (!type) return Status::InvalidArgument("AccessType must be View, RDP, SSH or App");
+  *access_type = *type;
+  if (r.ticket_number.size() > 20) return Status::InvalidArgument("TicketNumber is longer than 20 characters");
+  if (r.reason.size() > 1000) return Status::InvalidArgument("Reason is longer than 1000 characters");
+  return Status::OK();
+}
+
+// The grant that lets the user request with the fewest approvals.
+const Grant* BestRequestGrant(const std::vector<Grant>& grants) {
+  const Grant* best = nullptr;
+  for (const Grant& g : grants) {
+    const RoleInfo* info = FindRole(static_cast<int64_t>(g.role));
+    if (info == nullptr || !info->may_request) continue;
+    if (best == nullptr || g.policy.required_approvals < best->policy.required_approvals) best = &g;
+  }
+  return best;
+}
+
+bool AnyRole(const std::vector<Grant>& grants, bool RoleInfo::*flag) {
+  return std::any_of(grants.begin(), grants.end(), [flag](const Grant& g) {
+    const RoleInfo* info = FindRole(static_cast<int64_t>(g.role));
+    return info != nullptr && info->*flag;
+  });
+}
+
+bool Has(const std::vector<Grant>& grants, Role role) {
+  return std::any_of(grants.begin(), grants.end(), [role](const Grant& g) { return g.role == role; });
+}
+
+}  // namespace
+
+RequestService::RequestService(store::Store& store, const crypto::Keyring& keyring, const Clock& clock,
+                               AuditTrail& audit, TargetConnector& connector)
+    : store_(store), keyring_(keyring), clock_(clock), audit_(audit), connector_(connector) {}
+
+Result<CreatedRequest> RequestService::Create(const Principal& p, const NewRequest& nr) {
+  std::string access_type;
+  PSAFE_RETURN_IF_ERROR(ValidateNewRequest(nr, &access_type));
+  auto account = store_.FindManagedAccount(nr.account_id);
+  if (!account.ok() || account->system.id != nr.system_id) {
+    return Status::PermissionDenied(reason::kNoPermission);
+  }
+  PSAFE_ASSIGN_OR_RETURN(auto grants, store_.GrantsFor(p.user.id, nr.account_id));
+  const Grant* grant = BestRequestGrant(grants);
+  if (grant == nullptr) {
+    return Status::PermissionDenied(AnyRole(grants, &RoleInfo::may_approve) ? reason::kApproverOnly
+                                                                            : reason::kNoPermission);
+  }
+  const AccessPolicy& policy = grant->policy;
+  const int64_t duration = nr.duration_minutes.value_or(policy.default_duration_minutes);
+  if (duration > policy.max_duration_minutes) {
+    return Status::InvalidArgument("DurationMinutes exceeds the access policy's maximum of " +
+                                   std::to_string(policy.max_duration_minutes));
+  }
+  if (std::find(policy.access_types.begin(), policy.access_types.end(), access_type) ==
+      policy.access_types.end()) {
+    return Status::PermissionDenied(reason::kNoPermission);
+  }
+  if (policy.required_approvals > 0) {
+    PSAFE_ASSIGN_OR_RETURN(int64_t approvers, store_.CountApprovers(nr.account_id, p.user.id));
+    if (approvers < policy.required_approvals) return Status::PermissionDenied(reason::kNotEnoughApprovers);
+  }
+  ConflictOption conflict = nr.conflict;
+  if (conflict == ConflictOption::kReuse && !policy.allow_reuse) conflict = ConflictOption::kNone;
+
+  const int64_t now = clock_.NowSeconds();
+  Request r;
+  r.user_id = p.user.id;
+  r.account_id = nr.account_id;
+  r.system_id = nr.system_id;
+  r.access_type = access_type;
+  r.reason = nr.reason;
+  r.duration_minutes = duration;
+  r.required_approvals = policy.required_approvals;
+  r.status = policy.required_approvals == 0 ? RequestStatus::kApproved : RequestStatus::kPending;
+  if (r.status == RequestStatus::kApproved) r.approved_at = now;
+  r.rotate_on_checkin = nr.rotate_on_checkin.value_or(policy.rotate_on_checkin);
+  r.ticket_system_id = nr.ticket_system_id;
+  r.ticket_number = nr.ticket_number;
+  r.access_policy_schedule_id = nr.access_policy_schedule_id;
+  r.created_at = now;
+  r.expires_at = now + duration * 60;
+
+  CreatedRequest out;
+  PSAFE_RETURN_IF_ERROR(store_.Atomically([&]() -> Status {
+    PSAFE_ASSIGN_OR_RETURN(auto outcome, store_.CreateRequest(r, conflict, now));
+    out = {outcome.id, outcome.reused};
+    if (outcome.renewed_id) {
+      PSAFE_RETURN_IF_ERROR(store_.AppendAudit(
+          AuditTrail::By(p, "request.cancel", "Request", std::to_string(*outcome.renewed_id),
+                         nr.account_id, "{\"ConflictOption\":\"renew\"}"), now));
+    }
+    std::string detail = "{\"Status\":\"" + std::string(RequestStatusName(r.status)) +
+                         "\",\"DurationMinutes\":" + std::to_string(duration) +
+                         ",\"AccessType\":\"" + access_type + "\",\"Reason\":" + JsonString(nr.reason) + "}";
+    return store_.AppendAudit(AuditTrail::By(p, outcome.reused ? "request.reuse" : "request.create",
+                                             "Request", std::to_string(outcome.id), nr.account_id, detail),
+                              now);
+  }));
+  return out;
+}
+
+Result<std::vector<Request>> RequestService::List(const Principal& p, RequestFilter filter) {
+  filter.user_id = p.user.id;
+  return store_.ListRequests(filter, clock_.NowSeconds());
+}
+
+Result<Request> RequestService::Get(const Principal& p, int64_t id) {
+  PSAFE_ASSIGN_OR_RETURN(Request r, store_.FindRequest(id));
+  if (r.user_id == p.user.id) return r;
+  PSAFE_ASSIGN_OR_RETURN(auto grants, store_.GrantsFor(p.user.id, r.account_id));
+  if (AnyRole(grants, &RoleInfo::may_approve)) return r;
+  return Status::NotFound("request not found");
+}
+
+Result<Request> RequestService::OwnRequest(const Principal& p, int64_t id) {
+  auto r = store_.FindRequest(id);
+  if (!r.ok() || r->user_id != p.user.id) return Status::NotFound("request not found");
+  return r;
+}
+
+Status RequestService::Transition(const Principal& p, Request r, RequestEvent event, std::string action,
+                                  std::string detail, const std::function<Status()>& also) {
+  const int64_t now = clock_.NowSeconds();
+  const RequestStatus current = r.StatusAt(now);
+  auto next = NextRequestStatus(current, event);
+  if (!next) {
+    return Status::Conflict("request " + std::to_string(r.id) + " is " +
+                            std::string(RequestStatusName(current)));
+  }
+  r.status = *next;
+  switch (*next) {
+    case RequestStatus::kApproved: r.approved_at = now; break;
+    case RequestStatus::kDenied: r.denied_at = now; break;
+    case RequestStatus::kCancelled: r.cancelled_at = now; break;
+    case RequestStatus::kReleased: r.released_at = now; break;
+    default: break;
+  }
+  return audit_.Record(AuditTrail::By(p, std::move(action), "Request", std::to_string(r.id), r.account_id,
+                                      std::move(detail)),
+                       [&]() -> Status {
+                         PSAFE_RETURN_IF_ERROR(store_.UpdateRequest(r));
+                         return also ? also() : Status::OK();
+                       });
+}
+
+Status RequestService::Decide(const Principal& p, int64_t id, bool approve, std::string_view why) {
+  if (why.size() > 1000) return Status::InvalidArgument("Reason is longer than 1000 characters");
+  auto found = store_.FindRequest(id);
+  if (!found.ok()) return Status::NotFound("request not found");
+  Request r = std::move(found).value();
+  PSAFE_ASSIGN_OR_RETURN(auto grants, store_.GrantsFor(p.user.id, r.account_id));
+  if (!AnyRole(grants, &RoleInfo::may_approve)) {
+    if (r.user_id == p.user.id || AnyRole(grants, &RoleInfo::may_request)) {
+      return Status::PermissionDenied(reason::kRequestorOnly);
+    }
+    return Status::NotFound("request not found");
+  }
+  if (r.user_id == p.user.id) return Status::PermissionDenied("you cannot approve or deny your own request");
+  const int64_t now = clock_.NowSeconds();
+  RequestEvent event = !approve ? RequestEvent::kDeny
+                       : r.approvals + 1 >= r.required_approvals ? RequestEvent::kApproveEnough
+                                                                 : RequestEvent::kApproveMore;
+  if (!NextRequestStatus(r.StatusAt(now), event)) {
+    return Status::Conflict("request " + std::to_string(id) + " is " +
+                            std::string(RequestStatusName(r.StatusAt(now))));
+  }
+  return Transition(p, r, event, approve ? "request.approve" : "request.deny",
+                    "{\"Reason\":" + JsonString(why) + "}",
+                    [&] { return store_.AddApproval(id, p.user.id, approve, why, now); });
+}
+
+Status RequestService::Approve(const Principal& p, int64_t id, std::string_view why) { return Decide(p, id, true, why); }
+Status RequestService::Deny(const Principal& p, int64_t id, std::string_view why) { return Decide(p, id, false, why); }
+
+Status RequestService::Cancel(const Principal& p, int64_t id, std::string_view why) {
+  PSAFE_ASSIGN_OR_RETURN(Request r, OwnRequest(p, id));
+  return Transition(p, r, RequestEvent::kCancel, "request.cancel", "{\"Reason\":" + JsonString(why) + "}");
+}
+
+Result<PasswordRule> RequestService::RuleFor(const ManagedAccount& account) {
+  if (account.password_rule_id == 0) return PasswordRule{};
+  auto rule = store_.FindPasswordRule(account.password_rule_id);
+  if (!rule.ok() && rule.status().code() == StatusCode::kNotFound) return PasswordRule{};
+  return rule;
+}
+
+Status RequestService::Rotate(const AccountView& account, const crypto::SecretString& password) {
+  SealedCredentials sealed;
+  sealed.password = keyring_.Seal(password.view(), CredentialContext(account.account.id, "password"));
+  PSAFE_RETURN_IF_ERROR(store_.ReplaceCredentials(account.account.id, sealed, clock_.NowSeconds()));
+  return connector_.SetPassword(account, password.view());
+}
+
+Status RequestService::Checkin(const Principal& p, int64_t id, std::string_view why) {
+  if (why.size() > 1000) return Status::InvalidArgument("Reason is longer than 1000 characters");
+  auto found = store_.FindRequest(id);
+  if (!found.ok()) return Status::NotFound("request not found");
+  if (found->user_id != p.user.id) return Status::PermissionDenied("only the requester can check in a request");
+  Request r = std::move(found).value();
+  std::function<Status()> rotate;
+  if (r.rotate_on_checkin && r.StatusAt(clock_.NowSeconds()) == RequestStatus::kApproved) {
+    PSAFE_ASSIGN_OR_RETURN(AccountView account, store_.FindManagedAccount(r.account_id));
+    PSAFE_ASSIGN_OR_RETURN(PasswordRule rule, RuleFor(account.account));
+    rotate = [this, account, rule, &p]() -> Status {
+      crypto::SecretString fresh = GeneratePassword(rule);
+      PSAFE_RETURN_IF_ERROR(Rotate(account, fresh));
+      return store_.AppendAudit(AuditTrail::By(p, "credential.rotate", "ManagedAccount",
+                                               std::to_string(account.account.id), account.account.id,
+                                               "{\"Trigger\":\"checkin\"}"),
+                                clock_.NowSeconds());
+    };
+  }
+  return Transition(p, r, RequestEvent::kCheckin, "request.checkin", "{\"Reason\":" + JsonString(why) + "}",
+                    rotate);
+}
+
+Status RequestService::SetRotateOnCheckin(const Principal& p, int64_t id) {
+  PSAFE_ASSIGN_OR_RETURN(Request r, OwnRequest(p, id));
+  if (r.StatusAt(clock_.NowSeconds()) != RequestStatus::kApproved) {
+    return Status::Conflict("request " + std::to_string(id) + " is not Approved");
+  }
+  r.rotate_on_checkin = true;
+  return audit_.Record(AuditTrail::By(p, "request.rotateoncheckin", "Request", std::to_string(id), r.account_id),
+                       [&] { return store_.UpdateRequest(r); });
+}
+
+Result<crypto::SecretString> RequestService::Release(const Principal& p, const Request& r, CredentialType type) {
+  PSAFE_ASSIGN_OR_RETURN(SealedCredentials sealed, store_.GetSealedCredentials(r.account_id));
+  const std::optional<std::string>& blob = type == CredentialType::kPassword ? sealed.password
+                                           : type == CredentialType::kDssKey  ? sealed.private_key
+                                                                              : sealed.passphrase;
+  if (!blob) return Status::NotFound("the account has no " + std::string(FieldOf(type)) + " stored");
+  PSAFE_ASSIGN_OR_RETURN(crypto::SecretString plain,
+                         keyring_.Unseal(*blob, CredentialContext(r.account_id, FieldOf(type))));
+  // The release is on record before the credential leaves.
+  PSAFE_RETURN_IF_ERROR(audit_.Record(
+      AuditTrail::By(p, "credential.release", "Request", std::to_string(r.id), r.account_id,
+                     "{\"Type\":\"" + std::string(FieldOf(type)) + "\"}"),
+      [] { return Status::OK(); }));
+  return plain;
+}
+
+Result<crypto::SecretString> RequestService::Retrieve(const Principal& p, int64_t id, CredentialType type) {
+  PSAFE_ASSIGN_OR_RETURN(Request r, OwnRequest(p, id));
+  switch (r.StatusAt(clock_.NowSeconds())) {
+    case RequestStatus::kApproved: return Release(p, r, type);
+    case RequestStatus::kPending: return Status::PermissionDenied(reason::kNotApproved);
+    default:
+      return Status::PermissionDenied("request " + std::to_string(id) + " is " +
+                                      std::string(RequestStatusName(r.StatusAt(clock_.NowSeconds()))));
+  }
+}
+
+Result<crypto::SecretString> RequestService::IsaRetrieve(const Principal& p, const NewRequest& nr,
+                                                         CredentialType type) {
+  std::string access_type;
+  PSAFE_RETURN_IF_ERROR(ValidateNewRequest(nr, &access_type));
+  auto account = store_.FindManagedAccount(nr.account_id);
+  if (!account.ok() || account->system.id != nr.system_id) return Status::PermissionDenied(reason::kNoPermission);
+  PSAFE_ASSIGN_OR_RETURN(auto grants, store_.GrantsFor(p.user.id, nr.account_id));
+  if (!Has(grants, Role::kIsa)) return Status::PermissionDenied(reason::kNoPermission);
+  const int64_t now = clock_.NowSeconds();
+  Request r;
+  r.user_id = p.user.id;
+  r.account_id = nr.account_id;
+  r.system_id = nr.system_id;
+  r.access_type = access_type;
+  r.reason = nr.reason;
+  r.duration_minutes = nr.duration_minutes.value_or(account->account.isa_release_duration);
+  r.status = RequestStatus::kApproved;
+  r.isa = true;
+  r.approved_at = now;
+  r.created_at = now;
+  r.expires_at = now + r.duration_minutes * 60;
+  PSAFE_RETURN_IF_ERROR(store_.Atomically([&]() -> Status {
+    PSAFE_ASSIGN_OR_RETURN(auto outcome, store_.CreateRequest(r, ConflictOption::kNone, now));
+    r.id = outcome.id;
+    return store_.AppendAudit(AuditTrail::By(p, "request.isa", "Request", std::to_string(r.id),
+                                             r.account_id, "{\"Reason\":" + JsonString(nr.reason) + "}"),
+                              now);
+  }));
+  return Release(p, r, type);
+}
+
+Status RequestService::ForceReset(const Principal& p, int64_t account_id, NewCredentials creds,
+                                  bool update_system) {
+  if (!p.is_administrator()) return Status::PermissionDenied("Administrator role required");
+  PSAFE_ASSIGN_OR_RETURN(AccountView account, store_.FindManagedAccount(account_id));
+  const bool generate = !creds.password || creds.password->empty();
+  if (generate) {
+    PSAFE_ASSIGN_OR_RETURN(PasswordRule rule, RuleFor(account.account));
+    creds.password = GeneratePassword(rule);
+  }
+  SealedCredentials sealed;
+  sealed.password = keyring_.Seal(creds.password->view(), CredentialContext(account_id, "password"));
+  if (creds.private_key && !creds.private_key->empty()) {
+    sealed.private_key = keyring_.Seal(creds.private_key->view(), CredentialContext(account_id, "private_key"));
+  }
+  if (creds.passphrase && !creds.passphrase->empty()) {
+    sealed.passphrase = keyring_.Seal(creds.passphrase->view(), CredentialContext(account_id, "passphrase"));
+  }
+  return audit_.Record(
+      AuditTrail::By(p, "credential.reset", "ManagedAccount", std::to_string(account_id), account_id,
+                     std::string("{\"Generated\":") + (generate ? "true" : "false") +
+                         ",\"UpdateSystem\":" + (update_system ? "true" : "false") + "}"),
+      [&]() -> Status {
+        PSAFE_RETURN_IF_ERROR(store_.ReplaceCredentials(account_id, sealed, clock_.NowSeconds()));
+        return update_system ? connector_.SetPassword(account, creds.password->view()) : Status::OK();
+      });
+}
+
+Status RequestService::SweepExpired() {
+  const int64_t now = clock_.NowSeconds();
+  PSAFE_ASSIGN_OR_RETURN(auto expired, store_.ListOpenRequestsExpiredBy(now));
+  for (Request& r : expired) {
+    r.status = RequestStatus::kExpired;
+    AuditEvent e{0, "psafed", "request.expire", "Request", std::to_string(r.id), r.account_id, ""};
+    PSAFE_RETURN_IF_ERROR(audit_.Record(e, [&] { return store_.UpdateRequest(r); }));
+  }
+  return Status::OK();
+}
+
+}  // namespace psafe::domain

@@ -1,0 +1,182 @@
+"""The audit trail (docs/REQUESTS.md "Audit"): every sign-in, request, approval, denial,
+cancellation, release, check-in, rotation and administrative change leaves a record; no
+record holds a secret; `psafed audit verify` detects a rewritten or deleted row."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+
+import support
+from support import (ROLE_APPROVER, ROLE_AUDITOR, audit_records, bare_int, checkin, create_system,
+                     create_workgroup, grant_account, new_role_user, retrieve_password)
+
+RECORD_FIELDS = {"AuditID", "Timestamp", "UserID", "UserName", "Action", "ObjectType", "ObjectID", "Details"}
+
+
+def secret_forms(value: str) -> set[str]:
+    """A secret as it could appear in a JSON response: raw, and JSON-escaped."""
+    return {value, json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1]}
+
+
+def verify(data_dir):
+    res = support.run_cli("audit", "verify", "--data-dir", str(data_dir))
+    return res.returncode, res.stdout + res.stderr
+
+
+def db_rows(data_dir, sql, args=()):
+    con = sqlite3.connect(str(data_dir / "psafe.db"))
+    try:
+        return con.execute(sql, args).fetchall()
+    finally:
+        con.close()
+
+
+def db_exec(data_dir, sql, args=()):
+    con = sqlite3.connect(str(data_dir / "psafe.db"))
+    try:
+        con.execute(sql, args)
+        con.commit()
+    finally:
+        con.close()
+
+
+def test_audit_trail_records_actions_without_secrets_and_verifies(server_factory):
+    srv = server_factory.start()
+    creds = srv.creds
+    api = srv.admin()
+    secrets = [creds.password, creds.api_key, creds.client_secret]
+
+    wg = create_workgroup(api, srv)
+    sid = create_system(api, srv, wg["ID"])["ManagedSystemID"]
+    g = grant_account(api, srv, sid, required_approvals=1, password="Audit/Secret\"Pw-1")
+    secrets.append(g.password)
+    _, approver = g.add_user(api, (ROLE_APPROVER,))
+
+    # sign-ins, one failed
+    bad = srv.session().post(srv.url("Auth/SignAppIn"), timeout=10,
+                             headers={"Authorization": f"PS-Auth key={creds.api_key}; runas=admin; pwd=[WrongPw-77];"})
+    assert bad.status_code == 401
+    srv.signed_in().close()
+
+    # request -> approve -> release -> check-in with rotation
+    rid1 = bare_int(g.request(RotateOnCheckin=True, reason="audit-one"))
+    assert approver.put(srv.url(f"Requests/{rid1}/Approve"), json={"Reason": "fine"}, timeout=10).status_code == 204
+    assert retrieve_password(g.s, srv, rid1) == g.password
+    checkin(g.s, srv, rid1, {"Reason": "finished"})
+
+    # request -> approve -> release of the rotated password -> cancel
+    rid2 = bare_int(g.request())
+    assert approver.put(srv.url(f"Requests/{rid2}/Approve"), json={}, timeout=10).status_code == 204
+    rotated = retrieve_password(g.s, srv, rid2)
+    assert rotated != g.password
+    secrets.append(rotated)
+    assert g.s.delete(srv.base + f"/requests/{rid2}", timeout=10).status_code == 200
+
+    # request -> deny
+    rid3 = bare_int(g.request())
+    assert approver.put(srv.url(f"Requests/{rid3}/Deny"), json={"Reason": "no"}, timeout=10).status_code == 204
+
+    # ForceReset with a known value
+    forced = "Forced/Reset-Value-9"
+    secrets.append(forced)
+    r = api.put(srv.url(f"ManagedAccounts/{g.account_id}/Credentials"), json={"Password": forced}, timeout=10)
+    assert r.status_code == 204, r.text
+
+    records, text = audit_records(api, srv)
+    assert records, "no audit records"
+    for rec in records:
+        assert set(rec) >= RECORD_FIELDS, rec
+    actions = {rec["Action"] for rec in records}
+    expected = {"signin", "signin.failed", "request.create", "request.approve", "request.deny",
+                "request.cancel", "credential.release", "request.checkin", "credential.rotate",
+                "workgroup.create", "user.create"}
+    assert expected <= actions, f"missing actions: {sorted(expected - actions)}"
+    ids = [rec["AuditID"] for rec in records]
+    assert len(set(ids)) == len(ids)
+
+    def one(action, object_id):
+        hits = [rec for rec in records if rec["Action"] == action and str(rec["ObjectID"]) == str(object_id)]
+        assert len(hits) == 1, (action, object_id, [r for r in records if r["Action"] == action])
+        return hits[0]
+
+    created = one("request.create", rid1)
+    assert created["UserName"] == g.user["UserName"] and created["UserID"] == g.user["UserID"]
+    assert one("request.approve", rid1)["UserName"] != g.user["UserName"]
+    assert one("request.deny", rid3)
+    assert one("request.cancel", rid2)["UserName"] == g.user["UserName"]
+    assert one("request.checkin", rid1)
+    assert len([rec for rec in records if rec["Action"] == "credential.release"]) >= 2
+
+    for secret in secrets:
+        for form in secret_forms(secret):
+            assert form not in text, f"a secret value appears in GET Audit: {secret!r}"
+
+    # filters
+    r = api.get(srv.url("Audit"), params={"userId": g.user["UserID"]}, timeout=10)
+    assert r.status_code == 200, r.text
+    data = r.json()["Data"]
+    assert data and all(rec["UserID"] == g.user["UserID"] for rec in data), data
+    assert r.json()["TotalCount"] == len([rec for rec in records if rec["UserID"] == g.user["UserID"]])
+    r = api.get(srv.url("Audit"), params={"limit": 2, "offset": 0}, timeout=10)
+    assert len(r.json()["Data"]) == 2 and r.json()["TotalCount"] >= len(records)
+
+    # who may read it
+    assert g.s.get(srv.url("Audit"), timeout=10).status_code == 403
+    assert approver.get(srv.url("Audit"), timeout=10).status_code == 403
+    _, auditor = new_role_user(api, srv, (ROLE_AUDITOR,), g.rule_id)
+    r = auditor.get(srv.url("Audit"), timeout=10)
+    assert r.status_code == 200, (r.status_code, r.text)
+
+    # verify: while running, then stopped
+    rc, out = verify(srv.data_dir)
+    assert rc == 0 and "OK" in out, (rc, out)
+    api.close()
+    assert srv.stop() == 0
+    count = db_rows(srv.data_dir, "SELECT COUNT(*) FROM audit_log")[0][0]
+    assert count >= len(records)
+    rc, out = verify(srv.data_dir)
+    assert rc == 0, (rc, out)
+    assert "OK" in out and re.search(rf"\b{count}\b", out), f"expected OK and {count} records: {out!r}"
+
+    # No secret at rest in the audit table either.
+    raw = "\n".join(repr(row) for row in db_rows(srv.data_dir, "SELECT * FROM audit_log"))
+    for secret in secrets:
+        for form in secret_forms(secret):
+            assert form not in raw, f"a secret value is stored in audit_log: {secret!r}"
+
+    # Rewrite one row in the middle: verify fails and names it.
+    target, detail = db_rows(srv.data_dir,
+                             "SELECT id, detail FROM audit_log WHERE action = 'request.create' ORDER BY id LIMIT 1")[0]
+    db_exec(srv.data_dir, "UPDATE audit_log SET detail = ? WHERE id = ?", (detail + " tampered", target))
+    rc, out = verify(srv.data_dir)
+    assert rc == 1, (rc, out)
+    assert "OK" not in out, out
+    assert re.search(rf"\b{target}\b", out), f"verify does not name record {target}: {out!r}"
+
+    # Put it back: intact again.
+    db_exec(srv.data_dir, "UPDATE audit_log SET detail = ? WHERE id = ?", (detail, target))
+    rc, out = verify(srv.data_dir)
+    assert rc == 0, ("restored row", rc, out)
+
+    # Delete a row from the middle: broken.
+    db_exec(srv.data_dir, "DELETE FROM audit_log WHERE id = ?", (target,))
+    rc, out = verify(srv.data_dir)
+    assert rc == 1, ("deleted row", rc, out)
+
+
+def test_audit_rewrite_of_action_is_detected(server_factory):
+    srv = server_factory.start()
+    api = srv.admin()
+    create_workgroup(api, srv)
+    create_workgroup(api, srv)
+    api.close()
+    assert srv.stop() == 0
+    assert verify(srv.data_dir)[0] == 0
+    rows = db_rows(srv.data_dir, "SELECT id FROM audit_log WHERE action = 'workgroup.create' ORDER BY id")
+    assert len(rows) == 2, rows
+    first = rows[0][0]
+    db_exec(srv.data_dir, "UPDATE audit_log SET action = 'workgroup.delete' WHERE id = ?", (first,))
+    rc, out = verify(srv.data_dir)
+    assert rc == 1 and re.search(rf"\b{first}\b", out), (rc, out)

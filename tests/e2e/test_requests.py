@@ -1,0 +1,560 @@
+"""Access requests and credential release (docs/REQUESTS.md): the GoLib flow byte for byte,
+approval, conflicts, concurrency, rotation on check-in, expiry, ForceReset, the document
+dialect (/requests...) and input validation."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+
+import pytest
+import requests
+
+import support
+from support import (ROLE_APPROVER, ROLE_REQUESTOR, bare_int, bare_json_string, checkin,
+                     create_access_policy, create_account, create_smart_rule, create_system,
+                     create_workgroup, grant_account, init_data_dir_args, list_requests,
+                     new_role_user, retrieve_password, unique)
+
+JSON_CT = {"Content-Type": "application/json"}
+OPEN = ("Pending", "Approved")
+
+
+@pytest.fixture(scope="module")
+def system(server) -> dict:
+    api = server.admin()
+    wg = create_workgroup(api, server)
+    s = create_system(api, server, wg["ID"])
+    api.close()
+    return s
+
+
+@pytest.fixture
+def sys_id(system) -> int:
+    return system["ManagedSystemID"]
+
+
+def find(reqs: list, rid: int) -> dict:
+    hits = [r for r in reqs if r["RequestID"] == rid]
+    assert len(hits) == 1, f"request {rid} appears {len(hits)} times in {reqs}"
+    return hits[0]
+
+
+def status_of(s, srv, rid: int) -> str:
+    return find(list_requests(s, srv, status="all"), rid)["Status"]
+
+
+# --- 1. The GoLib flow, byte for byte, on a --demo server --------------------------------
+
+def test_golib_flow_on_demo_server(server_factory):
+    data = server_factory.tmp_path / "demo-data"
+    creds = init_data_dir_args(data, "--demo")
+    srv = server_factory.start(data, creds)
+
+    s = srv.session()
+    r = s.post(srv.url("Auth/SignAppIn"), data=b"", timeout=10,
+               headers={**JSON_CT, "Authorization": f"PS-Auth key={creds.api_key};runas=admin;"})
+    assert r.status_code == 200, r.text
+    assert s.cookies.get("ASP.NET_SessionId")
+    assert "Authorization" not in s.headers  # from here on: the cookie only
+
+    r = s.get(srv.url("ManagedAccounts?accountName=demo-root&systemName=demo-linux"), timeout=10)
+    assert r.status_code == 200, r.text
+    acct = r.json()
+    assert isinstance(acct, dict), f"expected one object, got {acct!r}"
+    assert acct["AccountName"] == "demo-root" and acct["SystemName"] == "demo-linux"
+    assert type(acct["SystemId"]) is int and type(acct["AccountId"]) is int
+
+    body = (f'{{"SystemID":{acct["SystemId"]}, "AccountID":{acct["AccountId"]}, "DurationMinutes":5, '
+            f'"Reason":"Tesr", "ConflictOption": "reuse"}}')
+    r = s.post(srv.url("Requests"), data=body.encode(), headers=JSON_CT, timeout=10)
+    assert r.status_code == 201, (r.status_code, r.text)
+    rid = bare_int(r)
+    raw_id = r.text  # GoLib pastes the raw body into the next URLs
+
+    r = s.get(srv.url(f"Credentials/{raw_id}"), timeout=10)
+    assert r.status_code == 200, (r.status_code, r.text)
+    password = bare_json_string(r)
+    assert password, "the demo account's password is empty"
+
+    r = s.put(srv.url(f"Requests/{raw_id}/checkin"), data=b"{}", headers=JSON_CT, timeout=10)
+    assert r.status_code == 204, (r.status_code, r.text)
+    assert r.content == b""
+
+    r = s.post(srv.url("Auth/Signout"), data=b"", headers=JSON_CT, timeout=10)
+    assert r.status_code == 200, r.text
+    assert r.content == b""
+
+    admin = srv.admin()
+    r = admin.get(srv.url(f"Credentials/{rid}"), timeout=10)
+    assert r.status_code == 403, ("credentials after check-in", r.status_code, r.text)
+    assert status_of(admin, srv, rid) == "Released"
+
+    # The next run of the same client gets a new request (a released one is not reused),
+    # and the same password: nothing asked for rotation.
+    r = admin.post(srv.url("Requests"), data=body.encode(), headers=JSON_CT, timeout=10)
+    assert r.status_code == 201, (r.status_code, r.text)
+    rid2 = bare_int(r)
+    assert rid2 != rid
+    assert retrieve_password(admin, srv, rid2) == password
+    checkin(admin, srv, rid2)
+
+
+# --- 3. Approval by another user -------------------------------------------------------------
+
+def test_request_needs_approval_then_releases_the_password(api, server, sys_id):
+    g = grant_account(api, server, sys_id, role_ids=(ROLE_REQUESTOR,), required_approvals=1)
+    approver, a = g.add_user(api, (ROLE_APPROVER,))
+    assert approver["UserName"] != g.user["UserName"]
+
+    r = g.request(duration=10, reason="needs approval")
+    assert r.status_code == 201, (r.status_code, r.text)
+    rid = bare_int(r)
+
+    r = g.s.get(server.url(f"Credentials/{rid}"), timeout=10)
+    assert r.status_code == 403, (r.status_code, r.text)
+    assert r.content == b"4034"
+
+    mine = list_requests(g.s, server, status="all")
+    assert find(mine, rid)["Status"] == "Pending"
+    queue = list_requests(a, server, queue="app")
+    assert find(queue, rid)["Status"] == "Pending"
+    assert find(queue, rid)["AccountID"] == g.account_id
+    assert not [q for q in list_requests(g.s, server, queue="app") if q["RequestID"] == rid], \
+        "a requestor-only user sees the request in the approval queue"
+
+    r = a.put(server.url(f"Requests/{rid}/Approve"), json={"Reason": "ok"}, timeout=10)
+    assert r.status_code == 204, (r.status_code, r.text)
+    assert r.content == b""
+    assert not [q for q in list_requests(a, server, queue="app") if q["RequestID"] == rid], \
+        "an approved request is still in the approval queue"
+
+    assert retrieve_password(g.s, server, rid) == g.password
+    assert status_of(g.s, server, rid) == "Approved"
+    checkin(g.s, server, rid, {"Reason": "done"})
+    r = g.s.get(server.url(f"Credentials/{rid}"), timeout=10)
+    assert r.status_code == 403, (r.status_code, r.text)
+    assert status_of(g.s, server, rid) == "Released"
+
+
+def test_two_approvals_needed(api, server, sys_id):
+    g = grant_account(api, server, sys_id, required_approvals=2)
+    _, a1 = g.add_user(api, (ROLE_APPROVER,))
+    _, a2 = g.add_user(api, (ROLE_APPROVER,))
+    rid = bare_int(g.request())
+    assert a1.put(server.url(f"Requests/{rid}/Approve"), json={}, timeout=10).status_code == 204
+    r = g.s.get(server.url(f"Credentials/{rid}"), timeout=10)
+    assert (r.status_code, r.content) == (403, b"4034"), "released after one of two approvals"
+    assert status_of(g.s, server, rid) == "Pending"
+    r = a1.put(server.url(f"Requests/{rid}/Approve"), json={}, timeout=10)
+    assert r.status_code in (403, 409), ("the same approver counted twice?", r.status_code, r.text)
+    assert status_of(g.s, server, rid) == "Pending"
+    assert a2.put(server.url(f"Requests/{rid}/Approve"), json={}, timeout=10).status_code == 204
+    assert retrieve_password(g.s, server, rid) == g.password
+
+
+# --- 5. Conflicts --------------------------------------------------------------------------
+
+def test_conflict_options(api, server, sys_id):
+    g = grant_account(api, server, sys_id)
+    r = g.request()
+    assert r.status_code == 201, r.text
+    first = bare_int(r)
+
+    r = g.request()
+    assert r.status_code == 409, (r.status_code, r.text)
+
+    r = g.request(ConflictOption="reuse")
+    assert r.status_code == 200, (r.status_code, r.text)
+    assert bare_int(r) == first
+
+    r = g.request(ConflictOption="renew")
+    assert r.status_code == 201, (r.status_code, r.text)
+    second = bare_int(r)
+    assert second != first
+    reqs = list_requests(g.s, server, status="all")
+    assert find(reqs, first)["Status"] == "Cancelled"
+    assert find(reqs, second)["Status"] == "Approved"
+    r = g.s.get(server.url(f"Credentials/{first}"), timeout=10)
+    assert r.status_code == 403, ("the renewed (cancelled) request still releases", r.status_code)
+    assert retrieve_password(g.s, server, second) == g.password
+
+
+def test_conflict_with_a_pending_request(api, server, sys_id):
+    g = grant_account(api, server, sys_id, required_approvals=1)
+    g.add_user(api, (ROLE_APPROVER,))
+    first = bare_int(g.request())
+    assert g.request().status_code == 409
+    r = g.request(ConflictOption="reuse")
+    assert r.status_code == 200, (r.status_code, r.text)
+    assert bare_int(r) == first
+
+
+def test_different_users_do_not_conflict(api, server, sys_id):
+    g = grant_account(api, server, sys_id)
+    _, other = g.add_user(api, (ROLE_REQUESTOR,))
+    assert g.request().status_code == 201
+    r = support.post_request(other, server, g.system_id, g.account_id)
+    assert r.status_code == 201, (r.status_code, r.text)
+
+
+# --- 6. Concurrency -------------------------------------------------------------------------
+
+def test_100_concurrent_identical_requests_create_exactly_one(api, server, sys_id):
+    g = grant_account(api, server, sys_id)
+    n = 100
+    barrier = threading.Barrier(n, timeout=30)
+    results: list = [None] * n
+
+    def worker(i):
+        s = support.user_session(server, g.user["UserName"])  # its own connection
+        try:
+            barrier.wait()
+            r = support.post_request(s, server, g.system_id, g.account_id)
+            results[i] = (r.status_code, r.content)
+        except Exception as e:  # recorded, asserted below
+            results[i] = ("error", repr(e))
+        finally:
+            s.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not any(t.is_alive() for t in threads)
+    codes = [res[0] for res in results]
+    assert codes.count(201) == 1, f"201 x{codes.count(201)}; all: {sorted(set(map(str, codes)))}"
+    assert codes.count(409) == n - 1, [res for res in results if res[0] != 409]
+    created = int([res[1] for res in results if res[0] == 201][0])
+
+    mine = [q for q in list_requests(g.s, server, status="all") if q["AccountID"] == g.account_id]
+    assert [q["RequestID"] for q in mine] == [created], mine
+    assert mine[0]["Status"] in OPEN
+
+
+# --- 7. Rotation on check-in ---------------------------------------------------------------
+
+RULE_LENGTH = 30  # the built-in rule makes 24: a 30-character password shows the rule was used
+EXCLUDED = "aeiouAEIOU01lIO"
+SYMBOLS = "!#%+-=@^_~"
+
+
+def create_password_rule(api, srv) -> dict:
+    body = {
+        "Name": unique("pwrule"), "Description": "e2e",
+        "MinimumLength": RULE_LENGTH, "MaximumLength": RULE_LENGTH,
+        "RequireLowercase": True, "RequireUppercase": True, "RequireNumeric": True, "RequireSymbol": True,
+        "Symbols": SYMBOLS,
+        "ExcludedCharacters": EXCLUDED,
+    }
+    r = api.post(srv.url("PasswordRules"), json=body, timeout=10)
+    assert r.status_code == 201, (r.status_code, r.text)
+    rule = r.json()
+    assert type(rule["PasswordRuleID"]) is int
+    listed = api.get(srv.url("PasswordRules"), timeout=10)
+    assert listed.status_code == 200
+    assert any(p["PasswordRuleID"] == rule["PasswordRuleID"] for p in listed.json())
+    return rule
+
+
+def assert_fits_rule(pw: str) -> None:
+    assert len(pw) == RULE_LENGTH, (len(pw), pw)
+    assert any(c.islower() for c in pw), f"no lowercase letter in {pw!r}"
+    assert any(c.isupper() for c in pw), f"no uppercase letter in {pw!r}"
+    assert any(c.isdigit() for c in pw), f"no digit in {pw!r}"
+    assert any(c in SYMBOLS for c in pw), f"no symbol in {pw!r}"
+    assert not set(pw) & set(EXCLUDED), f"excluded characters {set(pw) & set(EXCLUDED)} in {pw!r}"
+    assert all(c.isalnum() or c in SYMBOLS for c in pw), f"a character outside the rule in {pw!r}"
+
+
+def last_change(api, srv, account_id) -> str:
+    r = api.get(srv.url(f"ManagedAccounts/{account_id}"), timeout=10)
+    assert r.status_code == 200, r.text
+    return r.json()["LastChangeDate"]
+
+
+def test_rotate_on_checkin_generates_a_password_under_the_accounts_rule(api, server, sys_id):
+    rule = create_password_rule(api, server)
+    g = grant_account(api, server, sys_id, account_extra={"PasswordRuleID": rule["PasswordRuleID"]})
+    assert api.get(server.url(f"ManagedAccounts/{g.account_id}"), timeout=10).json()["PasswordRuleID"] \
+        == rule["PasswordRuleID"]
+    before = last_change(api, server, g.account_id)
+
+    rid = bare_int(g.request(RotateOnCheckin=True))
+    p1 = retrieve_password(g.s, server, rid)
+    assert p1 == g.password
+    time.sleep(1.1)  # LastChangeDate has one-second resolution
+    checkin(g.s, server, rid)
+
+    rid2 = bare_int(g.request())
+    p2 = retrieve_password(g.s, server, rid2)
+    assert p2 != p1, "check-in with RotateOnCheckin did not change the password"
+    assert_fits_rule(p2)
+    after = last_change(api, server, g.account_id)
+    assert after and after != before and after > before, (before, after)
+    mine = g.s.get(server.url("ManagedAccounts"), timeout=10).json()  # the requester's view
+    assert [m["LastChangeDate"] for m in mine if m["AccountId"] == g.account_id] == [after]
+
+    # No rotation requested: the password stays.
+    checkin(g.s, server, rid2)
+    rid3 = bare_int(g.request())
+    assert retrieve_password(g.s, server, rid3) == p2
+    checkin(g.s, server, rid3)
+
+
+def test_rotate_on_checkin_from_the_policy_and_the_rotateoncheckin_call(api, server, sys_id):
+    g = grant_account(api, server, sys_id, policy_extra={"RotateOnCheckin": True})
+    rid = bare_int(g.request())
+    assert retrieve_password(g.s, server, rid) == g.password
+    checkin(g.s, server, rid)
+    rid2 = bare_int(g.request())
+    p2 = retrieve_password(g.s, server, rid2)
+    assert p2 != g.password, "the policy's RotateOnCheckin did not rotate"
+
+    # PUT Requests/{id}/RotateOnCheckin on an approved request of a non-rotating policy
+    h = grant_account(api, server, sys_id)
+    rid = bare_int(h.request())
+    r = h.s.put(server.url(f"Requests/{rid}/RotateOnCheckin"), json={}, timeout=10)
+    assert r.status_code == 204, (r.status_code, r.text)
+    checkin(h.s, server, rid)
+    r = h.s.put(server.url(f"Requests/{rid}/RotateOnCheckin"), json={}, timeout=10)
+    assert r.status_code == 409, ("RotateOnCheckin on a released request", r.status_code, r.text)
+    rid2 = bare_int(h.request())
+    assert retrieve_password(h.s, server, rid2) != h.password
+
+
+# --- 8. Expiry ---------------------------------------------------------------------------------
+
+def test_requests_expire_by_server_time(server_factory, tmp_path):
+    offset = tmp_path / "clock-offset"  # absent: offset 0
+    srv = server_factory.start(env={"PSAFE_CLOCK_OFFSET_FILE": str(offset)})
+    api = srv.admin()
+    wg = create_workgroup(api, srv)
+    sid = create_system(api, srv, wg["ID"])["ManagedSystemID"]
+    g = grant_account(api, srv, sid)
+    p = grant_account(api, srv, sid, required_approvals=1)
+    _, approver = p.add_user(api, (ROLE_APPROVER,))
+
+    rid = bare_int(g.request(duration=5))
+    pending = bare_int(p.request(duration=5))
+    assert retrieve_password(g.s, srv, rid) == g.password
+    found = find(list_requests(g.s, srv, status="all"), rid)
+    assert found["Status"] == "Approved" and found["ExpiresDate"]
+
+    offset.write_text("240")  # 4 minutes later: still valid
+    assert retrieve_password(g.s, srv, rid) == g.password
+
+    offset.write_text("360")  # 6 minutes later: past ExpiresDate
+    r = g.s.get(srv.url(f"Credentials/{rid}"), timeout=10)
+    assert r.status_code == 403, ("credentials after ExpiresDate", r.status_code, r.text)
+    assert status_of(g.s, srv, rid) == "Expired"
+    r = g.s.put(srv.url(f"Requests/{rid}/Checkin"), json={}, timeout=10)
+    assert r.status_code == 409, ("check-in of an expired request", r.status_code, r.text)
+
+    assert status_of(p.s, srv, pending) == "Expired", "a Pending request past ExpiresDate"
+    r = approver.put(srv.url(f"Requests/{pending}/Approve"), json={}, timeout=10)
+    assert r.status_code == 409, ("approving an expired request", r.status_code, r.text)
+    r = p.s.get(srv.url(f"Credentials/{pending}"), timeout=10)
+    assert r.status_code == 403
+
+    # An expired request no longer conflicts.
+    r = g.request(duration=5)
+    assert r.status_code == 201, (r.status_code, r.text)
+    assert retrieve_password(g.s, srv, bare_int(r)) == g.password
+
+
+# --- 9. The document dialect ------------------------------------------------------------------
+
+def doc(srv, path: str) -> str:
+    return srv.base + path  # the document's exact lowercase spelling
+
+
+def test_document_dialect_request_lifecycle(api, server, sys_id):
+    g = grant_account(api, server, sys_id)
+    body = {"SystemID": g.system_id, "AccountID": g.account_id, "DurationMinutes": 5,
+            "Reason": "doc dialect", "AccessType": "View"}
+    r = g.s.post(doc(server, "/requests"), json=body, timeout=10)
+    assert r.status_code == 201, (r.status_code, r.text)
+    created = r.json()
+    assert isinstance(created, dict), created
+    rid = created["RequestID"]
+    assert type(rid) is int
+    assert created["Status"] == "Approved"  # 0 approvals: auto-approved
+    assert created["AccountID"] == g.account_id and created["SystemID"] == g.system_id
+    assert created["AccountName"] == g.account_name
+    assert created["RequestedDurationMinutes"] == 5
+    assert created["AccessType"] == "View"
+    assert created["Reason"] == "doc dialect"
+
+    r = g.s.get(doc(server, "/requests"), timeout=10)
+    assert r.status_code == 200
+    assert find(r.json(), rid)["Status"] == "Approved"
+    r = g.s.get(doc(server, f"/requests/{rid}"), timeout=10)
+    assert r.status_code == 200, r.text
+    assert r.json()["RequestID"] == rid
+
+    r = g.s.get(doc(server, f"/requests/{rid}/credentials"), timeout=10)
+    assert r.status_code == 200, r.text
+    assert r.json() == {"Password": g.password, "PrivateKey": None}
+
+    # Product and document calls see the same request.
+    assert retrieve_password(g.s, server, rid) == g.password
+
+    r = g.s.put(doc(server, f"/requests/{rid}"), json={"Action": "Cancel", "Reason": "done"}, timeout=10)
+    assert r.status_code == 200, (r.status_code, r.text)
+    assert r.json()["RequestID"] == rid and r.json()["Status"] == "Cancelled"
+    r = g.s.get(doc(server, f"/requests/{rid}/credentials"), timeout=10)
+    assert r.status_code == 403, (r.status_code, r.text)
+    assert isinstance(r.json(), dict) and r.json().get("ErrorCode"), r.text
+
+    r = g.s.post(doc(server, "/requests"), json=body, timeout=10)
+    assert r.status_code == 201, ("a cancelled request must not conflict", r.status_code, r.text)
+    rid2 = r.json()["RequestID"]
+    assert rid2 != rid
+    r = g.s.delete(doc(server, f"/requests/{rid2}"), timeout=10)
+    assert r.status_code == 200, (r.status_code, r.text)
+    assert g.s.get(doc(server, f"/requests/{rid2}"), timeout=10).json()["Status"] == "Cancelled"
+    r = g.s.delete(doc(server, f"/requests/{rid2}"), timeout=10)
+    assert r.status_code == 409, ("cancelling twice", r.status_code, r.text)
+    assert g.s.delete(doc(server, "/requests/999999999"), timeout=10).status_code == 404
+    assert g.s.get(doc(server, "/requests/999999999"), timeout=10).status_code == 404
+
+    # Another user with no approval rights does not see it.
+    _, other = g.add_user(api, (ROLE_REQUESTOR,))
+    assert other.get(doc(server, f"/requests/{rid}"), timeout=10).status_code == 404
+    assert other.get(doc(server, f"/requests/{rid}/credentials"), timeout=10).status_code in (403, 404)
+    r = other.get(server.url(f"Credentials/{rid2}"), timeout=10)
+    assert r.status_code == 404, ("Credentials of someone else's request", r.status_code, r.text)
+
+
+def test_document_dialect_approve_and_deny(api, server, sys_id):
+    g = grant_account(api, server, sys_id, required_approvals=1)
+    _, a = g.add_user(api, (ROLE_APPROVER,))
+    body = {"SystemID": g.system_id, "AccountID": g.account_id, "DurationMinutes": 5,
+            "Reason": "doc", "AccessType": "View"}
+    r = g.s.post(doc(server, "/requests"), json=body, timeout=10)
+    assert r.status_code == 201, r.text
+    assert r.json()["Status"] == "Pending"
+    rid = r.json()["RequestID"]
+    r = a.get(doc(server, f"/requests/{rid}"), timeout=10)
+    assert r.status_code == 200, ("the approver may see the request", r.status_code, r.text)
+    r = a.put(doc(server, f"/requests/{rid}"), json={"Action": "Approve", "Reason": "ok"}, timeout=10)
+    assert r.status_code == 200, (r.status_code, r.text)
+    assert r.json()["Status"] == "Approved"
+    assert g.s.get(doc(server, f"/requests/{rid}/credentials"), timeout=10).json()["Password"] == g.password
+    checkin(g.s, server, rid)
+
+    r = g.s.post(doc(server, "/requests"), json=body, timeout=10)
+    rid2 = r.json()["RequestID"]
+    r = a.put(doc(server, f"/requests/{rid2}"), json={"Action": "Deny", "Reason": "no"}, timeout=10)
+    assert r.status_code == 200, (r.status_code, r.text)
+    assert r.json()["Status"] == "Denied"
+    r = a.put(doc(server, f"/requests/{rid2}"), json={"Action": "Approve"}, timeout=10)
+    assert r.status_code == 409, (r.status_code, r.text)
+
+
+# --- 11. ForceReset --------------------------------------------------------------------------
+
+def cycle(g, srv) -> str:
+    """Request, read the password, check in."""
+    rid = bare_int(g.request())
+    pw = retrieve_password(g.s, srv, rid)
+    checkin(g.s, srv, rid)
+    return pw
+
+
+def test_force_reset(api, server, sys_id):
+    g = grant_account(api, server, sys_id)
+    assert cycle(g, server) == g.password
+    url = server.url(f"ManagedAccounts/{g.account_id}/Credentials")
+
+    r = api.put(url, json={"Password": "New/Pass1", "UpdateSystem": False}, timeout=10)
+    assert r.status_code == 204, (r.status_code, r.text)
+    assert r.content == b""
+    assert cycle(g, server) == "New/Pass1"
+
+    r = api.put(url, json={}, timeout=10)
+    assert r.status_code == 204, (r.status_code, r.text)
+    generated = cycle(g, server)
+    assert generated and generated != "New/Pass1"
+
+    r = g.s.put(url, json={"Password": "Mine/123"}, timeout=10)
+    assert r.status_code == 403, ("ForceReset by a non-administrator", r.status_code, r.text)
+    assert cycle(g, server) == generated
+
+
+# --- 13. Validation ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("extra,field", [
+    ({"DurationMinutes": 0}, "DurationMinutes"),
+    ({"DurationMinutes": 525601}, "DurationMinutes"),
+    ({"DurationMinutes": -5}, "DurationMinutes"),
+    ({"TicketNumber": "T" * 21}, "TicketNumber"),
+    ({"AccessType": "Telnet"}, "AccessType"),
+    ({"ConflictOption": "replace"}, "ConflictOption"),
+], ids=["duration-0", "duration-525601", "duration-negative", "ticket-21", "accesstype", "conflictoption"])
+def test_bad_request_fields_are_400_and_named(api, server, sys_id, extra, field):
+    g = grant_account(api, server, sys_id)
+    body = {"SystemID": g.system_id, "AccountID": g.account_id, "DurationMinutes": 5, "Reason": "v", **extra}
+    r = g.s.post(server.url("Requests"), json=body, timeout=10)
+    assert r.status_code == 400, (body, r.status_code, r.text)
+    assert field.lower() in r.text.lower(), f"the 400 does not name {field}: {r.text!r}"
+    assert list_requests(g.s, server, status="all") == [], "a refused request was stored"
+
+
+def test_boundary_values_are_accepted(api, server, sys_id):
+    g = grant_account(api, server, sys_id)
+    r = g.request(duration=1, TicketNumber="T" * 20, AccessType="View")
+    assert r.status_code == 201, (r.status_code, r.text)
+    checkin(g.s, server, bare_int(r))
+    # The built-in default policy (no policy on the assignment) allows 525600 minutes.
+    d = grant_account(api, server, sys_id, required_approvals=None)
+    d.add_user(api, (ROLE_APPROVER,))
+    r = d.request(duration=525600)
+    assert r.status_code == 201, (r.status_code, r.text)
+    assert find(list_requests(d.s, server, status="all"), bare_int(r))["Status"] == "Pending"
+
+
+def test_access_type_outside_the_policy_is_refused(api, server, sys_id):
+    g = grant_account(api, server, sys_id, policy_extra={"AccessTypes": ["View"]})
+    r = g.request(AccessType="RDP")
+    assert r.status_code in (400, 403), (r.status_code, r.text)
+    assert g.request(AccessType="View").status_code == 201
+
+
+def test_checkin_reason_limit(api, server, sys_id):
+    g = grant_account(api, server, sys_id)
+    rid = bare_int(g.request())
+    r = g.s.put(server.url(f"Requests/{rid}/Checkin"), json={"Reason": "r" * 1001}, timeout=10)
+    assert r.status_code == 400, (r.status_code, r.text)
+    assert retrieve_password(g.s, server, rid) == g.password, "a refused check-in changed the request"
+    checkin(g.s, server, rid, {"Reason": "r" * 1000})
+
+
+def test_checkin_rules(api, server, sys_id):
+    g = grant_account(api, server, sys_id)
+    _, other = g.add_user(api, (ROLE_REQUESTOR,))
+    rid = bare_int(g.request())
+    r = other.put(server.url(f"Requests/{rid}/Checkin"), json={}, timeout=10)
+    assert r.status_code == 403, ("someone else's check-in", r.status_code, r.text)
+    checkin(g.s, server, rid)
+    r = g.s.put(server.url(f"Requests/{rid}/Checkin"), json={}, timeout=10)
+    assert r.status_code == 409, ("second check-in", r.status_code, r.text)
+
+
+def test_duration_above_policy_maximum_is_not_granted(api, server, sys_id):
+    """REQUESTS.md does not say whether a duration above the policy's maximum is refused
+    (400) or cut down; either is fine, granting it is not."""
+    g = grant_account(api, server, sys_id, max_minutes=60)
+    r = g.request(duration=61)
+    if r.status_code == 400:
+        assert "durationminutes" in r.text.lower(), r.text
+        assert g.request(duration=60).status_code == 201
+    else:
+        assert r.status_code == 201, (r.status_code, r.text)
+        got = find(list_requests(g.s, server, status="all"), bare_int(r))
+        doc_view = g.s.get(server.base + f"/requests/{got['RequestID']}", timeout=10).json()
+        assert doc_view["RequestedDurationMinutes"] <= 60, doc_view
