@@ -14,7 +14,7 @@ cmake --build --preset release --target psafed
 
 PSAFED=build/release/src/psafed
 if [ ! -f "$DATA_DIR/psafe.db" ]; then
-  "$PSAFED" init --data-dir "$DATA_DIR" --listen "$LISTEN"
+  "$PSAFED" init --demo --data-dir "$DATA_DIR" --listen "$LISTEN"
   echo
 fi
 echo "Serving on https://$LISTEN (Ctrl-C stops gracefully)."

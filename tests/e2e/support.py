@@ -457,7 +457,7 @@ def grant_account(api: requests.Session, srv: Server, system_id: int, *,
     """A new managed account on system_id (with `password`, default a random known one),
     a smart rule selecting exactly it (AccountIDs), an access policy (None: no policy,
     the built-in default applies) and a new user holding role_ids through a new group."""
-    password = password if password is not None else "Pw/" + uuid.uuid4().hex + "\"!"
+    password = password if password is not None else "Pw/" + uuid.uuid4().hex + "\"\\!"
     acct = create_account(api, srv, system_id, password=password, **(account_extra or {}))
     rule = create_smart_rule(api, srv, AccountIDs=[acct["ManagedAccountID"]])
     policy_id = None

@@ -558,3 +558,83 @@ def test_duration_above_policy_maximum_is_not_granted(api, server, sys_id):
         got = find(list_requests(g.s, server, status="all"), bare_int(r))
         doc_view = g.s.get(server.base + f"/requests/{got['RequestID']}", timeout=10).json()
         assert doc_view["RequestedDurationMinutes"] <= 60, doc_view
+
+
+# --- Lists, durations and dates ----------------------------------------------------------------
+
+def test_request_list_filters(api, server, sys_id):
+    g = grant_account(api, server, sys_id, required_approvals=1)
+    _, approver = g.add_user(api, (ROLE_APPROVER,))
+    pending = bare_int(g.request())
+    # Two more accounts for the same user, auto-approved: one stays approved, one is released.
+    h_acct = create_account(api, server, sys_id)
+    rule = create_smart_rule(api, server, AccountIDs=[h_acct["ManagedAccountID"]])
+    auto = create_access_policy(api, server, required_approvals=0)
+    group = support.create_user_group(api, server)
+    support.add_user_to_group(api, server, group["GroupID"], g.user["UserID"])
+    support.assign_roles(api, server, group["GroupID"], rule["SmartRuleID"], (ROLE_REQUESTOR,), auto["AccessPolicyID"])
+    approved = bare_int(support.post_request(g.s, server, sys_id, h_acct["ManagedAccountID"]))
+    released_acct = create_account(api, server, sys_id)
+    rule2 = create_smart_rule(api, server, AccountIDs=[released_acct["ManagedAccountID"]])
+    support.assign_roles(api, server, group["GroupID"], rule2["SmartRuleID"], (ROLE_REQUESTOR,), auto["AccessPolicyID"])
+    released = bare_int(support.post_request(g.s, server, sys_id, released_acct["ManagedAccountID"]))
+    checkin(g.s, server, released)
+
+    def ids(**params):
+        return {q["RequestID"]: q["Status"] for q in list_requests(g.s, server, **params)}
+
+    assert ids(status="all") == {pending: "Pending", approved: "Approved", released: "Released"}
+    assert ids(status="pending") == {pending: "Pending"}
+    active = ids(status="active")
+    assert active.get(approved) == "Approved" and released not in active, active
+    # The approver's own requests: none; their queue: the pending one only.
+    assert list_requests(approver, server, status="all") == []
+    assert [q["RequestID"] for q in list_requests(approver, server, queue="app")] == [pending]
+
+
+def iso(ts: str):
+    from datetime import datetime
+    return datetime.fromisoformat(ts.replace("Z", "+00:00"))
+
+
+def test_default_duration_and_expiry_date(api, server, sys_id):
+    g = grant_account(api, server, sys_id, max_minutes=60, policy_extra={"DefaultDurationMinutes": 15})
+    r = g.s.post(server.url("Requests"), json={"SystemID": g.system_id, "AccountID": g.account_id,
+                                               "Reason": "no duration"}, timeout=10)
+    assert r.status_code == 201, (r.status_code, r.text)
+    rid = bare_int(r)
+    got = g.s.get(server.base + f"/requests/{rid}", timeout=10).json()
+    assert got["RequestedDurationMinutes"] == 15, got
+    assert (iso(got["ExpiresDate"]) - iso(got["RequestDate"])).total_seconds() == 15 * 60, got
+    checkin(g.s, server, rid)
+
+    rid = bare_int(g.request(duration=7))
+    listed = find(list_requests(g.s, server, status="all"), rid)
+    assert (iso(listed["ExpiresDate"]) - iso(listed["RequestReleaseDate"])).total_seconds() == 7 * 60, listed
+
+
+def test_policy_without_reuse_answers_409_to_reuse(api, server, sys_id):
+    g = grant_account(api, server, sys_id, policy_extra={"AllowReuse": False})
+    first = bare_int(g.request())
+    r = g.request(ConflictOption="reuse")
+    assert r.status_code == 409, ("reuse under a policy with AllowReuse false", r.status_code, r.text)
+    r = g.request(ConflictOption="renew")
+    assert r.status_code == 201 and bare_int(r) != first
+
+
+# --- Credential bytes (real-api-contract §0 rule 8) -------------------------------------------
+
+@pytest.mark.parametrize("password", [
+    "Tab\there", "back\\slash", "q\"uote/slash//", "uni-p\u00e4ss-\u20ac", "ctl\x01x", "a]b;c=d", " lead-trail ",
+], ids=["tab", "backslash", "quote-slash", "non-ascii", "control", "brackets", "spaces"])
+def test_credential_body_round_trips(api, server, sys_id, password):
+    g = grant_account(api, server, sys_id, password=password)
+    rid = bare_int(g.request())
+    r = g.s.get(server.url(f"Credentials/{rid}"), timeout=10)
+    assert r.status_code == 200, r.text
+    assert bare_json_string(r) == password, r.content
+    assert "\n" not in r.text
+    # ?type=password is the default, and an empty or unknown query is ignored.
+    for suffix in ("?type=password", "?", '?{"type": "password"}'):
+        r = g.s.get(server.url(f"Credentials/{rid}{suffix}"), timeout=10)
+        assert r.status_code == 200 and bare_json_string(r) == password, (suffix, r.status_code, r.text)
