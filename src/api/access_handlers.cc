@@ -9,17 +9,6 @@ namespace psafe::api {
 
 namespace json = boost::json;
 
-namespace {
-
-template <typename T, typename ToJson>
-json::array ArrayOf(const std::vector<T>& items, ToJson to_json) {
-  json::array a;
-  for (const T& item : items) a.push_back(to_json(item));
-  return a;
-}
-
-}  // namespace
-
 Result<http::Response> ListUsers(ApiCall& c) {
   PSAFE_ASSIGN_OR_RETURN(auto users, c.ctx.access.ListUsers(*c.principal));
   return JsonResponse(200, ArrayOf(users, UserJson));

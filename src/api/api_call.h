@@ -2,6 +2,9 @@
 // the authenticated principal (for routes that require one) and the services.
 #pragma once
 
+#include <boost/json/array.hpp>
+#include <vector>
+
 #include "api/dialect.h"
 #include "common/result.h"
 #include "domain/access_service.h"
@@ -35,6 +38,14 @@ using ApiHandler = Result<http::Response> (*)(ApiCall&);
 
 // Shared helpers for handlers.
 http::Response JsonResponse(int status, const boost::json::value& v);
+
+template <typename T, typename ToJson>
+boost::json::array ArrayOf(const std::vector<T>& items, ToJson to_json) {
+  boost::json::array a;
+  a.reserve(items.size());
+  for (const T& item : items) a.push_back(to_json(item));
+  return a;
+}
 // Path parameter `index` as a positive id; InvalidArgument naming `what` otherwise.
 Result<int64_t> PathId(const ApiCall& c, size_t index, std::string_view what);
 // limit/offset query parameters (limit 1..100000, offset >= 0).

@@ -30,14 +30,6 @@ Result<domain::AccountType> ParseAccountType(const std::optional<std::string>& r
       "type must be one of system, recent, domainlinked, database, cloud, application");
 }
 
-template <typename T, typename ToJson>
-json::array ArrayOf(const std::vector<T>& items, ToJson to_json) {
-  json::array a;
-  a.reserve(items.size());
-  for (const T& item : items) a.push_back(to_json(item));
-  return a;
-}
-
 // The product pages with limit/offset and then wraps the list (contract §2.2).
 template <typename T, typename ToJson>
 json::value MaybePaged(const ApiCall& c, const domain::Paged<T>& page, ToJson to_json) {
@@ -88,7 +80,7 @@ Result<http::Response> CreateAsset(ApiCall& c) {
 
 Result<http::Response> GetAsset(ApiCall& c) {
   PSAFE_ASSIGN_OR_RETURN(int64_t id, PathId(c, 0, "asset id"));
-  if (!c.principal->is_administrator()) return Status::PermissionDenied("Administrator role required");
+  PSAFE_RETURN_IF_ERROR(domain::RequireAdministrator(*c.principal));
   PSAFE_ASSIGN_OR_RETURN(auto asset, c.ctx.store.FindAsset(id));
   return JsonResponse(200, AssetJson(asset));
 }

@@ -9,11 +9,6 @@ namespace psafe::domain {
 
 namespace {
 
-Status RequireAdmin(const Principal& p) {
-  if (!p.is_administrator()) return Status::PermissionDenied("Administrator role required");
-  return Status::OK();
-}
-
 Status ValidateTitle(std::string_view field, std::string_view v) {
   if (v.empty()) return Status::InvalidArgument(std::string(field) + " is required");
   if (v.size() > 256) return Status::InvalidArgument(std::string(field) + " is longer than 256 characters");
@@ -43,7 +38,7 @@ AccessService::AccessService(store::Store& store, AuditTrail& audit, const Clock
 
 Result<User> AccessService::CreateUser(const Principal& p, User u,
                                        std::optional<crypto::SecretString> password) {
-  PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   PSAFE_RETURN_IF_ERROR(ValidateTitle("UserName", u.user_name));
   if (u.user_name.find_first_of("\\;[]\"") != std::string::npos) {
     return Status::InvalidArgument("UserName must not contain \\ ; [ ] or \"");
@@ -52,8 +47,10 @@ Result<User> AccessService::CreateUser(const Principal& p, User u,
     if (password->size() < 8) return Status::InvalidArgument("Password must be at least 8 characters");
     u.password_hash = crypto::HashPassword(password->view());
   }
-  if (u.name.empty()) u.name = TrimWhitespace(u.first_name + " " + u.last_name).empty()
-                                   ? u.user_name : std::string(TrimWhitespace(u.first_name + " " + u.last_name));
+  if (u.name.empty()) {
+    const std::string full(TrimWhitespace(u.first_name + " " + u.last_name));
+    u.name = full.empty() ? u.user_name : full;
+  }
   u.created_at = clock_.NowSeconds();
   int64_t id = 0;
   PSAFE_RETURN_IF_ERROR(audit_.Record(AuditTrail::By(p, "user.create", "User", u.user_name), [&]() -> Status {
@@ -64,12 +61,12 @@ Result<User> AccessService::CreateUser(const Principal& p, User u,
 }
 
 Result<std::vector<User>> AccessService::ListUsers(const Principal& p) {
-  PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   return store_.ListUsers();
 }
 
 Result<UserGroup> AccessService::CreateGroup(const Principal& p, UserGroup g) {
-  PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   PSAFE_RETURN_IF_ERROR(ValidateTitle("groupName", g.name));
   g.is_administrator = false;  // administration is granted only by psafed init
   PSAFE_RETURN_IF_ERROR(audit_.Record(AuditTrail::By(p, "usergroup.create", "UserGroup", g.name), [&]() -> Status {
@@ -80,12 +77,12 @@ Result<UserGroup> AccessService::CreateGroup(const Principal& p, UserGroup g) {
 }
 
 Result<std::vector<UserGroup>> AccessService::ListGroups(const Principal& p) {
-  PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   return store_.ListUserGroups();
 }
 
 Result<UserGroup> AccessService::GetGroup(const Principal& p, std::string_view id_or_name) {
-  PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   int64_t id = 0;
   auto [end, ec] = std::from_chars(id_or_name.data(), id_or_name.data() + id_or_name.size(), id);
   if (ec == std::errc() && end == id_or_name.data() + id_or_name.size()) return store_.FindUserGroupById(id);
@@ -93,13 +90,13 @@ Result<UserGroup> AccessService::GetGroup(const Principal& p, std::string_view i
 }
 
 Result<std::vector<User>> AccessService::ListMembers(const Principal& p, int64_t group_id) {
-  PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   PSAFE_RETURN_IF_ERROR(store_.FindUserGroupById(group_id).status());
   return store_.ListGroupMembers(group_id);
 }
 
 Status AccessService::AddMember(const Principal& p, int64_t group_id, int64_t user_id) {
-  PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   PSAFE_RETURN_IF_ERROR(store_.FindUserGroupById(group_id).status());
   PSAFE_RETURN_IF_ERROR(store_.FindUserById(user_id).status());
   return audit_.Record(AuditTrail::By(p, "usergroup.member.add", "UserGroup", std::to_string(group_id), 0,
@@ -108,7 +105,7 @@ Status AccessService::AddMember(const Principal& p, int64_t group_id, int64_t us
 }
 
 Result<SmartRule> AccessService::CreateSmartRule(const Principal& p, SmartRule r) {
-  PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   PSAFE_RETURN_IF_ERROR(ValidateTitle("Title", r.title));
   if (r.workgroup_name) PSAFE_RETURN_IF_ERROR(store_.FindWorkgroupByName(*r.workgroup_name).status());
   r.created_at = clock_.NowSeconds();
@@ -120,12 +117,12 @@ Result<SmartRule> AccessService::CreateSmartRule(const Principal& p, SmartRule r
 }
 
 Result<std::vector<SmartRule>> AccessService::ListSmartRules(const Principal& p) {
-  PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   return store_.ListSmartRules();
 }
 
 Result<AccessPolicy> AccessService::CreatePolicy(const Principal& p, AccessPolicy policy) {
-  PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   PSAFE_RETURN_IF_ERROR(ValidateTitle("Name", policy.name));
   if (policy.required_approvals < 0 || policy.required_approvals > 10) {
     return Status::InvalidArgument("RequiredApprovals must be between 0 and 10");
@@ -150,13 +147,13 @@ Result<AccessPolicy> AccessService::CreatePolicy(const Principal& p, AccessPolic
 }
 
 Result<std::vector<AccessPolicy>> AccessService::ListPolicies(const Principal& p) {
-  PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   return store_.ListAccessPolicies();
 }
 
 Status AccessService::AssignRoles(const Principal& p, int64_t group_id, int64_t rule_id,
                                   const std::vector<int64_t>& role_ids, std::optional<int64_t> policy_id) {
-  PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   PSAFE_RETURN_IF_ERROR(store_.FindUserGroupById(group_id).status());
   PSAFE_RETURN_IF_ERROR(store_.FindSmartRule(rule_id).status());
   if (policy_id) PSAFE_RETURN_IF_ERROR(store_.FindAccessPolicy(*policy_id).status());
@@ -177,7 +174,7 @@ Status AccessService::AssignRoles(const Principal& p, int64_t group_id, int64_t 
 }
 
 Result<PasswordRule> AccessService::CreatePasswordRule(const Principal& p, PasswordRule rule) {
-  PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   PSAFE_RETURN_IF_ERROR(ValidatePasswordRule(rule));
   PSAFE_RETURN_IF_ERROR(audit_.Record(AuditTrail::By(p, "passwordrule.create", "PasswordRule", rule.name), [&]() -> Status {
     PSAFE_ASSIGN_OR_RETURN(rule.id, NamedConflict(store_.CreatePasswordRule(rule), "password rule", rule.name));
@@ -187,7 +184,7 @@ Result<PasswordRule> AccessService::CreatePasswordRule(const Principal& p, Passw
 }
 
 Result<std::vector<PasswordRule>> AccessService::ListPasswordRules(const Principal& p) {
-  PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   return store_.ListPasswordRules();
 }
 

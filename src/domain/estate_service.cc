@@ -12,11 +12,6 @@ namespace {
 constexpr size_t kMaxNameLength = 256;
 constexpr int64_t kMaxDurationMinutes = 525600;  // one year, the product's ceiling
 
-Status RequireAdmin(const Principal& p) {
-  if (!p.is_administrator()) return Status::PermissionDenied("Administrator role required");
-  return Status::OK();
-}
-
 Status ValidateName(std::string_view field, std::string_view value) {
   if (value.empty()) return Status::InvalidArgument(std::string(field) + " is required");
   if (value.size() > kMaxNameLength) {
@@ -53,12 +48,12 @@ EstateService::EstateService(store::Store& store, const crypto::Keyring& keyring
     : store_(store), keyring_(keyring), clock_(clock), audit_(audit) {}
 
 Result<std::vector<Workgroup>> EstateService::ListWorkgroups(const Principal& p) {
-  PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   return store_.ListWorkgroups();
 }
 
 Result<Workgroup> EstateService::CreateWorkgroup(const Principal& p, Workgroup wg) {
-  PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   PSAFE_RETURN_IF_ERROR(ValidateName("Name", wg.name));
   if (wg.organization_id.empty()) wg.organization_id = crypto::RandomGuid();
   Status s = audit_.Record(AuditTrail::By(p, "workgroup.create", "Workgroup", wg.name), [&]() -> Status {
@@ -71,7 +66,7 @@ Result<Workgroup> EstateService::CreateWorkgroup(const Principal& p, Workgroup w
 }
 
 Result<Workgroup> EstateService::ResolveWorkgroup(const Principal& p, std::string_view id_or_name) {
-  PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   if (auto id = ParseId(id_or_name)) return store_.FindWorkgroupById(*id);
   return store_.FindWorkgroupByName(id_or_name);
 }
@@ -95,7 +90,7 @@ Result<Paged<Asset>> EstateService::ListAssets(const Principal& p, std::string_v
 }
 
 Status EstateService::DeleteAsset(const Principal& p, int64_t id) {
-  PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   return audit_.Record(AuditTrail::By(p, "asset.delete", "Asset", std::to_string(id)),
                        [&] { return store_.DeleteAsset(id); });
 }
@@ -124,7 +119,7 @@ Result<ManagedSystem> EstateService::CreateSystem(const Principal& p, ManagedSys
 Result<ManagedSystem> EstateService::CreateSystemInWorkgroup(const Principal& p,
                                                              int64_t workgroup_id,
                                                              ManagedSystem m) {
-  PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   PSAFE_ASSIGN_OR_RETURN(Workgroup wg, store_.FindWorkgroupById(workgroup_id));
   m.workgroup_id = wg.id;
   m.asset_id.reset();
@@ -133,7 +128,7 @@ Result<ManagedSystem> EstateService::CreateSystemInWorkgroup(const Principal& p,
 
 Result<ManagedSystem> EstateService::CreateSystemOnAsset(const Principal& p, int64_t asset_id,
                                                          ManagedSystem m) {
-  PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   PSAFE_ASSIGN_OR_RETURN(Asset asset, store_.FindAsset(asset_id));
   m.workgroup_id = asset.workgroup_id;
   m.asset_id = asset.id;
@@ -146,24 +141,24 @@ Result<ManagedSystem> EstateService::CreateSystemOnAsset(const Principal& p, int
 
 Result<Paged<ManagedSystem>> EstateService::ListSystems(const Principal& p,
                                                         const SystemFilter& filter) {
-  PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   return store_.ListManagedSystems(filter);
 }
 
 Result<ManagedSystem> EstateService::GetSystem(const Principal& p, int64_t id) {
-  PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   return store_.FindManagedSystem(id);
 }
 
 Status EstateService::DeleteSystem(const Principal& p, int64_t id) {
-  PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   return audit_.Record(AuditTrail::By(p, "managedsystem.delete", "ManagedSystem", std::to_string(id)),
                        [&] { return store_.DeleteManagedSystem(id); });
 }
 
 Result<AccountView> EstateService::CreateAccount(const Principal& p, int64_t system_id,
                                                  ManagedAccount a, NewCredentials creds) {
-  PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   PSAFE_ASSIGN_OR_RETURN(ManagedSystem sys, store_.FindManagedSystem(system_id));
   PSAFE_RETURN_IF_ERROR(ValidateName("AccountName", a.name));
   PSAFE_RETURN_IF_ERROR(ValidateDuration("ReleaseDuration", a.release_duration));
@@ -196,7 +191,7 @@ Result<AccountView> EstateService::CreateAccount(const Principal& p, int64_t sys
 
 Result<Paged<AccountView>> EstateService::ListAccountsOfSystem(const Principal& p,
                                                                int64_t system_id, Page page) {
-  PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   PSAFE_RETURN_IF_ERROR(store_.FindManagedSystem(system_id).status());
   AccountFilter f;
   f.system_id = system_id;
@@ -211,12 +206,12 @@ Result<Paged<AccountView>> EstateService::FindRequestableAccounts(const Principa
 }
 
 Result<AccountView> EstateService::GetAccount(const Principal& p, int64_t id) {
-  PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   return store_.FindManagedAccount(id);
 }
 
 Status EstateService::DeleteAccount(const Principal& p, int64_t id) {
-  PSAFE_RETURN_IF_ERROR(RequireAdmin(p));
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   return audit_.Record(AuditTrail::By(p, "managedaccount.delete", "ManagedAccount", std::to_string(id), id),
                        [&] { return store_.DeleteManagedAccount(id); });
 }

@@ -59,6 +59,21 @@ bool AnyRole(const std::vector<Grant>& grants, bool RoleInfo::*flag) {
   });
 }
 
+// The request row both ordinary and ISA requests start from.
+Request NewRecord(const Principal& p, const NewRequest& nr, std::string access_type,
+                  int64_t duration, int64_t now) {
+  Request r;
+  r.user_id = p.user.id;
+  r.account_id = nr.account_id;
+  r.system_id = nr.system_id;
+  r.access_type = std::move(access_type);
+  r.reason = nr.reason;
+  r.duration_minutes = duration;
+  r.created_at = now;
+  r.expires_at = now + duration * 60;
+  return r;
+}
+
 bool Has(const std::vector<Grant>& grants, Role role) {
   return std::any_of(grants.begin(), grants.end(), [role](const Grant& g) { return g.role == role; });
 }
@@ -69,13 +84,19 @@ RequestService::RequestService(store::Store& store, const crypto::Keyring& keyri
                                AuditTrail& audit, TargetConnector& connector)
     : store_(store), keyring_(keyring), clock_(clock), audit_(audit), connector_(connector) {}
 
-Result<CreatedRequest> RequestService::Create(const Principal& p, const NewRequest& nr) {
-  std::string access_type;
-  PSAFE_RETURN_IF_ERROR(ValidateNewRequest(nr, &access_type));
+Result<AccountView> RequestService::RequestedAccount(const NewRequest& nr) {
   auto account = store_.FindManagedAccount(nr.account_id);
+  // An unknown account, or one not on the named system, reads as no permission (4031).
   if (!account.ok() || account->system.id != nr.system_id) {
     return Status::PermissionDenied(reason::kNoPermission);
   }
+  return account;
+}
+
+Result<CreatedRequest> RequestService::Create(const Principal& p, const NewRequest& nr) {
+  std::string access_type;
+  PSAFE_RETURN_IF_ERROR(ValidateNewRequest(nr, &access_type));
+  PSAFE_RETURN_IF_ERROR(RequestedAccount(nr).status());
   PSAFE_ASSIGN_OR_RETURN(auto grants, store_.GrantsFor(p.user.id, nr.account_id));
   const Grant* grant = BestRequestGrant(grants);
   if (grant == nullptr) {
@@ -100,13 +121,7 @@ Result<CreatedRequest> RequestService::Create(const Principal& p, const NewReque
   if (conflict == ConflictOption::kReuse && !policy.allow_reuse) conflict = ConflictOption::kNone;
 
   const int64_t now = clock_.NowSeconds();
-  Request r;
-  r.user_id = p.user.id;
-  r.account_id = nr.account_id;
-  r.system_id = nr.system_id;
-  r.access_type = access_type;
-  r.reason = nr.reason;
-  r.duration_minutes = duration;
+  Request r = NewRecord(p, nr, access_type, duration, now);
   r.required_approvals = policy.required_approvals;
   r.status = policy.required_approvals == 0 ? RequestStatus::kApproved : RequestStatus::kPending;
   if (r.status == RequestStatus::kApproved) r.approved_at = now;
@@ -114,8 +129,6 @@ Result<CreatedRequest> RequestService::Create(const Principal& p, const NewReque
   r.ticket_system_id = nr.ticket_system_id;
   r.ticket_number = nr.ticket_number;
   r.access_policy_schedule_id = nr.access_policy_schedule_id;
-  r.created_at = now;
-  r.expires_at = now + duration * 60;
 
   CreatedRequest out;
   PSAFE_RETURN_IF_ERROR(store_.Atomically([&]() -> Status {
@@ -292,23 +305,15 @@ Result<crypto::SecretString> RequestService::IsaRetrieve(const Principal& p, con
                                                          CredentialType type) {
   std::string access_type;
   PSAFE_RETURN_IF_ERROR(ValidateNewRequest(nr, &access_type));
-  auto account = store_.FindManagedAccount(nr.account_id);
-  if (!account.ok() || account->system.id != nr.system_id) return Status::PermissionDenied(reason::kNoPermission);
+  PSAFE_ASSIGN_OR_RETURN(AccountView account, RequestedAccount(nr));
   PSAFE_ASSIGN_OR_RETURN(auto grants, store_.GrantsFor(p.user.id, nr.account_id));
   if (!Has(grants, Role::kIsa)) return Status::PermissionDenied(reason::kNoPermission);
   const int64_t now = clock_.NowSeconds();
-  Request r;
-  r.user_id = p.user.id;
-  r.account_id = nr.account_id;
-  r.system_id = nr.system_id;
-  r.access_type = access_type;
-  r.reason = nr.reason;
-  r.duration_minutes = nr.duration_minutes.value_or(account->account.isa_release_duration);
+  Request r = NewRecord(p, nr, access_type,
+                        nr.duration_minutes.value_or(account.account.isa_release_duration), now);
   r.status = RequestStatus::kApproved;
   r.isa = true;
   r.approved_at = now;
-  r.created_at = now;
-  r.expires_at = now + r.duration_minutes * 60;
   PSAFE_RETURN_IF_ERROR(store_.Atomically([&]() -> Status {
     PSAFE_ASSIGN_OR_RETURN(auto outcome, store_.CreateRequest(r, ConflictOption::kNone, now));
     r.id = outcome.id;
@@ -321,7 +326,7 @@ Result<crypto::SecretString> RequestService::IsaRetrieve(const Principal& p, con
 
 Status RequestService::ForceReset(const Principal& p, int64_t account_id, NewCredentials creds,
                                   bool update_system) {
-  if (!p.is_administrator()) return Status::PermissionDenied("Administrator role required");
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   PSAFE_ASSIGN_OR_RETURN(AccountView account, store_.FindManagedAccount(account_id));
   const bool generate = !creds.password || creds.password->empty();
   if (generate) {

@@ -77,6 +77,7 @@ class RequestService {
 
  private:
   Result<Request> OwnRequest(const Principal& p, int64_t id);
+  Result<AccountView> RequestedAccount(const NewRequest& nr);
   Status Decide(const Principal& p, int64_t id, bool approve, std::string_view reason);
   Status Transition(const Principal& p, Request r, RequestEvent event, std::string action,
                     std::string detail, const std::function<Status()>& also = {});

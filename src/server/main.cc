@@ -137,16 +137,5 @@ int main(int argc, char** argv) {
     std::cout << "audit chain OK: " << v->records << " records\n";
     return 0;
   }
-  if (verify->parsed()) {
-    auto v = psafe::server::VerifyAuditChain(*config);
-    if (!v.ok()) return Fail(v.status());
-    if (v->first_broken_id) {
-      std::cout << "audit chain INVALID at record " << *v->first_broken_id << " (" << v->records
-                << " records checked)\n";
-      return 1;
-    }
-    std::cout << "audit chain OK: " << v->records << " records\n";
-    return 0;
-  }
   return 1;
 }

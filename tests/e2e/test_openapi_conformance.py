@@ -245,6 +245,15 @@ def _request_get(c: Ctx):
     return g.s.get(c.url(f"/requests/{_new_request(c, g)}"), timeout=10)
 
 
+def _request_get_released(c: Ctx):
+    """A checked-in request: its status must still be one the document's enum allows."""
+    g = _grant(c)
+    rid = _new_request(c, g)
+    r = g.s.put(c.srv.url(f"Requests/{rid}/Checkin"), json={}, timeout=10)
+    assert r.status_code == 204, (r.status_code, r.text)
+    return g.s.get(c.url(f"/requests/{rid}"), timeout=10)
+
+
 def _request_get_missing(c: Ctx):
     return _grant(c).s.get(c.url("/requests/999999999"), timeout=10)
 
@@ -288,6 +297,7 @@ CASES = [
     Case("POST", "/requests", 400, "ErrorResponse", _request_create_bad),
     Case("GET", "/requests", 200, "Request[]", _requests_list, non_empty=True),
     Case("GET", "/requests/{requestId}", 200, "Request", _request_get),
+    Case("GET", "/requests/{requestId}", 200, "Request", _request_get_released),
     Case("GET", "/requests/{requestId}", 404, "ErrorResponse", _request_get_missing),
     Case("PUT", "/requests/{requestId}", 200, "Request", _request_cancel),
     Case("DELETE", "/requests/{requestId}", 200, "-", _request_delete),

@@ -292,3 +292,74 @@ def test_audit_is_for_auditors_and_administrators(api, server, sys_id):
     assert set(r.json()) >= {"TotalCount", "Data"}
     r = api.get(server.url("Audit"), timeout=10)
     assert r.status_code == 200, (r.status_code, r.text)
+
+
+# --- Setting it up through the API ------------------------------------------------------------
+
+def test_setup_objects_can_be_read_back(api, server, sys_id):
+    g = grant_account(api, server, sys_id)
+    users = api.get(server.url("Users"), timeout=10)
+    assert users.status_code == 200
+    assert any(u["UserID"] == g.user["UserID"] and u["UserName"] == g.user["UserName"] for u in users.json())
+
+    groups = api.get(server.url("UserGroups"), timeout=10).json()
+    mine = [x for x in groups if g.user["UserID"] in
+            [m["UserID"] for m in api.get(server.url(f"UserGroups/{x['GroupID']}/Users"), timeout=10).json()]]
+    assert len(mine) == 1, mine
+    group = mine[0]
+    assert group["ApplicationRegistrationIDs"] == [support.DEFAULT_REGISTRATION_ID]
+    for ref in (group["GroupID"], group["Name"], group["Name"].upper()):
+        r = api.get(server.url(f"UserGroups/{ref}"), timeout=10)
+        assert r.status_code == 200, (ref, r.status_code, r.text)
+        assert r.json()["GroupID"] == group["GroupID"]
+    assert api.get(server.url(f"UserGroups/{unique('nogroup')}"), timeout=10).status_code == 404
+
+    for path in ("SmartRules", "SmartRules?type=ManagedAccount"):
+        rules = api.get(server.url(path), timeout=10)
+        assert rules.status_code == 200, (path, rules.text)
+        assert any(r["SmartRuleID"] == g.rule_id for r in rules.json()), path
+    policies = api.get(server.url("AccessPolicies"), timeout=10).json()
+    assert any(p["AccessPolicyID"] == g.policy_id and p["RequiredApprovals"] == 0 for p in policies)
+
+
+def test_only_administrators_change_the_permission_model(api, server, sys_id):
+    g = grant_account(api, server, sys_id, role_ids=(ROLE_REQUESTOR,), required_approvals=1)
+    g.add_user(api, (ROLE_APPROVER,))
+    s = g.s
+    groups = api.get(server.url("UserGroups"), timeout=10).json()
+    admins = next(x for x in groups if x["Name"] == "Administrators")
+    attempts = [
+        ("Users", {"UserName": unique("evil"), "FirstName": "e", "EmailAddress": "e@x", "Password": "Aa1!aaaaaaaaaa"}),
+        ("UserGroups", {"groupName": unique("evil"), "ApplicationRegistrationIDs": [1]}),
+        (f"UserGroups/{admins['GroupID']}/Users/{g.user['UserID']}", None),
+        ("SmartRules", {"Title": unique("evil")}),
+        ("AccessPolicies", {"Name": unique("evil"), "RequiredApprovals": 0}),
+        ("PasswordRules", {"Name": unique("evil"), "MinimumLength": 8, "MaximumLength": 8}),
+        (f"UserGroups/{admins['GroupID']}/SmartRules/{g.rule_id}/Roles", {"Roles": [{"RoleID": 3}]}),
+    ]
+    for path, body in attempts:
+        r = s.post(server.url(path), json=body, timeout=10)
+        assert r.status_code == 403, (path, r.status_code, r.text)
+    # Nothing changed: still requestor-only, still needing approval, not an administrator.
+    rid = bare_int(g.request())
+    r = s.put(server.url(f"Requests/{rid}/Approve"), json={}, timeout=10)
+    assert (r.status_code, r.content) == (403, b"4032")
+    assert s.get(server.url("Audit"), timeout=10).status_code == 403
+    members = api.get(server.url(f"UserGroups/{admins['GroupID']}/Users"), timeout=10).json()
+    assert g.user["UserID"] not in [m["UserID"] for m in members]
+
+
+def test_unknown_references_in_setup_are_refused(api, server):
+    group = create_user_group(api, server)
+    rule = create_smart_rule(api, server, SystemNamePattern=unique("nosuchsystem"))
+    bad = [
+        (f"UserGroups/{group['GroupID']}/SmartRules/{rule['SmartRuleID']}/Roles", {"Roles": [{"RoleID": 9}]}),
+        (f"UserGroups/{group['GroupID']}/SmartRules/{rule['SmartRuleID']}/Roles",
+         {"Roles": [{"RoleID": 1}], "AccessPolicyID": 999999}),
+        (f"UserGroups/{group['GroupID']}/SmartRules/999999/Roles", {"Roles": [{"RoleID": 1}]}),
+        (f"UserGroups/999999/SmartRules/{rule['SmartRuleID']}/Roles", {"Roles": [{"RoleID": 1}]}),
+        (f"UserGroups/{group['GroupID']}/Users/999999", None),
+    ]
+    for path, body in bad:
+        r = api.post(server.url(path), json=body, timeout=10)
+        assert r.status_code in (400, 404), (path, body, r.status_code, r.text)

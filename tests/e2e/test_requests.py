@@ -610,7 +610,7 @@ def test_default_duration_and_expiry_date(api, server, sys_id):
 
     rid = bare_int(g.request(duration=7))
     listed = find(list_requests(g.s, server, status="all"), rid)
-    assert (iso(listed["ExpiresDate"]) - iso(listed["RequestReleaseDate"])).total_seconds() == 7 * 60, listed
+    assert (iso(listed["ExpiresDate"]) - iso(listed["RequestDate"])).total_seconds() == 7 * 60, listed
 
 
 def test_policy_without_reuse_answers_409_to_reuse(api, server, sys_id):
