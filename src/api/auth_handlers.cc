@@ -59,7 +59,7 @@ Result<http::Response> SignAppIn(ApiCall& c) {
 Result<http::Response> SignOut(ApiCall& c) {
   if (auto cookie = c.req.headers.Get("Cookie")) {
     if (auto sid = http::FindCookie(*cookie, "ASP.NET_SessionId")) {
-      PSAFE_RETURN_IF_ERROR(c.ctx.auth.EndSession(*sid));
+      PSAFE_RETURN_IF_ERROR(c.ctx.auth.EndSession(*c.principal, *sid));
     }
   }
   return http::Response::Empty(200);

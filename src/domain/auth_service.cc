@@ -159,8 +159,9 @@ Result<Principal> AuthService::AuthenticateBearer(std::string_view access_token)
   return PrincipalFor(s->user_id, s->registration_id);
 }
 
-Status AuthService::EndSession(std::string_view session_token) {
-  return store_.DeleteSession(keyring_.TokenHash(session_token));
+Status AuthService::EndSession(const Principal& p, std::string_view session_token) {
+  return audit_.Record(AuditTrail::By(p, "signout", "Session", "cookie"),
+                       [&] { return store_.DeleteSession(keyring_.TokenHash(session_token)); });
 }
 
 Result<IssuedToken> AuthService::IssueToken(std::string_view client_id,

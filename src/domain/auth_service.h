@@ -51,7 +51,8 @@ class AuthService {
   // Creates a cookie session for an authenticated principal (audited as a sign-in);
   // returns the cookie value.
   Result<crypto::SecretString> StartSession(const Principal& principal, std::string_view method);
-  Status EndSession(std::string_view session_token);
+  // Ends the cookie session `session_token` (audited as a sign-out by `p`).
+  Status EndSession(const Principal& p, std::string_view session_token);
   Result<IssuedToken> IssueToken(std::string_view client_id, std::string_view client_secret);
   // Removes expired sessions and tokens (called periodically by the server).
   Status SweepExpired();

@@ -99,9 +99,15 @@ TEST_F(AuthServiceTest, SessionsExpireAfterTwentyIdleMinutes) {
 }
 
 TEST_F(AuthServiceTest, SignOutEndsTheSession) {
-  auto token = auth_.StartSession(SignIn(kKey, "svc").value(), "test");
+  auto p = SignIn(kKey, "svc").value();
+  auto token = auth_.StartSession(p, "test");
   ASSERT_TRUE(token.ok());
-  ASSERT_TRUE(auth_.EndSession(token->view()).ok());
+  ASSERT_TRUE(auth_.EndSession(p, token->view()).ok());
+  auto audit = env_.store->ListAudit({});
+  ASSERT_TRUE(audit.ok());
+  ASSERT_GE(audit->items.size(), 2u);
+  EXPECT_EQ(audit->items[0].event.action, "signout");  // newest first
+  EXPECT_EQ(audit->items[1].event.action, "signin");
   EXPECT_FALSE(auth_.AuthenticateSession(token->view()).ok());
 }
 
