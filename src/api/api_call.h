@@ -12,6 +12,7 @@
 #include "domain/auth_service.h"
 #include "domain/estate_service.h"
 #include "domain/request_service.h"
+#include "domain/secret_service.h"
 #include "http/message.h"
 #include "store/store.h"
 
@@ -22,6 +23,7 @@ struct ApiContext {
   domain::EstateService& estate;
   domain::AccessService& access;
   domain::RequestService& requests;
+  domain::SecretService& secrets;
   domain::AuditTrail& audit;
   store::Store& store;
   bool secure_cookies = true;   // false only in loopback plain-HTTP mode

@@ -24,6 +24,13 @@ struct FieldAlias {
 inline constexpr FieldAlias kFieldAliases[] = {
     {"AccountId", "AccountID"},
     {"SystemId", "SystemID"},
+    // Secrets Safe (docs/SECRETS.md): the product's PascalCase, the document's camelCase.
+    {"Id", "id"},
+    {"Title", "title"},
+    {"Description", "description"},
+    {"FolderPath", "folderName"},
+    {"CreatedOn", "created"},
+    {"ModifiedOn", "lastModified"},
 };
 
 // Sets `name` and, if it has an alias in kFieldAliases, the alias too.

@@ -63,4 +63,25 @@ Result<http::Response> GetRequestCredentials(ApiCall& c);
 Result<http::Response> IsaRequest(ApiCall& c);
 Result<http::Response> ForceReset(ApiCall& c);
 
+// Secrets Safe (secret_handlers.cc)
+Result<http::Response> CreateSafe(ApiCall& c);
+Result<http::Response> CreateSecretFolder(ApiCall& c);
+Result<http::Response> ListSafes(ApiCall& c);
+Result<http::Response> ListSecretFolders(ApiCall& c);
+Result<http::Response> GetSecretFolder(ApiCall& c);
+Result<http::Response> DeleteSecretFolder(ApiCall& c);
+Result<http::Response> GrantSecretFolder(ApiCall& c);
+Result<http::Response> ListFolderSecrets(ApiCall& c);
+Result<http::Response> CreateCredentialSecret(ApiCall& c);
+Result<http::Response> CreateTextSecret(ApiCall& c);
+Result<http::Response> CreateFileSecret(ApiCall& c);
+Result<http::Response> CreateSecretAtPath(ApiCall& c);
+Result<http::Response> SearchSecrets(ApiCall& c);
+Result<http::Response> GetSecret(ApiCall& c);
+Result<http::Response> DownloadSecretFile(ApiCall& c);
+Result<http::Response> UpdateCredentialSecret(ApiCall& c);
+Result<http::Response> UpdateTextSecret(ApiCall& c);
+Result<http::Response> UpdateFileSecret(ApiCall& c);
+Result<http::Response> DeleteSecret(ApiCall& c);
+
 }  // namespace psafe::api

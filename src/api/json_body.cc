@@ -107,6 +107,14 @@ Status JsonBody::Read(std::string_view name, std::optional<int64_t>* out) const 
   return Status::OK();
 }
 
+Status JsonBody::Read(std::string_view name, std::optional<std::string>* out, size_t max_len) const {
+  if (Find(name) == nullptr) return Status::OK();
+  std::string v;
+  PSAFE_RETURN_IF_ERROR(Read(name, &v, max_len));
+  *out = std::move(v);
+  return Status::OK();
+}
+
 Status JsonBody::Read(std::string_view name, bool* out) const {
   const auto* v = Find(name);
   if (v == nullptr) return Status::OK();

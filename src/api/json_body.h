@@ -33,6 +33,7 @@ class JsonBody {
   Status Read(std::string_view name, int64_t* out) const;
   Status Read(std::string_view name, bool* out) const;
   Status Read(std::string_view name, std::optional<int64_t>* out) const;
+  Status Read(std::string_view name, std::optional<std::string>* out, size_t max_len = kMaxStringField) const;
   Status Read(std::string_view name, std::optional<crypto::SecretString>* out,
               size_t max_len = kMaxStringField) const;
   Status Require(std::string_view name) const;  // InvalidArgument "<name> is required"

@@ -86,6 +86,29 @@ constexpr RouteDef kRoutes[] = {
     {"PUT", "Requests/{id}/RotateOnCheckin", false, Access::kSignedIn, RotateOnCheckin},
     {"GET", "Credentials/{id}", false, Access::kSignedIn, GetCredentials},
     {"POST", "ISARequests", false, Access::kSignedIn, IsaRequest},
+    // Secrets Safe: safes and folders
+    {"GET", "secrets-safe/safes", false, Access::kSignedIn, ListSafes},
+    {"POST", "secrets-safe/safes", false, Access::kSignedIn, CreateSafe},
+    {"DELETE", "secrets-safe/safes/{id}", false, Access::kSignedIn, DeleteSecretFolder},
+    {"GET", "secrets-safe/folders", false, Access::kSignedIn, ListSecretFolders},
+    {"POST", "secrets-safe/folders", false, Access::kSignedIn, CreateSecretFolder},
+    {"GET", "secrets-safe/folders/{id}", false, Access::kSignedIn, GetSecretFolder},
+    {"DELETE", "secrets-safe/folders/{id}", false, Access::kSignedIn, DeleteSecretFolder},
+    {"POST", "secrets-safe/folders/{id}/grants", false, Access::kSignedIn, GrantSecretFolder},
+    {"GET", "secrets-safe/folders/{id}/secrets", false, Access::kSignedIn, ListFolderSecrets},
+    {"POST", "secrets-safe/folders/{id}/secrets", false, Access::kSignedIn, CreateCredentialSecret},
+    {"POST", "secrets-safe/folders/{id}/secrets/text", false, Access::kSignedIn, CreateTextSecret},
+    {"POST", "secrets-safe/folders/{id}/secrets/file", false, Access::kSignedIn, CreateFileSecret},
+    // Secrets Safe: secrets. The document's four operations answer both names on any
+    // spelling (api/secrets_json.h), so their dialect changes only the error body.
+    {"GET", "secrets-safe/secrets", true, Access::kSignedIn, SearchSecrets},
+    {"POST", "secrets-safe/secrets", true, Access::kSignedIn, CreateSecretAtPath},
+    {"GET", "secrets-safe/secrets/{id}", true, Access::kSignedIn, GetSecret},
+    {"DELETE", "secrets-safe/secrets/{id}", true, Access::kSignedIn, DeleteSecret},
+    {"PUT", "secrets-safe/secrets/{id}", false, Access::kSignedIn, UpdateCredentialSecret},
+    {"PUT", "secrets-safe/secrets/{id}/text", false, Access::kSignedIn, UpdateTextSecret},
+    {"PUT", "secrets-safe/secrets/{id}/file", false, Access::kSignedIn, UpdateFileSecret},
+    {"GET", "secrets-safe/secrets/{id}/file/download", false, Access::kSignedIn, DownloadSecretFile},
 };
 
 http::Response Invoke(const RouteDef& def, ApiContext& ctx, http::Request& req) {

@@ -1,6 +1,8 @@
 // Small string helpers shared by every layer (ASCII only: protocol names are ASCII).
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -11,5 +13,7 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 std::string_view TrimWhitespace(std::string_view s);
 // RFC 3339 UTC, e.g. "2026-11-23T13:04:07Z".
 std::string FormatTimestamp(int64_t unix_seconds);
+// Parses "yyyy-MM-ddTHH:mm:ss" with an optional trailing 'Z' (UTC); nullopt if malformed.
+std::optional<int64_t> ParseTimestamp(std::string_view s);
 
 }  // namespace psafe

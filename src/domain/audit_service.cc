@@ -24,6 +24,15 @@ Status AuditTrail::Record(const AuditEvent& event, const std::function<Status()>
   });
 }
 
+Status AuditTrail::RecordAll(const std::vector<AuditEvent>& events) {
+  if (events.empty()) return Status::OK();
+  return store_.Atomically([&]() -> Status {
+    const int64_t now = clock_.NowSeconds();
+    for (const AuditEvent& e : events) PSAFE_RETURN_IF_ERROR(store_.AppendAudit(e, now));
+    return Status::OK();
+  });
+}
+
 Result<Paged<AuditRecord>> AuditTrail::List(const Principal& p, const AuditFilter& filter) {
   if (!p.is_administrator()) {
     PSAFE_ASSIGN_OR_RETURN(bool auditor, store_.HoldsRole(p.user.id, Role::kAuditor));

@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/result.h"
@@ -27,6 +28,8 @@ class AuditTrail {
 
   // Runs `change` and appends `event` in one transaction: both or neither.
   Status Record(const AuditEvent& event, const std::function<Status()>& change);
+  // Appends every event in one transaction (e.g. each value one search releases).
+  Status RecordAll(const std::vector<AuditEvent>& events);
   // An event attributed to `p`.
   static AuditEvent By(const Principal& p, std::string action, std::string object_type,
                        std::string object_id, int64_t account_id = 0, std::string detail = "");

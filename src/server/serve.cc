@@ -15,6 +15,7 @@
 #include "domain/audit_service.h"
 #include "domain/estate_service.h"
 #include "domain/request_service.h"
+#include "domain/secret_service.h"
 #include "domain/target_connector.h"
 #include "http/server.h"
 #include "server/bootstrap.h"
@@ -87,7 +88,8 @@ Status Serve(const Config& config) {
   domain::AccessService access(*store, audit, *clock);
   domain::NoopTargetConnector connector;
   domain::RequestService requests(*store, *keyring, *clock, audit, connector);
-  api::ApiContext ctx{auth, estate, access, requests, audit, *store, config.tls_enabled};
+  domain::SecretService secrets(*store, *keyring, *clock, audit);
+  api::ApiContext ctx{auth, estate, access, requests, secrets, audit, *store, config.tls_enabled};
   auto router = api::BuildRouter(ctx);
 
   http::ServerOptions opts;

@@ -276,7 +276,54 @@ CREATE INDEX audit_log_user ON audit_log(user_id, id);
 CREATE INDEX audit_log_account ON audit_log(account_id, id);
 )sql";
 
-constexpr std::string_view kMigrations[] = {kV1, kV2};
+// v3: Secrets Safe.
+constexpr std::string_view kV3 = R"sql(
+CREATE TABLE secret_folders (
+  id            TEXT PRIMARY KEY COLLATE NOCASE,
+  parent_id     TEXT REFERENCES secret_folders(id),
+  name          TEXT NOT NULL COLLATE NOCASE,
+  description   TEXT NOT NULL DEFAULT '',
+  path          TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  user_group_id INTEGER REFERENCES user_groups(id),
+  created_at    INTEGER NOT NULL
+) STRICT;
+CREATE INDEX secret_folders_parent ON secret_folders(parent_id);
+
+CREATE TABLE secret_folder_grants (
+  folder_id TEXT NOT NULL REFERENCES secret_folders(id) ON DELETE CASCADE,
+  group_id  INTEGER NOT NULL REFERENCES user_groups(id) ON DELETE CASCADE,
+  access    INTEGER NOT NULL CHECK (access BETWEEN 1 AND 3),
+  PRIMARY KEY (folder_id, group_id)
+) STRICT;
+
+CREATE TABLE secrets (
+  id                TEXT PRIMARY KEY COLLATE NOCASE,
+  folder_id         TEXT NOT NULL REFERENCES secret_folders(id),
+  title             TEXT NOT NULL COLLATE NOCASE,
+  description       TEXT NOT NULL DEFAULT '',
+  type              TEXT NOT NULL CHECK (type IN ('Credential','Text','File')),
+  username          TEXT NOT NULL DEFAULT '',
+  file_name         TEXT NOT NULL DEFAULT '',
+  file_size         INTEGER NOT NULL DEFAULT 0,
+  notes             TEXT NOT NULL DEFAULT '',
+  urls              TEXT NOT NULL DEFAULT '[]',
+  owners            TEXT NOT NULL DEFAULT '[]',
+  owner_id          INTEGER NOT NULL DEFAULT 0,
+  owner_type        TEXT NOT NULL DEFAULT 'User',
+  password_rule_id  INTEGER NOT NULL DEFAULT 0,
+  value_ct          BLOB NOT NULL,
+  created_at        INTEGER NOT NULL,
+  created_by        TEXT NOT NULL,
+  modified_at       INTEGER NOT NULL,
+  modified_by       TEXT NOT NULL,
+  value_modified_at INTEGER NOT NULL,
+  UNIQUE (folder_id, title)
+) STRICT;
+CREATE INDEX secrets_title ON secrets(title);
+CREATE INDEX secrets_modified ON secrets(modified_at);
+)sql";
+
+constexpr std::string_view kMigrations[] = {kV1, kV2, kV3};
 
 }  // namespace
 

@@ -1,5 +1,6 @@
 #include "store/sqlite_store.h"
 
+#include <functional>
 #include <mutex>
 
 #include "store/migrations.h"
@@ -265,6 +266,64 @@ domain::AuditRecord ReadAudit(const Statement& s) {
 }
 constexpr std::string_view kAuditCols =
     "id, at, user_id, user_name, action, object_type, object_id, account_id, detail, hash";
+
+constexpr std::string_view kFolderCols =
+    "f.id, f.parent_id, f.name, f.description, f.path, f.user_group_id, f.created_at";
+domain::SecretFolder ReadFolder(const Statement& s) {
+  domain::SecretFolder f;
+  f.id = s.Text(0);
+  if (!s.IsNull(1)) f.parent_id = s.Text(1);
+  f.name = s.Text(2);
+  f.description = s.Text(3);
+  f.path = s.Text(4);
+  f.user_group_id = s.OptInt(5);
+  f.created_at = s.Int(6);
+  return f;
+}
+
+// True when folder `f` is the folder `g` or below it (paths compare case-insensitively).
+constexpr std::string_view kFolderUnderGranted =
+    "(f.path = g.path OR substr(f.path, 1, length(g.path) + 1) = g.path || '/' COLLATE NOCASE)";
+
+// Folder ids user `?U` may read: any folder at or below one granted to their groups.
+std::string ReadableFolders(std::string_view user_param) {
+  return "SELECT f.id FROM secret_folders f, secret_folders g"
+         " JOIN secret_folder_grants gr ON gr.folder_id = g.id"
+         " JOIN user_group_members m ON m.group_id = gr.group_id"
+         " WHERE m.user_id = " + std::string(user_param) + " AND " + std::string(kFolderUnderGranted);
+}
+
+constexpr std::string_view kSecretSelect =
+    "SELECT s.id, s.folder_id, f.path, s.title, s.description, s.type, s.username, s.file_name,"
+    " s.file_size, s.notes, s.urls, s.owners, s.owner_id, s.owner_type, s.password_rule_id,"
+    " s.created_at, s.created_by, s.modified_at, s.modified_by, s.value_modified_at"
+    " FROM secrets s JOIN secret_folders f ON f.id = s.folder_id";
+domain::Secret ReadSecret(const Statement& st) {
+  domain::Secret x;
+  x.id = st.Text(0);
+  x.folder_id = st.Text(1);
+  x.folder_path = st.Text(2);
+  x.title = st.Text(3);
+  x.description = st.Text(4);
+  std::string type = st.Text(5);
+  x.type = type == "Text" ? domain::SecretType::kText
+           : type == "File" ? domain::SecretType::kFile : domain::SecretType::kCredential;
+  x.username = st.Text(6);
+  x.file_name = st.Text(7);
+  x.file_size = st.Int(8);
+  x.notes = st.Text(9);
+  x.urls_json = st.Text(10);
+  x.owners_json = st.Text(11);
+  x.owner_id = st.Int(12);
+  x.owner_type = st.Text(13);
+  x.password_rule_id = st.Int(14);
+  x.created_at = st.Int(15);
+  x.created_by = st.Text(16);
+  x.modified_at = st.Int(17);
+  x.modified_by = st.Text(18);
+  x.value_modified_at = st.Int(19);
+  return x;
+}
 
 class SqliteStore final : public Store {
  public:
@@ -801,6 +860,188 @@ class SqliteStore final : public Store {
   }
 
   std::string BackendName() const override { return "sqlite"; }
+
+  // --- Secrets Safe ---
+  Status CreateFolder(const domain::SecretFolder& f) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+        "INSERT INTO secret_folders(id, parent_id, name, description, path, user_group_id, created_at)"
+        " VALUES (?,?,?,?,?,?,?)"));
+    st.Bind(1, f.id);
+    BindOptText(st, 2, f.parent_id);
+    st.Bind(3, f.name).Bind(4, f.description).Bind(5, f.path).Bind(6, f.user_group_id).Bind(7, f.created_at);
+    return st.Run();
+  }
+
+  Result<domain::SecretFolder> FindFolder(std::string_view id) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    return FindOne<domain::SecretFolder>("SELECT " + std::string(kFolderCols) + " FROM secret_folders f WHERE f.id = ?",
+                                         id, ReadFolder, "folder");
+  }
+
+  Result<domain::SecretFolder> FindFolderByPath(std::string_view path) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    return FindOne<domain::SecretFolder>("SELECT " + std::string(kFolderCols) + " FROM secret_folders f WHERE f.path = ?",
+                                         path, ReadFolder, "folder");
+  }
+
+  Result<std::vector<domain::SecretFolder>> ListFolders(std::optional<int64_t> user, bool safes_only) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+        "SELECT " + std::string(kFolderCols) + " FROM secret_folders f WHERE (?2 = 0 OR f.parent_id IS NULL)"
+        " AND (?1 IS NULL OR f.id IN (" + ReadableFolders("?1") + ")) ORDER BY f.path"));
+    st.Bind(1, user).Bind(2, safes_only);
+    return All<domain::SecretFolder>(st, ReadFolder);
+  }
+
+  Status DeleteFolder(std::string_view id, bool force) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    Transaction tx(*db_);
+    PSAFE_RETURN_IF_ERROR(tx.begin_status());
+    PSAFE_ASSIGN_OR_RETURN(auto folder, FindFolder(id));
+    // The subtree: the folder and everything whose path continues it.
+    const std::string subtree =
+        "SELECT f.id FROM secret_folders f, (SELECT ?1 AS p) g"
+        " WHERE f.path = g.p OR substr(f.path, 1, length(g.p) + 1) = g.p || '/' COLLATE NOCASE";
+    if (!force) {
+      PSAFE_ASSIGN_OR_RETURN(auto count, db_->Prepare(
+          "SELECT (SELECT count(*) FROM secrets WHERE folder_id = ?2) +"
+          " (SELECT count(*) FROM secret_folders WHERE parent_id = ?2)"));
+      count.Bind(2, folder.id);
+      PSAFE_ASSIGN_OR_RETURN(bool row, count.Step());
+      if (row && count.Int(0) > 0) {
+        return Status::Conflict("folder '" + folder.path + "' is not empty (use force=true)");
+      }
+    }
+    PSAFE_ASSIGN_OR_RETURN(auto secrets, db_->Prepare("DELETE FROM secrets WHERE folder_id IN (" + subtree + ")"));
+    secrets.Bind(1, folder.path);
+    PSAFE_RETURN_IF_ERROR(secrets.Run());
+    // Deepest first, so no folder outlives... its parent reference.
+    PSAFE_ASSIGN_OR_RETURN(auto folders, db_->Prepare(
+        "SELECT f.id FROM secret_folders f, (SELECT ?1 AS p) g WHERE f.path = g.p OR"
+        " substr(f.path, 1, length(g.p) + 1) = g.p || '/' COLLATE NOCASE ORDER BY length(f.path) DESC"));
+    folders.Bind(1, folder.path);
+    PSAFE_ASSIGN_OR_RETURN(auto ids, All<std::string>(folders, [](const Statement& r) { return r.Text(0); }));
+    for (const std::string& fid : ids) {
+      PSAFE_ASSIGN_OR_RETURN(auto del, db_->Prepare("DELETE FROM secret_folders WHERE id = ?"));
+      del.Bind(1, fid);
+      PSAFE_RETURN_IF_ERROR(del.Run());
+    }
+    return tx.Commit();
+  }
+
+  Status GrantFolder(std::string_view folder_id, int64_t group_id, domain::FolderAccess access) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+        "INSERT INTO secret_folder_grants(folder_id, group_id, access) VALUES (?,?,?)"
+        " ON CONFLICT(folder_id, group_id) DO UPDATE SET access = excluded.access"));
+    st.Bind(1, folder_id).Bind(2, group_id).Bind(3, static_cast<int64_t>(access));
+    Status s = st.Run();
+    if (s.code() == StatusCode::kConflict) return Status::NotFound("user group not found");
+    return s;
+  }
+
+  Result<domain::FolderAccess> FolderAccessFor(int64_t user_id, std::string_view folder_id) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+        "SELECT coalesce(max(gr.access), 0) FROM secret_folders f, secret_folders g"
+        " JOIN secret_folder_grants gr ON gr.folder_id = g.id"
+        " JOIN user_group_members m ON m.group_id = gr.group_id"
+        " WHERE f.id = ?2 AND m.user_id = ?1 AND " + std::string(kFolderUnderGranted)));
+    st.Bind(1, user_id).Bind(2, folder_id);
+    PSAFE_ASSIGN_OR_RETURN(bool row, st.Step());
+    return static_cast<domain::FolderAccess>(row ? st.Int(0) : 0);
+  }
+
+  Status CreateSecret(const domain::Secret& x, std::string_view sealed) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+        "INSERT INTO secrets(id, folder_id, title, description, type, username, file_name, file_size,"
+        " notes, urls, owners, owner_id, owner_type, password_rule_id, value_ct, created_at, created_by,"
+        " modified_at, modified_by, value_modified_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+    st.Bind(1, x.id).Bind(2, x.folder_id).Bind(3, x.title).Bind(4, x.description)
+        .Bind(5, domain::SecretTypeName(x.type)).Bind(6, x.username).Bind(7, x.file_name)
+        .Bind(8, x.file_size).Bind(9, x.notes).Bind(10, x.urls_json).Bind(11, x.owners_json)
+        .Bind(12, x.owner_id).Bind(13, x.owner_type).Bind(14, x.password_rule_id).BindBlob(15, sealed)
+        .Bind(16, x.created_at).Bind(17, x.created_by).Bind(18, x.modified_at).Bind(19, x.modified_by)
+        .Bind(20, x.value_modified_at);
+    return st.Run();
+  }
+
+  Result<domain::Secret> FindSecret(std::string_view id) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    return FindOne<domain::Secret>(std::string(kSecretSelect) + " WHERE s.id = ?", id, ReadSecret, "secret");
+  }
+
+  Result<domain::Paged<domain::Secret>> ListSecrets(const domain::SecretFilter& f) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    // Only the filters given become conditions: "(?1 IS NULL OR col = ?1)" would hide the
+    // title and path indexes from the planner, and a search must never scan.
+    std::string where = " WHERE 1";
+    std::vector<std::function<void(Statement&)>> binds;
+    auto param = [&](auto value) {
+      const int i = static_cast<int>(binds.size()) + 1;
+      binds.push_back([i, value](Statement& st) { st.Bind(i, value); });
+      return "?" + std::to_string(i);
+    };
+    if (f.path) {
+      // The folder itself or a descendant: a range on the NOCASE path index ('0' follows '/').
+      const std::string p = param(*f.path);
+      where += " AND (f.path = " + p + " OR (f.path > " + p + " || '/' AND f.path < " + p + " || '0'))";
+    }
+    if (f.title) where += " AND s.title = " + param(*f.title);
+    if (f.folder_id) where += " AND s.folder_id = " + param(*f.folder_id);
+    if (f.modified_after) where += " AND s.modified_at > " + param(*f.modified_after);
+    if (f.visible_to_user) where += " AND s.folder_id IN (" + ReadableFolders(param(*f.visible_to_user)) + ")";
+    auto bind_filters = [&](Statement& st) {
+      for (auto& b : binds) b(st);
+    };
+
+    domain::Paged<domain::Secret> out;
+    PSAFE_ASSIGN_OR_RETURN(auto count, db_->Prepare(
+        "SELECT count(*) FROM secrets s JOIN secret_folders f ON f.id = s.folder_id" + where));
+    bind_filters(count);
+    PSAFE_ASSIGN_OR_RETURN(bool row, count.Step());
+    out.total = row ? count.Int(0) : 0;
+    const int n = static_cast<int>(binds.size());
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(std::string(kSecretSelect) + where + " ORDER BY f.path, s.title LIMIT ?" +
+                                                 std::to_string(n + 1) + " OFFSET ?" + std::to_string(n + 2)));
+    bind_filters(st);
+    st.Bind(n + 1, f.limit).Bind(n + 2, f.offset);
+    PSAFE_ASSIGN_OR_RETURN(out.items, All<domain::Secret>(st, ReadSecret));
+    return out;
+  }
+
+  Status UpdateSecret(const domain::Secret& x, const std::optional<std::string>& sealed) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+        "UPDATE secrets SET title = ?2, description = ?3, username = ?4, file_name = ?5, file_size = ?6,"
+        " notes = ?7, urls = ?8, owners = ?9, owner_id = ?10, owner_type = ?11, password_rule_id = ?12,"
+        " value_ct = coalesce(?13, value_ct), modified_at = ?14, modified_by = ?15,"
+        " value_modified_at = ?16 WHERE id = ?1"));
+    st.Bind(1, x.id).Bind(2, x.title).Bind(3, x.description).Bind(4, x.username).Bind(5, x.file_name)
+        .Bind(6, x.file_size).Bind(7, x.notes).Bind(8, x.urls_json).Bind(9, x.owners_json)
+        .Bind(10, x.owner_id).Bind(11, x.owner_type).Bind(12, x.password_rule_id).Bind(13, sealed)
+        .Bind(14, x.modified_at).Bind(15, x.modified_by).Bind(16, x.value_modified_at);
+    PSAFE_RETURN_IF_ERROR(st.Run());
+    if (db_->Changes() == 0) return Status::NotFound("secret not found");
+    return Status::OK();
+  }
+
+  Status DeleteSecret(std::string_view id) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare("DELETE FROM secrets WHERE id = ?"));
+    st.Bind(1, id);
+    PSAFE_RETURN_IF_ERROR(st.Run());
+    if (db_->Changes() == 0) return Status::NotFound("secret not found");
+    return Status::OK();
+  }
+
+  Result<std::string> GetSealedSecretValue(std::string_view id) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    return FindOne<std::string>("SELECT value_ct FROM secrets WHERE id = ?", id,
+                                [](const Statement& r) { return r.Blob(0); }, "secret");
+  }
 
   // --- Transactions and audit ---
   Status Atomically(const std::function<Status()>& fn) override {

@@ -24,6 +24,7 @@
 #include "domain/identity.h"
 #include "domain/password_rule.h"
 #include "domain/request.h"
+#include "domain/secrets.h"
 
 namespace psafe::store {
 
@@ -159,6 +160,26 @@ class Store {
   virtual Status ReplaceCredentials(int64_t account_id, const domain::SealedCredentials& creds,
                                     int64_t now) = 0;
   virtual Status DeleteManagedAccount(int64_t id) = 0;
+
+  // --- Secrets Safe -------------------------------------------------------------
+  virtual Status CreateFolder(const domain::SecretFolder& folder) = 0;  // Conflict on a sibling's name
+  virtual Result<domain::SecretFolder> FindFolder(std::string_view id) = 0;
+  virtual Result<domain::SecretFolder> FindFolderByPath(std::string_view path) = 0;
+  // Folders `visible_to_user` may read (all when empty); safes only when `safes_only`.
+  virtual Result<std::vector<domain::SecretFolder>> ListFolders(std::optional<int64_t> visible_to_user,
+                                                                bool safes_only) = 0;
+  // Conflict while it holds secrets or folders, unless `force` removes the whole subtree.
+  virtual Status DeleteFolder(std::string_view id, bool force) = 0;
+  virtual Status GrantFolder(std::string_view folder_id, int64_t group_id, domain::FolderAccess access) = 0;
+  // The highest access `user_id` holds on the folder through grants on it or an ancestor.
+  virtual Result<domain::FolderAccess> FolderAccessFor(int64_t user_id, std::string_view folder_id) = 0;
+  virtual Status CreateSecret(const domain::Secret& secret, std::string_view sealed_value) = 0;
+  virtual Result<domain::Secret> FindSecret(std::string_view id) = 0;
+  virtual Result<domain::Paged<domain::Secret>> ListSecrets(const domain::SecretFilter& filter) = 0;
+  // Updates metadata; replaces the sealed value when given.
+  virtual Status UpdateSecret(const domain::Secret& secret, const std::optional<std::string>& sealed_value) = 0;
+  virtual Status DeleteSecret(std::string_view id) = 0;
+  virtual Result<std::string> GetSealedSecretValue(std::string_view id) = 0;
 
   // --- Health -------------------------------------------------------------------
   virtual Status Ping() = 0;

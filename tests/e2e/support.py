@@ -487,3 +487,120 @@ def grant_admins_request_all(srv: "Server") -> None:
         assert r.status_code == 204, r.text
     finally:
         s.close()
+
+
+# --- Secrets Safe (docs/SECRETS.md) ---------------------------------------------------
+
+ZERO_GUID = "00000000-0000-0000-0000-000000000000"
+GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+MAX_FILE_SECRET_BYTES = 5 * 1024 * 1024
+
+
+def create_safe(s: requests.Session, srv: Server, name: Optional[str] = None, **extra) -> dict:
+    """POST secrets-safe/safes/ -> the new safe (201)."""
+    r = s.post(srv.url("secrets-safe/safes/"), json={"Name": name or unique("safe"), **extra}, timeout=10)
+    assert r.status_code == 201, (r.status_code, r.text)
+    return r.json()
+
+
+def create_folder(s: requests.Session, srv: Server, parent_id: str, name: Optional[str] = None, **extra) -> dict:
+    """POST secrets-safe/folders/ with ParentId -> the new folder (201)."""
+    body = {"Name": name or unique("folder"), "ParentId": parent_id, **extra}
+    r = s.post(srv.url("secrets-safe/folders/"), json=body, timeout=10)
+    assert r.status_code == 201, (r.status_code, r.text)
+    return r.json()
+
+
+def grant_folder(s: requests.Session, srv: Server, folder_id: str, group_id: int, level: str) -> None:
+    r = s.post(srv.url(f"secrets-safe/folders/{folder_id}/grants"),
+               json={"UserGroupId": group_id, "AccessLevel": level}, timeout=10)
+    assert r.status_code == 204, (r.status_code, r.text)
+
+
+def create_credential_secret(s: requests.Session, srv: Server, folder_id: str, title: Optional[str] = None,
+                             username: str = "app", password: Optional[str] = None, **extra) -> dict:
+    body = {"Title": title or unique("cred"), "Username": username,
+            "Password": password if password is not None else "Pw/" + uuid.uuid4().hex, **extra}
+    r = s.post(srv.url(f"secrets-safe/folders/{folder_id}/secrets"), json=body, timeout=10)
+    assert r.status_code == 201, (r.status_code, r.text)
+    return r.json()
+
+
+def create_text_secret(s: requests.Session, srv: Server, folder_id: str, text: str,
+                       title: Optional[str] = None, **extra) -> dict:
+    body = {"Title": title or unique("text"), "Text": text, **extra}
+    r = s.post(srv.url(f"secrets-safe/folders/{folder_id}/secrets/text"), json=body, timeout=10)
+    assert r.status_code == 201, (r.status_code, r.text)
+    return r.json()
+
+
+def multipart_body(parts, boundary: Optional[str] = None) -> tuple[bytes, str]:
+    """A multipart/form-data body laid out as Go's mime/multipart writes it.
+    parts: (name, filename or None, content type or None, bytes). Returns (body, Content-Type)."""
+    boundary = boundary or uuid.uuid4().hex + uuid.uuid4().hex[:28]  # 60 hex chars, like Go
+    out = b""
+    for name, filename, ctype, data in parts:
+        out += f"--{boundary}\r\n".encode()
+        disp = f'Content-Disposition: form-data; name="{name}"'
+        if filename is not None:
+            disp += f'; filename="{filename}"'
+        out += disp.encode() + b"\r\n"
+        if ctype:
+            out += f"Content-Type: {ctype}\r\n".encode()
+        out += b"\r\n" + data + b"\r\n"
+    out += f"--{boundary}--\r\n".encode()
+    return out, f"multipart/form-data; boundary={boundary}"
+
+
+def file_secret_multipart(metadata: Optional[dict], content: Optional[bytes], file_name: str = "a.txt",
+                          part: str = "file") -> tuple[bytes, str]:
+    """GoLib's upload: part `secretmetadata` (JSON, no Content-Type) and the file part."""
+    parts = []
+    if metadata is not None:
+        parts.append(("secretmetadata", None, None, json.dumps(metadata).encode()))
+    if content is not None:
+        parts.append((part, file_name, "application/octet-stream", content))
+    return multipart_body(parts)
+
+
+def post_file_secret(s: requests.Session, srv: Server, folder_id: str, content: bytes, file_name: str = "a.bin",
+                     title: Optional[str] = None, part: str = "file", **meta) -> requests.Response:
+    metadata = {"Title": title if title is not None else unique("file"), "FileName": file_name, **meta}
+    body, ctype = file_secret_multipart(metadata, content, file_name, part)
+    return s.post(srv.url(f"secrets-safe/folders/{folder_id}/secrets/file"), data=body,
+                  headers={"Content-Type": ctype}, timeout=60)
+
+
+def create_file_secret(s: requests.Session, srv: Server, folder_id: str, content: bytes, file_name: str = "a.bin",
+                       title: Optional[str] = None, part: str = "file", **meta) -> dict:
+    r = post_file_secret(s, srv, folder_id, content, file_name, title, part, **meta)
+    assert r.status_code == 201, (r.status_code, r.text)
+    return r.json()
+
+
+def search_secrets(s: requests.Session, srv: Server, **params) -> list:
+    """GET secrets-safe/secrets with params; asserts a 200 bare array."""
+    r = s.get(srv.url("secrets-safe/secrets"), params=params, timeout=15)
+    assert r.status_code == 200, (params, r.status_code, r.text)
+    body = r.json()
+    assert isinstance(body, list), body
+    return body
+
+
+def get_secret(s: requests.Session, srv: Server, secret_id: str) -> dict:
+    r = s.get(srv.url(f"secrets-safe/secrets/{secret_id}"), timeout=10)
+    assert r.status_code == 200, (r.status_code, r.text)
+    return r.json()
+
+
+def download_secret_file(s: requests.Session, srv: Server, secret_id: str) -> requests.Response:
+    return s.get(srv.url(f"secrets-safe/secrets/{secret_id}/file/download"), timeout=60)
+
+
+def new_group_member(api: requests.Session, srv: Server) -> tuple[dict, dict, requests.Session]:
+    """A new user alone in a new group linked to the init API registration.
+    Returns (user, group, a PS-Auth session as that user)."""
+    user = create_user(api, srv)
+    group = create_user_group(api, srv)
+    add_user_to_group(api, srv, group["GroupID"], user["UserID"])
+    return user, group, user_session(srv, user["UserName"])
