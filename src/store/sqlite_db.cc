@@ -2,10 +2,21 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
+
 namespace psafe::store {
 
+namespace {
+std::atomic<int64_t> g_full_scan_steps{0};
+}  // namespace
+
+int64_t FullScanSteps() { return g_full_scan_steps.load(std::memory_order_relaxed); }
+
 Statement::~Statement() {
-  if (stmt_ != nullptr) sqlite3_finalize(stmt_);
+  if (stmt_ == nullptr) return;
+  g_full_scan_steps.fetch_add(sqlite3_stmt_status(stmt_, SQLITE_STMTSTATUS_FULLSCAN_STEP, 0),
+                              std::memory_order_relaxed);
+  sqlite3_finalize(stmt_);
 }
 
 Statement& Statement::Bind(int i, int64_t v) {

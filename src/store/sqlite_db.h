@@ -19,6 +19,11 @@ namespace psafe::store {
 
 class SqliteDb;
 
+// Rows stepped through in full table scans by every statement finalised so far in this
+// process (SQLITE_STMTSTATUS_FULLSCAN_STEP). Tests and benchmarks read it to prove that a
+// lookup used an index.
+int64_t FullScanSteps();
+
 class Statement {
  public:
   Statement(Statement&& o) noexcept : db_(o.db_), stmt_(o.stmt_) { o.stmt_ = nullptr; }

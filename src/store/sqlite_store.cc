@@ -987,7 +987,9 @@ class SqliteStore final : public Store {
     if (f.path) {
       // The folder itself or a descendant: a range on the NOCASE path index ('0' follows '/').
       const std::string p = param(*f.path);
-      where += " AND (f.path = " + p + " OR (f.path > " + p + " || '/' AND f.path < " + p + " || '0'))";
+      // As a subquery of folder ids, so each folder's secrets come from the (folder_id, title) index.
+      where += " AND s.folder_id IN (SELECT id FROM secret_folders WHERE path = " + p + " OR (path > " + p +
+               " || '/' AND path < " + p + " || '0'))";
     }
     if (f.title) where += " AND s.title = " + param(*f.title);
     if (f.folder_id) where += " AND s.folder_id = " + param(*f.folder_id);
