@@ -34,11 +34,17 @@ std::vector<std::string> Columns(const std::vector<const json::object*>& rows, c
   if (o.filter.empty()) return all;
   std::vector<std::string> out;
   for (const std::string& want : o.filter) {
+    // The exact spelling when the data has it (responses may carry both AccountId and
+    // AccountID), else the first case-insensitive match, else the name as asked.
     std::string name = want;
-    for (const auto& c : all) {
-      if (EqualsIgnoreCase(c, want)) {
-        name = c;
-        break;
+    bool exact = false;
+    for (const auto& c : all) exact = exact || c == want;
+    if (!exact) {
+      for (const auto& c : all) {
+        if (EqualsIgnoreCase(c, want)) {
+          name = c;
+          break;
+        }
       }
     }
     out.push_back(name);
@@ -55,6 +61,11 @@ std::string CellText(const json::value& v) {
 }
 
 std::string RenderTable(const json::value& v, const OutputOptions& o) {
+  // A paged answer ({TotalCount, Data}) prints its rows.
+  if (v.is_object() && v.get_object().size() == 2 && v.get_object().contains("TotalCount") &&
+      v.get_object().contains("Data") && v.get_object().at("Data").is_array()) {
+    return RenderTable(v.get_object().at("Data"), o);
+  }
   std::vector<const json::object*> rows;
   if (v.is_object()) {
     rows.push_back(&v.get_object());
@@ -83,6 +94,7 @@ std::string RenderTable(const json::value& v, const OutputOptions& o) {
   if (!o.no_headers) line([&](size_t i) { return cols[i]; });
   for (const json::object* row : rows) {
     line([&](size_t i) {
+      if (auto it = row->find(cols[i]); it != row->end()) return CellText(it->value());
       for (const auto& kv : *row) {
         if (EqualsIgnoreCase(kv.key(), cols[i])) return CellText(kv.value());
       }

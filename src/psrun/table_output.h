@@ -2,7 +2,8 @@
 //  - an array of objects: a header row of property names, then one row per object;
 //  - one object: the same, with one row;
 //  - a scalar (a password, a request id): the bare value;
-//  - an array of scalars: one value per line.
+//  - an array of scalars: one value per line;
+//  - a paged answer {TotalCount, Data}: the rows of Data.
 // Columns are separated by TAB (-separator), optionally wrapped in double quotes with
 // inner quotes doubled (-quote), the header row can be dropped (-noheaders), and -filter
 // keeps the named columns in the order given, matching names case-insensitively. Nested

@@ -23,6 +23,7 @@ import requests
 
 REPO = Path(__file__).resolve().parents[2]
 PSAFED = os.environ.get("PSAFED") or str(REPO / "build/debug/src/psafed")
+PSRUN2 = os.environ.get("PSRUN2") or str(Path(PSAFED).parent / "psrun2")
 BASE_PATH = "/BeyondTrust/api/public/v3"
 
 START_TIMEOUT = 15.0  # seconds to wait for the "listening" line
