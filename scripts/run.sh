@@ -10,7 +10,7 @@ LISTEN="${PSAFE_LISTEN:-127.0.0.1:8443}"
 
 bash scripts/install-deps.sh
 cmake --preset release >/dev/null
-cmake --build --preset release --target psafed
+cmake --build --preset release --target psafed psrun2
 
 PSAFED=build/release/src/psafed
 if [ ! -f "$DATA_DIR/psafe.db" ]; then
