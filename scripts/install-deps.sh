@@ -10,7 +10,7 @@ PACKAGES=(
   libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev
   libcurl4-openssl-dev
-  openssl curl python3 python3-pytest python3-requests python3-yaml python3-jsonschema
+  openssl curl procps python3 python3-pytest python3-requests python3-yaml python3-jsonschema
 )
 
 missing=()

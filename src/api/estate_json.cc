@@ -53,7 +53,7 @@ json::object ManagedSystemJson(const domain::ManagedSystem& s) {
       {"FunctionalAccountID", 0}, {"LoginAccountID", 0}, {"ElevationCommand", ""},
       {"CheckPasswordFlag", false}, {"ChangePasswordAfterAnyReleaseFlag", false},
       {"ResetPasswordOnMismatchFlag", false}, {"ChangeFrequencyType", "first"},
-      {"ChangeFrequencyDays", 30}, {"ChangeTime", "23:30"}, {"AccessURL", ""},
+      {"ChangeFrequencyDays", domain::kChangeFrequencyDays}, {"ChangeTime", "23:30"}, {"AccessURL", ""},
       {"RemoteClientType", "None"}, {"SshKeyEnforcementMode", 0}, {"AccountNameFormat", 0},
       {"ApplicationHostID", 0}, {"IsApplicationHost", false},
       // The OpenAPI document's ManagedSystem fields.
@@ -107,7 +107,7 @@ json::object ManagedAccountJson(const domain::AccountView& v) {
           {"AutoManagementFlag", a.auto_management}, {"DSSAutoManagementFlag", false},
           {"CheckPasswordFlag", false}, {"ResetPasswordOnMismatchFlag", false},
           {"ChangePasswordAfterAnyReleaseFlag", false}, {"ChangeFrequencyType", "first"},
-          {"ChangeFrequencyDays", 30}, {"ChangeTime", "23:30"}, {"ParentAccountID", 0},
+          {"ChangeFrequencyDays", domain::kChangeFrequencyDays}, {"ChangeTime", "23:30"}, {"ParentAccountID", 0},
           {"IsSubscribedAccount", false}, {"LastChangeDate", OptTime(a.last_change_at)},
           {"NextChangeDate", OptTime(a.next_change_at)}, {"IsChanging", false},
           {"ChangeState", 0}, {"UseOwnCredentials", false}, {"WorkgroupID", v.system.workgroup_id},

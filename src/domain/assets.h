@@ -77,6 +77,17 @@ struct ManagedAccount {
   bool has_private_key = false;
 };
 
+// Auto-managed accounts are rotated every kChangeFrequencyDays (the product's
+// ChangeFrequencyDays default, which the account shapes report).
+inline constexpr int64_t kChangeFrequencyDays = 30;
+
+// NextChangeDate after the credentials changed at `changed_at`: only auto-managed
+// accounts have a schedule.
+inline std::optional<int64_t> NextChangeAt(const ManagedAccount& a, int64_t changed_at) {
+  if (!a.auto_management) return std::nullopt;
+  return changed_at + kChangeFrequencyDays * 86400;
+}
+
 // An account joined with the system it lives on: the "requestable account" view.
 struct AccountView {
   ManagedAccount account;

@@ -237,7 +237,9 @@ Result<PasswordRule> RequestService::RuleFor(const ManagedAccount& account) {
 Status RequestService::Rotate(const AccountView& account, const crypto::SecretString& password) {
   SealedCredentials sealed;
   sealed.password = keyring_.Seal(password.view(), CredentialContext(account.account.id, "password"));
-  PSAFE_RETURN_IF_ERROR(store_.ReplaceCredentials(account.account.id, sealed, clock_.NowSeconds()));
+  const int64_t now = clock_.NowSeconds();
+  PSAFE_RETURN_IF_ERROR(
+      store_.ReplaceCredentials(account.account.id, sealed, now, NextChangeAt(account.account, now)));
   return connector_.SetPassword(account, password.view());
 }
 
@@ -346,7 +348,8 @@ Status RequestService::ForceReset(const Principal& p, int64_t account_id, NewCre
                      std::string("{\"Generated\":") + (generate ? "true" : "false") +
                          ",\"UpdateSystem\":" + (update_system ? "true" : "false") + "}"),
       [&]() -> Status {
-        PSAFE_RETURN_IF_ERROR(store_.ReplaceCredentials(account_id, sealed, clock_.NowSeconds()));
+        const int64_t now = clock_.NowSeconds();
+        PSAFE_RETURN_IF_ERROR(store_.ReplaceCredentials(account_id, sealed, now, NextChangeAt(account.account, now)));
         return update_system ? connector_.SetPassword(account, creds.password->view()) : Status::OK();
       });
 }

@@ -1404,7 +1404,8 @@ class SqliteStore final : public Store {
     return All<domain::Request>(st, ReadRequest);
   }
 
-  Status ReplaceCredentials(int64_t account_id, const domain::SealedCredentials& c, int64_t now) override {
+  Status ReplaceCredentials(int64_t account_id, const domain::SealedCredentials& c, int64_t now,
+                            std::optional<int64_t> next_change_at) override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
     Transaction tx(*db_);
     PSAFE_RETURN_IF_ERROR(tx.begin_status());
@@ -1419,8 +1420,10 @@ class SqliteStore final : public Store {
     PSAFE_ASSIGN_OR_RETURN(auto up, db_->Prepare(
         "UPDATE managed_accounts SET password_ct = COALESCE(?1, password_ct),"
         " private_key_ct = COALESCE(?2, private_key_ct), passphrase_ct = COALESCE(?3, passphrase_ct),"
-        " credential_version = credential_version + (?1 IS NOT NULL), last_change_at = ?4 WHERE id = ?5"));
-    up.Bind(1, c.password).Bind(2, c.private_key).Bind(3, c.passphrase).Bind(4, now).Bind(5, account_id);
+        " credential_version = credential_version + (?1 IS NOT NULL), last_change_at = ?4, next_change_at = ?6"
+        " WHERE id = ?5"));
+    up.Bind(1, c.password).Bind(2, c.private_key).Bind(3, c.passphrase).Bind(4, now).Bind(5, account_id)
+        .Bind(6, next_change_at);
     PSAFE_RETURN_IF_ERROR(up.Run());
     if (db_->Changes() == 0) return Status::NotFound("managed account not found");
     return tx.Commit();

@@ -156,9 +156,10 @@ class Store {
       const domain::AccountFilter& filter) = 0;
   virtual Result<domain::SealedCredentials> GetSealedCredentials(int64_t account_id) = 0;
   // Replaces the account's credentials (fields left empty keep their value); the old
-  // password ciphertext moves to the credential history; LastChangeDate becomes `now`.
+  // password ciphertext moves to the credential history; LastChangeDate becomes `now` and
+  // NextChangeDate `next_change_at`.
   virtual Status ReplaceCredentials(int64_t account_id, const domain::SealedCredentials& creds,
-                                    int64_t now) = 0;
+                                    int64_t now, std::optional<int64_t> next_change_at) = 0;
   virtual Status DeleteManagedAccount(int64_t id) = 0;
 
   // --- Secrets Safe -------------------------------------------------------------

@@ -638,3 +638,59 @@ def test_credential_body_round_trips(api, server, sys_id, password):
     for suffix in ("?type=password", "?", '?{"type": "password"}'):
         r = g.s.get(server.url(f"Credentials/{rid}{suffix}"), timeout=10)
         assert r.status_code == 200 and bare_json_string(r) == password, (suffix, r.status_code, r.text)
+
+
+def test_change_dates_move_with_rotation(api, server, sys_id):
+    """LastChangeDate is the last credential change; NextChangeDate is scheduled
+    ChangeFrequencyDays later for auto-managed accounts and null for the others."""
+    from datetime import datetime, timedelta
+
+    def dates(account_id):
+        r = api.get(server.url(f"ManagedAccounts/{account_id}"), timeout=10)
+        assert r.status_code == 200, r.text
+        a = r.json()
+        return a["LastChangeDate"], a["NextChangeDate"], a["ChangeFrequencyDays"]
+
+    def parse(ts):
+        return datetime.strptime(ts, "%Y-%m-%dT%H:%M:%SZ")
+
+    auto = create_account(api, server, sys_id, password="First/1", AutoManagementFlag=True)
+    manual = create_account(api, server, sys_id, password="First/1")
+    last, nxt, days = dates(auto["ManagedAccountID"])
+    assert last and nxt and parse(nxt) - parse(last) == timedelta(days=days), (last, nxt, days)
+    m_last, m_next, _ = dates(manual["ManagedAccountID"])
+    assert m_last and m_next is None
+
+    time.sleep(1.1)
+    for acct in (auto, manual):
+        r = api.put(server.url(f"ManagedAccounts/{acct['ManagedAccountID']}/Credentials"),
+                    json={"Password": "Second/2", "UpdateSystem": False}, timeout=10)
+        assert r.status_code == 204, r.text
+    last2, nxt2, _ = dates(auto["ManagedAccountID"])
+    assert parse(last2) > parse(last) and parse(nxt2) - parse(last2) == timedelta(days=days), (last2, nxt2)
+    m_last2, m_next2, _ = dates(manual["ManagedAccountID"])
+    assert parse(m_last2) > parse(m_last) and m_next2 is None
+
+
+def test_dss_key_and_passphrase_are_released_by_type(api, server, sys_id):
+    key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA/+=\n-----END OPENSSH PRIVATE KEY-----\n"
+    g = grant_account(api, server, sys_id, account_extra={"PrivateKey": key, "Passphrase": "phrase/1"})
+    rid = bare_int(g.request())
+    for type_, want in (("password", g.password), ("dsskey", key), ("passphrase", "phrase/1")):
+        r = g.s.get(server.url(f"Credentials/{rid}"), params={"type": type_}, timeout=10)
+        assert r.status_code == 200, (type_, r.status_code, r.text)
+        assert bare_json_string(r) == want, type_
+    r = g.s.get(server.url(f"Credentials/{rid}"), params={"type": "sshkey"}, timeout=10)
+    assert r.status_code == 400, (r.status_code, r.text)
+    checkin(g.s, server, rid)
+    # ForceReset replaces the key too; the old one is no longer served.
+    new_key = key.replace("AAAA", "BBBB")
+    r = api.put(server.url(f"ManagedAccounts/{g.account_id}/Credentials"), timeout=10,
+                json={"Password": "Pw/new", "PrivateKey": new_key, "Passphrase": "phrase/2", "UpdateSystem": False})
+    assert r.status_code == 204, r.text
+    rid = bare_int(g.request())
+    r = g.s.get(server.url(f"Credentials/{rid}"), params={"type": "dsskey"}, timeout=10)
+    assert bare_json_string(r) == new_key
+    r = g.s.get(server.url(f"Credentials/{rid}"), params={"type": "passphrase"}, timeout=10)
+    assert bare_json_string(r) == "phrase/2"
+    checkin(g.s, server, rid)
