@@ -8,6 +8,7 @@
 #include "api/dialect.h"
 #include "common/result.h"
 #include "domain/access_service.h"
+#include "domain/api_registration_service.h"
 #include "domain/audit_service.h"
 #include "domain/auth_service.h"
 #include "domain/estate_service.h"
@@ -24,6 +25,7 @@ struct ApiContext {
   domain::AccessService& access;
   domain::RequestService& requests;
   domain::SecretService& secrets;
+  domain::ApiRegistrationService& registrations;
   domain::AuditTrail& audit;
   store::Store& store;
   bool secure_cookies = true;   // false only in loopback plain-HTTP mode

@@ -2,6 +2,7 @@
 #include <variant>
 
 #include "api/authenticate.h"
+#include "api/client_context.h"
 #include "api/handlers.h"
 #include "api/json_body.h"
 #include "common/strings.h"
@@ -37,9 +38,9 @@ Result<http::Response> SignAppIn(ApiCall& c) {
     PSAFE_RETURN_IF_ERROR(body.Read("APIKey", &key, 512));
     PSAFE_RETURN_IF_ERROR(body.Read("ApplicationID", &application, 256));
     if (!key) return Status::Unauthenticated("User not authenticated");
-    principal = c.ctx.auth.AuthenticateApiKey({std::move(*key), application, std::nullopt});
+    principal = c.ctx.auth.AuthenticateApiKey({std::move(*key), application, std::nullopt}, ClientContextOf(c.req));
   } else {
-    principal = AuthenticateHeader(c.ctx, auth);
+    principal = AuthenticateHeader(c.ctx, auth, c.req);
   }
   if (!principal.ok()) return principal.status();
   PSAFE_ASSIGN_OR_RETURN(crypto::SecretString token, c.ctx.auth.StartSession(*principal, method));
@@ -80,7 +81,7 @@ Result<http::Response> IssueOAuthToken(ApiCall& c) {
   if (!grant || !id || !secret) return OAuthError(400, "invalid_request");
   crypto::SecretString client_secret(std::move(*secret));
   if (*grant != "client_credentials") return OAuthError(400, "unsupported_grant_type");
-  auto token = c.ctx.auth.IssueToken(*id, client_secret.view());
+  auto token = c.ctx.auth.IssueToken(*id, client_secret.view(), ClientContextOf(c.req));
   if (!token.ok()) {
     if (token.status().code() == StatusCode::kUnauthenticated ||
         token.status().code() == StatusCode::kLocked) {

@@ -2,13 +2,16 @@
 
 #include <variant>
 
+#include "api/client_context.h"
+
 namespace psafe::api {
 
-Result<domain::Principal> AuthenticateHeader(ApiContext& ctx, const http::Authorization& auth) {
+Result<domain::Principal> AuthenticateHeader(ApiContext& ctx, const http::Authorization& auth,
+                                             const http::Request& req) {
   if (const auto* ps = std::get_if<http::PsAuth>(&auth)) {
     domain::ApiKeyCredentials creds{crypto::SecretString(std::string_view(ps->key)), ps->runas, {}};
     if (ps->pwd) creds.password.emplace(std::string_view(*ps->pwd));
-    return ctx.auth.AuthenticateApiKey(creds);
+    return ctx.auth.AuthenticateApiKey(creds, ClientContextOf(req));
   }
   if (const auto* bearer = std::get_if<http::BearerAuth>(&auth)) {
     return ctx.auth.AuthenticateBearer(bearer->token);
@@ -24,7 +27,7 @@ Result<domain::Principal> Authenticate(ApiContext& ctx, const http::Request& req
       if (p.ok() || std::holds_alternative<http::NoAuth>(auth)) return p;
     }
   }
-  return AuthenticateHeader(ctx, auth);
+  return AuthenticateHeader(ctx, auth, req);
 }
 
 }  // namespace psafe::api

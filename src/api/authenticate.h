@@ -9,6 +9,7 @@
 namespace psafe::api {
 
 Result<domain::Principal> Authenticate(ApiContext& ctx, const http::Request& req);
-Result<domain::Principal> AuthenticateHeader(ApiContext& ctx, const http::Authorization& auth);
+Result<domain::Principal> AuthenticateHeader(ApiContext& ctx, const http::Authorization& auth,
+                                             const http::Request& req);
 
 }  // namespace psafe::api

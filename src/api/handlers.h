@@ -63,6 +63,12 @@ Result<http::Response> GetRequestCredentials(ApiCall& c);
 Result<http::Response> IsaRequest(ApiCall& c);
 Result<http::Response> ForceReset(ApiCall& c);
 
+// API registrations and their rules (registration_handlers.cc)
+Result<http::Response> ListApiRegistrations(ApiCall& c);
+Result<http::Response> GetApiRegistration(ApiCall& c);
+Result<http::Response> CreateApiRegistration(ApiCall& c);
+Result<http::Response> UpdateApiRegistration(ApiCall& c);
+
 // Secrets Safe (secret_handlers.cc)
 Result<http::Response> CreateSafe(ApiCall& c);
 Result<http::Response> CreateSecretFolder(ApiCall& c);

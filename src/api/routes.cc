@@ -73,6 +73,10 @@ constexpr RouteDef kRoutes[] = {
     {"GET", "PasswordRules", false, Access::kSignedIn, ListPasswordRules},
     {"POST", "PasswordRules", false, Access::kSignedIn, CreatePasswordRule},
     {"GET", "Audit", false, Access::kSignedIn, ListAudit},
+    {"GET", "ApiRegistrations", false, Access::kSignedIn, ListApiRegistrations},
+    {"POST", "ApiRegistrations", false, Access::kSignedIn, CreateApiRegistration},
+    {"GET", "ApiRegistrations/{id}", false, Access::kSignedIn, GetApiRegistration},
+    {"PUT", "ApiRegistrations/{id}", false, Access::kSignedIn, UpdateApiRegistration},
     // Requests and credentials
     {"POST", "requests", true, Access::kSignedIn, CreateRequest},
     {"GET", "requests", true, Access::kSignedIn, ListRequests},

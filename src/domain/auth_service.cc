@@ -2,7 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <charconv>
+
 #include "common/strings.h"
+#include "crypto/psrun_signature.h"
 #include "crypto/password_hash.h"
 #include "crypto/random.h"
 
@@ -63,7 +66,43 @@ Result<Principal> AuthService::PrincipalFor(int64_t user_id, int64_t registratio
   return Principal{std::move(user).value(), registration_id};
 }
 
-Result<Principal> AuthService::VerifyApiKey(const ApiKeyCredentials& creds,
+Status AuthService::CheckClient(const ApiRegistration& reg, const ClientContext& client,
+                                const crypto::SecretString* api_key) {
+  if (!reg.ip_rules.empty()) {
+    bool allowed = false;
+    for (const IpRule& r : reg.ip_rules) allowed = allowed || IpMatches(r.value, client.remote_address);
+    if (!allowed) return Status::Unauthenticated("address " + client.remote_address + " is not allowed");
+  }
+  if (reg.client_certificate_required && !client.client_certificate) {
+    return Status::Unauthenticated("client certificate required");
+  }
+  if (api_key == nullptr || (reg.psrun_rules.empty() && !reg.verify_psrun_signature)) return Status::OK();
+  if (!client.factors) return Status::Unauthenticated("PSRUN factors required");
+  const PsrunFactors& f = *client.factors;
+  if (!reg.psrun_rules.empty()) {
+    bool passed = false;
+    for (const PsrunRule& r : reg.psrun_rules) passed = passed || PsrunRuleMatches(r, f, client.remote_address);
+    if (!passed) return Status::Unauthenticated("PSRUN factors match no rule");
+  }
+  if (!reg.verify_psrun_signature) return Status::OK();
+  if (f.version != kPsrunProtocol) return Status::Unauthenticated("unsupported PSRUN protocol version");
+  int64_t ts = 0;
+  auto [end, ec] = std::from_chars(f.timestamp.data(), f.timestamp.data() + f.timestamp.size(), ts);
+  const int64_t now = clock_.NowSeconds();
+  if (ec != std::errc() || end != f.timestamp.data() + f.timestamp.size() ||
+      ts < now - kPsrunTimestampWindowSeconds || ts > now + kPsrunTimestampWindowSeconds) {
+    return Status::Unauthenticated("PSRUN timestamp outside the allowed window");
+  }
+  const std::string expected = crypto::PsrunSignature(api_key->view(), PsrunCanonicalString(f, client.method, client.path));
+  if (!crypto::ConstantTimeEquals(expected, ToLowerAscii(f.signature))) {
+    return Status::Unauthenticated("PSRUN signature mismatch");
+  }
+  // Only a verified signature may spend a nonce: junk cannot fill the cache.
+  if (f.nonce.size() < 16 || !nonces_.Remember(f.nonce, now)) return Status::Unauthenticated("PSRUN nonce replayed");
+  return Status::OK();
+}
+
+Result<Principal> AuthService::VerifyApiKey(const ApiKeyCredentials& creds, const ClientContext& client,
                                             std::string* lock_subject) {
   const std::string key_hash = keyring_.TokenHash(creds.key.view());
   auto reg = store_.FindRegistrationByKeyHash(key_hash);
@@ -90,14 +129,15 @@ Result<Principal> AuthService::VerifyApiKey(const ApiKeyCredentials& creds,
   } else if (reg->user_password_required) {
     return Status::Unauthenticated("User password required");
   }
+  PSAFE_RETURN_IF_ERROR(CheckClient(*reg, client, &creds.key));
   return Principal{std::move(user).value(), reg->id};
 }
 
-Result<Principal> AuthService::AuthenticateApiKey(const ApiKeyCredentials& creds) {
+Result<Principal> AuthService::AuthenticateApiKey(const ApiKeyCredentials& creds, const ClientContext& client) {
   // Failures count per (registration, user) pair. An unknown key locks nothing: keys are
   // 512-bit random values, and counting them would let junk grow the table.
   std::string subject;
-  auto result = VerifyApiKey(creds, &subject);
+  auto result = VerifyApiKey(creds, client, &subject);
   if (result.ok()) {
     (void)store_.ClearAuthFailures(subject);
     return result;
@@ -164,8 +204,8 @@ Status AuthService::EndSession(const Principal& p, std::string_view session_toke
                        [&] { return store_.DeleteSession(keyring_.TokenHash(session_token)); });
 }
 
-Result<IssuedToken> AuthService::IssueToken(std::string_view client_id,
-                                            std::string_view client_secret) {
+Result<IssuedToken> AuthService::IssueToken(std::string_view client_id, std::string_view client_secret,
+                                            const ClientContext& client) {
   const std::string subject = "client:" + ToLowerAscii(client_id.substr(0, 64));
   PSAFE_RETURN_IF_ERROR(CheckNotLocked(subject));
   auto reg = store_.FindRegistrationByClientId(client_id);
@@ -174,6 +214,10 @@ Result<IssuedToken> AuthService::IssueToken(std::string_view client_id,
     RecordFailure(reg.ok() ? subject : std::string(), "", "invalid_client");
     spdlog::info("auth: OAuth token request failed for client {}", reg.ok() ? subject : "(unknown)");
     return Status::Unauthenticated("invalid_client");
+  }
+  if (Status s = CheckClient(*reg, client, nullptr); !s.ok()) {
+    RecordFailure(subject, "", s.message());
+    return s;
   }
   (void)store_.ClearAuthFailures(subject);
   PSAFE_ASSIGN_OR_RETURN(Principal p, PrincipalFor(reg->oauth_user_id, reg->id));

@@ -16,6 +16,7 @@
 #include "crypto/keyring.h"
 #include "crypto/secret_string.h"
 #include "domain/audit_service.h"
+#include "domain/client_rules.h"
 #include "domain/principal.h"
 #include "store/store.h"
 
@@ -44,7 +45,8 @@ class AuthService {
   AuthService(store::Store& store, const crypto::Keyring& keyring, const Clock& clock,
               AuditTrail& audit, AuthPolicy policy);
 
-  Result<Principal> AuthenticateApiKey(const ApiKeyCredentials& creds);
+  // Also applies the registration's rules to `client` (domain/client_rules.h).
+  Result<Principal> AuthenticateApiKey(const ApiKeyCredentials& creds, const ClientContext& client);
   Result<Principal> AuthenticateBearer(std::string_view access_token);
   Result<Principal> AuthenticateSession(std::string_view session_token);
 
@@ -53,14 +55,21 @@ class AuthService {
   Result<crypto::SecretString> StartSession(const Principal& principal, std::string_view method);
   // Ends the cookie session `session_token` (audited as a sign-out by `p`).
   Status EndSession(const Principal& p, std::string_view session_token);
-  Result<IssuedToken> IssueToken(std::string_view client_id, std::string_view client_secret);
+  // IP rules and a required client certificate apply to OAuth clients too.
+  Result<IssuedToken> IssueToken(std::string_view client_id, std::string_view client_secret,
+                                 const ClientContext& client);
   // Removes expired sessions and tokens (called periodically by the server).
   Status SweepExpired();
 
   const AuthPolicy& policy() const { return policy_; }
 
  private:
-  Result<Principal> VerifyApiKey(const ApiKeyCredentials& creds, std::string* lock_subject);
+  Result<Principal> VerifyApiKey(const ApiKeyCredentials& creds, const ClientContext& client,
+                                 std::string* lock_subject);
+  // The registration's IP rules, client-certificate requirement and (with the API key in
+  // hand) PSRUN rules and signature.
+  Status CheckClient(const ApiRegistration& reg, const ClientContext& client,
+                     const crypto::SecretString* api_key);
   Result<Principal> PrincipalFor(int64_t user_id, int64_t registration_id);
   Status CheckNotLocked(const std::string& subject);
   void RecordFailure(const std::string& subject, std::string_view user_name, std::string_view why);
@@ -72,6 +81,7 @@ class AuthService {
   const Clock& clock_;
   AuditTrail& audit_;
   AuthPolicy policy_;
+  NonceCache nonces_;
 };
 
 }  // namespace psafe::domain

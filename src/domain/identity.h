@@ -3,10 +3,13 @@
 // Plain values: no JSON, no SQL. Secrets appear here only as hashes.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "common/psrun_factors.h"
 
 namespace psafe::domain {
 
@@ -33,6 +36,20 @@ struct UserGroup {
 
 // An API registration: one application key (PS-Auth) plus one OAuth client.
 // Only keyed hashes of the key and client secret are kept.
+// Where a registration may be used from: one address, a range or a CIDR block
+// (docs/psrun2.md, "Registration rules").
+struct IpRule {
+  std::string type;   // SingleIP | IPRange | CIDR
+  std::string value;  // 10.0.0.5 | 10.0.0.1-10.0.0.9 | 10.0.0.0/24
+  std::string description;
+};
+
+// One PSRUN rule: the value expected for each factor (common/psrun_factors.h order);
+// "" accepts anything, '*' and '?' are wildcards, the IP address may be a range or CIDR.
+struct PsrunRule {
+  std::array<std::string, kPsrunFactorCount> expected;
+};
+
 struct ApiRegistration {
   int64_t id = 0;
   std::string name;
@@ -42,6 +59,10 @@ struct ApiRegistration {
   int64_t oauth_user_id = 0;       // the user an OAuth token acts as
   bool user_password_required = false;
   bool enabled = true;
+  bool verify_psrun_signature = false;
+  bool client_certificate_required = false;
+  std::vector<IpRule> ip_rules;        // none = any address
+  std::vector<PsrunRule> psrun_rules;  // none = no factor check
 };
 
 enum class SessionKind { kCookie, kBearer };

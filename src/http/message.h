@@ -30,6 +30,9 @@ struct Request {
   Headers headers;
   std::string body;
   std::string remote_address;
+  // Subject of a client certificate that verified against the configured client CA;
+  // empty when none was presented (or no client CA is configured).
+  std::string client_certificate;
 
   // Filled in by the router.
   std::vector<std::string> segments;      // decoded path segments

@@ -27,6 +27,7 @@ struct ServerOptions {
   bool tls = true;
   std::string cert_file;           // PEM chain
   std::string key_file;            // PEM private key
+  std::string client_ca_file;      // when set: client certificates are requested and verified
   size_t header_limit = 16 * 1024;
   size_t body_limit = 8 * 1024 * 1024;
   std::chrono::seconds read_timeout{30};

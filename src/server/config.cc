@@ -18,6 +18,8 @@ worker_threads = 4             # threads running request handlers
 enabled = true                 # plain HTTP is refused unless listen is a loopback address
 cert = "tls/server.crt"        # PEM chain; generated at init when absent
 key = "tls/server.key"         # PEM private key (mode 0600)
+# client_ca = "tls/clients.pem" # PEM CA(s) for client certificates: when set, clients may present
+                               # one, and registrations with ClientCertificateRequired demand it
 
 [limits]
 max_header_bytes = 16384       # larger request headers get 431
@@ -117,6 +119,7 @@ Result<Config> LoadConfig(const std::filesystem::path& data_dir, const ConfigOve
     if (auto v = t.at_path("tls.enabled").value<bool>()) c.tls_enabled = *v;
     if (auto v = t.at_path("tls.cert").value<std::string>()) c.tls_cert = Resolve(c.data_dir, *v);
     if (auto v = t.at_path("tls.key").value<std::string>()) c.tls_key = Resolve(c.data_dir, *v);
+    if (auto v = t.at_path("tls.client_ca").value<std::string>()) c.tls_client_ca = Resolve(c.data_dir, *v);
     PSAFE_RETURN_IF_ERROR(ReadInt(t, "limits.max_header_bytes", &c.max_header_bytes, 1024, 1 << 20));
     PSAFE_RETURN_IF_ERROR(ReadInt(t, "limits.max_body_bytes", &c.max_body_bytes, 1024, 1 << 30));
     PSAFE_RETURN_IF_ERROR(ReadInt(t, "limits.read_timeout_seconds", &c.read_timeout_seconds, 1, 3600));

@@ -21,6 +21,7 @@ struct Config {
   std::filesystem::path tls_cert;   // default <data>/tls/server.crt
   std::filesystem::path tls_key;    // default <data>/tls/server.key
   std::filesystem::path tls_ca;     // default <data>/tls/ca.pem (generated certificates only)
+  std::filesystem::path tls_client_ca;  // CAs for client certificates; empty = none asked for
   std::filesystem::path master_key_file;  // default <data>/master.key
   size_t max_header_bytes = 16 * 1024;
   size_t max_body_bytes = 8 * 1024 * 1024;

@@ -16,6 +16,7 @@
 #include "domain/estate_service.h"
 #include "domain/request_service.h"
 #include "domain/secret_service.h"
+#include "domain/api_registration_service.h"
 #include "domain/target_connector.h"
 #include "http/server.h"
 #include "server/bootstrap.h"
@@ -89,7 +90,8 @@ Status Serve(const Config& config) {
   domain::NoopTargetConnector connector;
   domain::RequestService requests(*store, *keyring, *clock, audit, connector);
   domain::SecretService secrets(*store, *keyring, *clock, audit);
-  api::ApiContext ctx{auth, estate, access, requests, secrets, audit, *store, config.tls_enabled};
+  domain::ApiRegistrationService registrations(*store, *keyring, audit);
+  api::ApiContext ctx{auth, estate, access, requests, secrets, registrations, audit, *store, config.tls_enabled};
   auto router = api::BuildRouter(ctx);
 
   http::ServerOptions opts;
@@ -98,6 +100,7 @@ Status Serve(const Config& config) {
   opts.tls = config.tls_enabled;
   opts.cert_file = config.tls_cert.string();
   opts.key_file = config.tls_key.string();
+  opts.client_ca_file = config.tls_client_ca.string();
   opts.header_limit = config.max_header_bytes;
   opts.body_limit = config.max_body_bytes;
   opts.read_timeout = std::chrono::seconds(config.read_timeout_seconds);

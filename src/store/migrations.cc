@@ -323,7 +323,34 @@ CREATE INDEX secrets_title ON secrets(title);
 CREATE INDEX secrets_modified ON secrets(modified_at);
 )sql";
 
-constexpr std::string_view kMigrations[] = {kV1, kV2, kV3};
+// v4: registration rules (docs/psrun2.md, "Registration rules").
+constexpr std::string_view kV4 = R"sql(
+ALTER TABLE api_registrations ADD COLUMN verify_psrun_signature INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE api_registrations ADD COLUMN client_certificate_required INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE api_registration_ip_rules (
+  registration_id INTEGER NOT NULL REFERENCES api_registrations(id) ON DELETE CASCADE,
+  position        INTEGER NOT NULL,
+  type            TEXT NOT NULL,
+  value           TEXT NOT NULL,
+  description     TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (registration_id, position)
+) STRICT;
+CREATE TABLE api_registration_psrun_rules (
+  registration_id INTEGER NOT NULL REFERENCES api_registrations(id) ON DELETE CASCADE,
+  position        INTEGER NOT NULL,
+  ip_address      TEXT NOT NULL DEFAULT '',
+  mac_address     TEXT NOT NULL DEFAULT '',
+  system_name     TEXT NOT NULL DEFAULT '',
+  fqdn            TEXT NOT NULL DEFAULT '',
+  domain_name     TEXT NOT NULL DEFAULT '',
+  user_id         TEXT NOT NULL DEFAULT '',
+  root_volume_id  TEXT NOT NULL DEFAULT '',
+  os_version      TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (registration_id, position)
+) STRICT;
+)sql";
+
+constexpr std::string_view kMigrations[] = {kV1, kV2, kV3, kV4};
 
 }  // namespace
 

@@ -38,7 +38,10 @@ domain::User ReadUser(const Statement& s) {
 
 constexpr std::string_view kRegCols =
     "id, name, key_hash, client_id, client_secret_hash, oauth_user_id, user_password_required, "
-    "enabled";
+    "enabled, verify_psrun_signature, client_certificate_required";
+// The PSRUN rule columns, in common/psrun_factors.h order.
+constexpr std::string_view kPsrunRuleCols =
+    "ip_address, mac_address, system_name, fqdn, domain_name, user_id, root_volume_id, os_version";
 ApiRegistration ReadRegistration(const Statement& s) {
   ApiRegistration r;
   r.id = s.Int(0);
@@ -49,6 +52,8 @@ ApiRegistration ReadRegistration(const Statement& s) {
   r.oauth_user_id = s.Int(5);
   r.user_password_required = s.Int(6) != 0;
   r.enabled = s.Int(7) != 0;
+  r.verify_psrun_signature = s.Int(8) != 0;
+  r.client_certificate_required = s.Int(9) != 0;
   return r;
 }
 
@@ -501,12 +506,47 @@ class SqliteStore final : public Store {
   // --- Registrations ---
   Result<int64_t> CreateApiRegistration(const ApiRegistration& r) override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
+    Transaction tx(*db_);
+    PSAFE_RETURN_IF_ERROR(tx.begin_status());
     PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
         "INSERT INTO api_registrations(name, key_hash, client_id, client_secret_hash, "
-        "oauth_user_id, user_password_required, enabled) VALUES (?,?,?,?,?,?,?)"));
+        "oauth_user_id, user_password_required, enabled, verify_psrun_signature, "
+        "client_certificate_required) VALUES (?,?,?,?,?,?,?,?,?)"));
     st.Bind(1, r.name).BindBlob(2, r.key_hash).Bind(3, r.client_id).BindBlob(4, r.client_secret_hash)
-        .Bind(5, r.oauth_user_id).Bind(6, r.user_password_required).Bind(7, r.enabled);
-    return Insert(st);
+        .Bind(5, r.oauth_user_id).Bind(6, r.user_password_required).Bind(7, r.enabled)
+        .Bind(8, r.verify_psrun_signature).Bind(9, r.client_certificate_required);
+    PSAFE_ASSIGN_OR_RETURN(int64_t id, Insert(st));
+    PSAFE_RETURN_IF_ERROR(WriteRegistrationRules(id, r));
+    PSAFE_RETURN_IF_ERROR(tx.Commit());
+    return id;
+  }
+
+  Status UpdateApiRegistration(const ApiRegistration& r) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    Transaction tx(*db_);
+    PSAFE_RETURN_IF_ERROR(tx.begin_status());
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+        "UPDATE api_registrations SET name = ?2, user_password_required = ?3, enabled = ?4,"
+        " verify_psrun_signature = ?5, client_certificate_required = ?6 WHERE id = ?1"));
+    st.Bind(1, r.id).Bind(2, r.name).Bind(3, r.user_password_required).Bind(4, r.enabled)
+        .Bind(5, r.verify_psrun_signature).Bind(6, r.client_certificate_required);
+    PSAFE_RETURN_IF_ERROR(st.Run());
+    if (db_->Changes() == 0) return Status::NotFound("API registration not found");
+    for (const char* table : {"api_registration_ip_rules", "api_registration_psrun_rules"}) {
+      PSAFE_ASSIGN_OR_RETURN(auto del, db_->Prepare(std::string("DELETE FROM ") + table + " WHERE registration_id = ?"));
+      del.Bind(1, r.id);
+      PSAFE_RETURN_IF_ERROR(del.Run());
+    }
+    PSAFE_RETURN_IF_ERROR(WriteRegistrationRules(r.id, r));
+    return tx.Commit();
+  }
+
+  Result<std::vector<ApiRegistration>> ListApiRegistrations() override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare("SELECT " + std::string(kRegCols) + " FROM api_registrations ORDER BY id"));
+    PSAFE_ASSIGN_OR_RETURN(auto regs, All<ApiRegistration>(st, ReadRegistration));
+    for (auto& r : regs) PSAFE_RETURN_IF_ERROR(LoadRegistrationRules(&r));
+    return regs;
   }
 
   Status AllowUserForRegistration(int64_t reg_id, int64_t user_id) override {
@@ -522,21 +562,21 @@ class SqliteStore final : public Store {
     PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
         "SELECT " + std::string(kRegCols) + " FROM api_registrations WHERE key_hash = ?"));
     st.BindBlob(1, key_hash);
-    return One<ApiRegistration>(st, ReadRegistration, "API registration");
+    return WithRules(One<ApiRegistration>(st, ReadRegistration, "API registration"));
   }
 
   Result<ApiRegistration> FindRegistrationByClientId(std::string_view client_id) override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
-    return FindOne<ApiRegistration>(
+    return WithRules(FindOne<ApiRegistration>(
         "SELECT " + std::string(kRegCols) + " FROM api_registrations WHERE client_id = ?", client_id,
-        ReadRegistration, "API registration");
+        ReadRegistration, "API registration"));
   }
 
   Result<ApiRegistration> FindRegistrationById(int64_t id) override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
-    return FindOne<ApiRegistration>(
+    return WithRules(FindOne<ApiRegistration>(
         "SELECT " + std::string(kRegCols) + " FROM api_registrations WHERE id = ?", id,
-        ReadRegistration, "API registration");
+        ReadRegistration, "API registration"));
   }
 
   Result<bool> IsUserAllowedForRegistration(int64_t reg_id, int64_t user_id) override {
@@ -1431,6 +1471,52 @@ class SqliteStore final : public Store {
 
  private:
   static int64_t LimitOf(const domain::Page& p) { return p.limit > 0 ? p.limit : -1; }
+
+  Status WriteRegistrationRules(int64_t id, const ApiRegistration& r) {
+    for (size_t i = 0; i < r.ip_rules.size(); ++i) {
+      PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+          "INSERT INTO api_registration_ip_rules(registration_id, position, type, value, description)"
+          " VALUES (?,?,?,?,?)"));
+      st.Bind(1, id).Bind(2, static_cast<int64_t>(i)).Bind(3, r.ip_rules[i].type).Bind(4, r.ip_rules[i].value)
+          .Bind(5, r.ip_rules[i].description);
+      PSAFE_RETURN_IF_ERROR(st.Run());
+    }
+    for (size_t i = 0; i < r.psrun_rules.size(); ++i) {
+      PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+          "INSERT INTO api_registration_psrun_rules(registration_id, position, " + std::string(kPsrunRuleCols) +
+          ") VALUES (?,?,?,?,?,?,?,?,?,?)"));
+      st.Bind(1, id).Bind(2, static_cast<int64_t>(i));
+      for (size_t f = 0; f < kPsrunFactorCount; ++f) st.Bind(static_cast<int>(f) + 3, r.psrun_rules[i].expected[f]);
+      PSAFE_RETURN_IF_ERROR(st.Run());
+    }
+    return Status::OK();
+  }
+
+  Status LoadRegistrationRules(ApiRegistration* r) {
+    PSAFE_ASSIGN_OR_RETURN(auto ip, db_->Prepare(
+        "SELECT type, value, description FROM api_registration_ip_rules WHERE registration_id = ? ORDER BY position"));
+    ip.Bind(1, r->id);
+    PSAFE_ASSIGN_OR_RETURN(r->ip_rules, All<domain::IpRule>(ip, [](const Statement& s) {
+      return domain::IpRule{s.Text(0), s.Text(1), s.Text(2)};
+    }));
+    PSAFE_ASSIGN_OR_RETURN(auto ps, db_->Prepare(
+        "SELECT " + std::string(kPsrunRuleCols) +
+        " FROM api_registration_psrun_rules WHERE registration_id = ? ORDER BY position"));
+    ps.Bind(1, r->id);
+    PSAFE_ASSIGN_OR_RETURN(r->psrun_rules, All<domain::PsrunRule>(ps, [](const Statement& s) {
+      domain::PsrunRule rule;
+      for (size_t f = 0; f < kPsrunFactorCount; ++f) rule.expected[f] = s.Text(static_cast<int>(f));
+      return rule;
+    }));
+    return Status::OK();
+  }
+
+  Result<ApiRegistration> WithRules(Result<ApiRegistration> r) {
+    if (r.ok()) {
+      PSAFE_RETURN_IF_ERROR(LoadRegistrationRules(&r.value()));
+    }
+    return r;
+  }
 
   static void BindOptText(Statement& st, int i, const std::optional<std::string>& v) {
     if (v) st.Bind(i, std::string_view(*v)); else st.BindNull(i);

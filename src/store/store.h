@@ -116,6 +116,9 @@ class Store {
   virtual Result<domain::ApiRegistration> FindRegistrationByClientId(std::string_view client_id) = 0;
   virtual Result<domain::ApiRegistration> FindRegistrationById(int64_t id) = 0;
   virtual Result<bool> IsUserAllowedForRegistration(int64_t registration_id, int64_t user_id) = 0;
+  virtual Result<std::vector<domain::ApiRegistration>> ListApiRegistrations() = 0;
+  // Name, flags and rules (the rules are replaced); keys and OAuth client stay.
+  virtual Status UpdateApiRegistration(const domain::ApiRegistration& reg) = 0;
 
   // --- Sessions -----------------------------------------------------------------
   virtual Status CreateSession(const domain::Session& session) = 0;

@@ -37,12 +37,13 @@ class AuthServiceTest : public ::testing::Test {
                            std::optional<std::string_view> pwd = std::nullopt) {
     ApiKeyCredentials c{crypto::SecretString(key), std::move(runas), {}};
     if (pwd) c.password.emplace(*pwd);
-    return auth_.AuthenticateApiKey(c);
+    return auth_.AuthenticateApiKey(c, client_);
   }
 
   testing::StoreEnv env_;
   AuthService auth_{*env_.store, *env_.keyring, env_.clock, *env_.audit, AuthPolicy{}};
   int64_t user_id_ = 0, other_id_ = 0, reg_id_ = 0;
+  ClientContext client_{"127.0.0.1"};
 };
 
 TEST_F(AuthServiceTest, ApiKeySignInChecksKeyUserAndPassword) {
@@ -112,7 +113,7 @@ TEST_F(AuthServiceTest, SignOutEndsTheSession) {
 }
 
 TEST_F(AuthServiceTest, OAuthTokensWorkUntilTheyExpire) {
-  auto token = auth_.IssueToken(kClientId, kClientSecret);
+  auto token = auth_.IssueToken(kClientId, kClientSecret, client_);
   ASSERT_TRUE(token.ok()) << token.status().ToString();
   EXPECT_EQ(token->expires_in, 3600);
   auto p = auth_.AuthenticateBearer(token->access_token.view());
@@ -125,10 +126,10 @@ TEST_F(AuthServiceTest, OAuthTokensWorkUntilTheyExpire) {
 }
 
 TEST_F(AuthServiceTest, OAuthRejectsBadSecretsAndLocksAfterFive) {
-  EXPECT_FALSE(auth_.IssueToken(kClientId, "wrong").ok());
-  EXPECT_FALSE(auth_.IssueToken("unknown-client", kClientSecret).ok());
-  for (int i = 0; i < 4; ++i) EXPECT_FALSE(auth_.IssueToken(kClientId, "wrong").ok());
-  EXPECT_EQ(auth_.IssueToken(kClientId, kClientSecret).status().code(), StatusCode::kLocked);
+  EXPECT_FALSE(auth_.IssueToken(kClientId, "wrong", client_).ok());
+  EXPECT_FALSE(auth_.IssueToken("unknown-client", kClientSecret, client_).ok());
+  for (int i = 0; i < 4; ++i) EXPECT_FALSE(auth_.IssueToken(kClientId, "wrong", client_).ok());
+  EXPECT_EQ(auth_.IssueToken(kClientId, kClientSecret, client_).status().code(), StatusCode::kLocked);
 }
 
 TEST_F(AuthServiceTest, SweepRemovesOnlyExpiredSessions) {
