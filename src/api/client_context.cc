@@ -29,7 +29,9 @@ std::optional<PsrunFactors> ReadPsrunFactors(const http::Headers& headers) {
     if (!v) return std::nullopt;
     *field.out = std::move(*v);
   }
+  // A factor the client could not read may be absent: it counts as empty.
   for (const PsrunFactorInfo& info : kPsrunFactors) {
+    if (!headers.Get(info.header)) continue;
     auto v = Header(headers, info.header);
     if (!v) return std::nullopt;
     f.values[static_cast<size_t>(info.factor)] = std::move(*v);

@@ -110,8 +110,20 @@ Result<HttpReply> ApiClient::Call(std::string_view method, std::string_view endp
                            : ToLowerAscii(method) == "put"    ? "PUT"
                            : ToLowerAscii(method) == "delete" ? "DELETE"
                                                               : std::string(method);
+  std::vector<std::string> headers = headers_;
+  if (per_call_) {
+    // The path as it goes on the wire, which is what the server's signature check sees.
+    const size_t path_at = url.find('/', url.find("://") + 3);
+    const std::string path = url.substr(path_at, url.find('?') == std::string::npos ? std::string::npos
+                                                                                    : url.find('?') - path_at);
+    for (std::string& line : per_call_(verb, path)) headers.push_back(std::move(line));
+  }
   curl_slist* list = nullptr;
-  for (const std::string& hdr : headers_) list = curl_slist_append(list, hdr.c_str());
+  for (std::string& hdr : headers) {
+    // libcurl drops "Name:" with nothing after it; "Name;" is its way to send it empty.
+    if (hdr.ends_with(": ")) hdr.replace(hdr.size() - 2, 2, ";");
+    list = curl_slist_append(list, hdr.c_str());
+  }
   list = curl_slist_append(list, "Content-Type: application/json");
   list = curl_slist_append(list, "Accept: application/json");
   list = curl_slist_append(list, "Expect:");
@@ -132,11 +144,12 @@ Result<HttpReply> ApiClient::Call(std::string_view method, std::string_view endp
   curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, verb.c_str());
   if (config_.verbose) {
     std::fprintf(stderr, "> %s %s\n", verb.c_str(), url.c_str());
-    for (const std::string& hdr : headers_) std::fprintf(stderr, "> %s\n", MaskHeader(hdr).c_str());
+    for (const std::string& hdr : headers) std::fprintf(stderr, "> %s\n", MaskHeader(hdr).c_str());
     if (body) std::fprintf(stderr, "> %s\n", MaskBody(*body).c_str());
   }
   CURLcode rc = curl_easy_perform(h);
   curl_slist_free_all(list);
+  for (std::string& hdr : headers) crypto::SecureWipe(hdr.data(), hdr.size());
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, nullptr);
   if (rc != CURLE_OK) {
     return Status::IOError(std::string("cannot reach ") + config_.base_url + ": " + curl_easy_strerror(rc));

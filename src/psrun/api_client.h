@@ -4,6 +4,7 @@
 // PKCS#12 by extension) when given. -v logs each exchange to stderr with secrets masked.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,8 +37,11 @@ class ApiClient {
   ApiClient(const ApiClient&) = delete;
   ApiClient& operator=(const ApiClient&) = delete;
 
-  // Headers sent on every call from now on (the PS-Auth header, the factor headers).
+  // Headers sent on every call from now on (the PS-Auth header).
   void SetHeaders(std::vector<std::string> headers);
+  // Headers computed for each call from its method and path (the signed factors).
+  using PerCallHeaders = std::function<std::vector<std::string>(std::string_view method, std::string_view path)>;
+  void SetPerCallHeaders(PerCallHeaders f) { per_call_ = std::move(f); }
   // `endpoint` is relative to the base URL and already URL-encoded. IOError when the
   // server cannot be reached; any HTTP status is a reply.
   Result<HttpReply> Call(std::string_view method, std::string_view endpoint, const std::string* body);
@@ -50,6 +54,7 @@ class ApiClient {
   ClientConfig config_;
   void* curl_ = nullptr;
   std::vector<std::string> headers_;
+  PerCallHeaders per_call_;
 };
 
 }  // namespace psafe::psrun

@@ -32,7 +32,7 @@ constexpr const char* kUsage =
     "\n"
     "options (before host):\n"
     "  -v                 log every request and response to stderr (secrets masked)\n"
-    "  -sf                skip the client factors (not sent by this version)\n"
+    "  -sf                skip the client factors (sent, signed, on every call otherwise)\n"
     "  -i                 do not verify the server certificate\n"
     "  -quote             wrap columns in double quotes\n"
     "  -separator X       column separator (default TAB)\n"

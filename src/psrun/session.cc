@@ -3,7 +3,11 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <ctime>
+#include <memory>
+
 #include "common/strings.h"
+#include "psrun/factors.h"
 
 namespace psafe::psrun {
 
@@ -53,6 +57,13 @@ Session::~Session() {
 }
 
 Status Session::SignIn(const CliArgs& args) {
+  if (!args.skip_factors) {
+    // Factors go with every call; the signature is keyed from the API key.
+    auto key = std::make_shared<crypto::SecretString>(args.key.Clone());
+    client_.SetPerCallHeaders([factors = CollectFactors(), key](std::string_view method, std::string_view path) {
+      return FactorHeaders(factors, *key, method, path, static_cast<int64_t>(std::time(nullptr)));
+    });
+  }
   crypto::SecretString header = PsAuthHeader(args);
   client_.SetHeaders({header.str()});
   PSAFE_ASSIGN_OR_RETURN(auto reply, client_.Call("POST", "Auth/SignAppIn", nullptr));
