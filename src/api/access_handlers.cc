@@ -60,6 +60,18 @@ Result<http::Response> ListRoles(ApiCall&) {
   return JsonResponse(200, roles);
 }
 
+// The product's permission access levels (GET AccessLevels, the PSRUN guide's example).
+Result<http::Response> ListAccessLevels(ApiCall&) {
+  struct Level {
+    int64_t id;
+    std::string_view name;
+  };
+  static constexpr Level kLevels[] = {{0, "None"}, {1, "Read"}, {2, "Read/Write"}};
+  json::array out;
+  for (const Level& l : kLevels) out.push_back(json::object{{"AccessLevelID", l.id}, {"Name", l.name}});
+  return JsonResponse(200, out);
+}
+
 Result<http::Response> ListSmartRules(ApiCall& c) {
   auto type = c.req.query.Get("type");
   if (type && !type->empty() && !EqualsIgnoreCase(*type, "ManagedAccount")) {

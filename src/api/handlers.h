@@ -39,6 +39,7 @@ Result<http::Response> GetUserGroup(ApiCall& c);
 Result<http::Response> ListGroupMembers(ApiCall& c);
 Result<http::Response> AddGroupMember(ApiCall& c);
 Result<http::Response> ListRoles(ApiCall& c);
+Result<http::Response> ListAccessLevels(ApiCall& c);
 Result<http::Response> ListSmartRules(ApiCall& c);
 Result<http::Response> CreateSmartRule(ApiCall& c);
 Result<http::Response> AssignRoles(ApiCall& c);

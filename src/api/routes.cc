@@ -66,6 +66,7 @@ constexpr RouteDef kRoutes[] = {
     {"POST", "UserGroups/{id}/Users/{userId}", false, Access::kSignedIn, AddGroupMember},
     {"POST", "UserGroups/{id}/SmartRules/{ruleId}/Roles", false, Access::kSignedIn, AssignRoles},
     {"GET", "Roles", false, Access::kSignedIn, ListRoles},
+    {"GET", "AccessLevels", false, Access::kSignedIn, ListAccessLevels},
     {"GET", "SmartRules", false, Access::kSignedIn, ListSmartRules},
     {"POST", "SmartRules", false, Access::kSignedIn, CreateSmartRule},
     {"GET", "AccessPolicies", false, Access::kSignedIn, ListAccessPolicies},

@@ -120,27 +120,28 @@ Result<FolderAccess> SecretService::AccessTo(const Principal& p, std::string_vie
   return store_.FolderAccessFor(p.user.id, folder_id);
 }
 
+Status SecretService::RequireAccess(const Principal& p, std::string_view folder_id, std::string_view folder_path,
+                                    FolderAccess need, std::string_view what) {
+  PSAFE_ASSIGN_OR_RETURN(FolderAccess has, AccessTo(p, folder_id));
+  if (has < FolderAccess::kRead) return Status::NotFound(std::string(what) + " not found");
+  if (has < need) {
+    return Status::PermissionDenied("this needs " + std::string(AccessName(need)) + " access to folder '" +
+                                    std::string(folder_path) + "'");
+  }
+  return Status::OK();
+}
+
 Result<SecretFolder> SecretService::FolderFor(const Principal& p, std::string_view id, FolderAccess need) {
   PSAFE_RETURN_IF_ERROR(CheckGuid("folder id", id));
   PSAFE_ASSIGN_OR_RETURN(SecretFolder f, store_.FindFolder(id));
-  PSAFE_ASSIGN_OR_RETURN(FolderAccess has, AccessTo(p, f.id));
-  if (has < FolderAccess::kRead) return Status::NotFound("folder not found");
-  if (has < need) {
-    return Status::PermissionDenied("this needs " + std::string(AccessName(need)) + " access to folder '" +
-                                    f.path + "'");
-  }
+  PSAFE_RETURN_IF_ERROR(RequireAccess(p, f.id, f.path, need, "folder"));
   return f;
 }
 
 Result<Secret> SecretService::SecretFor(const Principal& p, std::string_view id, FolderAccess need) {
   PSAFE_RETURN_IF_ERROR(CheckGuid("secret id", id));
   PSAFE_ASSIGN_OR_RETURN(Secret x, store_.FindSecret(id));
-  PSAFE_ASSIGN_OR_RETURN(FolderAccess has, AccessTo(p, x.folder_id));
-  if (has < FolderAccess::kRead) return Status::NotFound("secret not found");
-  if (has < need) {
-    return Status::PermissionDenied("this needs " + std::string(AccessName(need)) + " access to folder '" +
-                                    x.folder_path + "'");
-  }
+  PSAFE_RETURN_IF_ERROR(RequireAccess(p, x.folder_id, x.folder_path, need, "secret"));
   return x;
 }
 

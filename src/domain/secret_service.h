@@ -76,6 +76,9 @@ class SecretService {
 
  private:
   Result<FolderAccess> AccessTo(const Principal& p, std::string_view folder_id);
+  // NotFound ("<what> not found") without read access, PermissionDenied below `need`.
+  Status RequireAccess(const Principal& p, std::string_view folder_id, std::string_view folder_path,
+                       FolderAccess need, std::string_view what);
   // The folder, if `p` may read it and holds `need`: NotFound without read, else 403.
   Result<SecretFolder> FolderFor(const Principal& p, std::string_view id, FolderAccess need);
   Result<Secret> SecretFor(const Principal& p, std::string_view id, FolderAccess need);

@@ -605,3 +605,14 @@ def new_group_member(api: requests.Session, srv: Server) -> tuple[dict, dict, re
     group = create_user_group(api, srv)
     add_user_to_group(api, srv, group["GroupID"], user["UserID"])
     return user, group, user_session(srv, user["UserName"])
+
+
+def files_containing(root: Path, needles: dict[str, bytes]) -> list[tuple[str, str]]:
+    """(file, needle name) for every needle found in any file under root."""
+    hits = []
+    for f in sorted(p for p in root.rglob("*") if p.is_file()):
+        data = f.read_bytes()
+        for name, needle in needles.items():
+            if needle in data:
+                hits.append((str(f.relative_to(root)), name))
+    return hits

@@ -469,3 +469,24 @@ def test_unknown_query_parameters_are_ignored(api, server, system):
                 params={"name": system["SystemName"], "foo": "bar", "_": "123"}, timeout=10)
     assert r.status_code == 200, r.text
     assert [s["ManagedSystemID"] for s in r.json()] == [system["ManagedSystemID"]]
+
+
+def test_managed_accounts_system_id_and_workgroup_name_filters(api, server):
+    wg1, wg2 = create_workgroup(api, server), create_workgroup(api, server)
+    s1 = create_system(api, server, wg1["ID"])
+    s2 = create_system(api, server, wg2["ID"])
+    a1 = create_account(api, server, s1["ManagedSystemID"])
+    a2 = create_account(api, server, s2["ManagedSystemID"])
+
+    def account_ids(**params):
+        r = api.get(server.url("ManagedAccounts"), params=params, timeout=10)
+        assert r.status_code == 200, (params, r.status_code, r.text)
+        return {x["AccountId"] for x in r.json()}
+
+    assert account_ids(systemID=s1["ManagedSystemID"]) == {a1["ManagedAccountID"]}
+    assert account_ids(systemId=s2["ManagedSystemID"]) == {a2["ManagedAccountID"]}
+    assert account_ids(workgroupName=wg2["Name"]) == {a2["ManagedAccountID"]}
+    assert account_ids(workgroupName=wg1["Name"].upper()) == {a1["ManagedAccountID"]}
+    assert account_ids(workgroupName=wg1["Name"], systemID=s2["ManagedSystemID"]) == set()
+    r = api.get(server.url("ManagedAccounts"), params={"systemID": "abc"}, timeout=10)
+    assert r.status_code == 400, r.text

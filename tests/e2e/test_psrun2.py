@@ -283,3 +283,46 @@ def test_verbose_masks_secrets(server, estate):
                 "0", options=("-v",))
     ok(res)
     assert '"Password":"***"' in res.stderr and "Vv/123" not in res.stderr
+
+
+# --- The guide's remaining examples ---------------------------------------------------------
+
+def test_guide_access_levels_examples(server, tmp_path):
+    assert ok(psrun(server, "GET", "AccessLevels")) == "AccessLevelID\tName\n0\tNone\n1\tRead\n2\tRead/Write\n"
+    csv = '"AccessLevelID","Name"\n"0","None"\n"1","Read"\n"2","Read/Write"\n'
+    assert ok(psrun(server, "GET", "AccessLevels", options=("-quote", "-separator", ","))) == csv
+    assert ok(psrun(server, "GET", "AccessLevels", options=("-quote", "-separator", ",", "-noheaders"))) == \
+        csv.split("\n", 1)[1]
+
+
+def test_guide_echo_password_and_params_file(server, estate, tmp_path):
+    s, a = estate["system"]["SystemName"], estate["account"]["AccountName"]
+    out = ok(psrun(server, "RetrievePassword", s, a, "r", options=("-e", "echo '[Password]'")))
+    assert out == estate["password"] + "\n"
+    conn = tmp_path / "conn"
+    conn.write_text(f"127.0.0.1:{server.port} {server.creds.api_key} admin\n")
+    res = subprocess.run(["bash", "-c", f'"{PSRUN2}" -noheaders -filter SystemName $(cat {conn}) ListSystems'],
+                         capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "PSRUN_CA_FILE": server.creds.ca_cert})
+    assert res.returncode == 0 and s in res.stdout.splitlines(), res.stderr
+
+
+def test_guide_list_filters(api, server, estate):
+    assert ok(psrun(server, "ListAccounts", "database")) == ""  # no database accounts here
+    assert ok(psrun(server, "ListSmartRules", "Asset")) == ""  # psafed has managed-account rules only
+    out = ok(psrun(server, "ListSmartRules", options=("-noheaders", "-filter", "Title")))
+    assert "e2e: all accounts" in out.splitlines()
+
+
+def test_guide_force_reset_with_key_files_then_retrieve_dsskey(server, estate, tmp_path):
+    s, a = estate["system"]["SystemName"], estate["account"]["AccountName"]
+    pub, priv = tmp_path / "publicFile", tmp_path / "privateFile"
+    pub.write_text("ssh-ed25519 AAAAC3Nza test\n")
+    private_key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk=\n-----END OPENSSH PRIVATE KEY-----\n"
+    priv.write_text(private_key)
+    assert ok(psrun(server, "ForceReset", s, a, "Pw/Keys1", "1", str(pub), str(priv))) == ""
+    assert ok(psrun(server, "RetrievePassword", s, a, "r")) == "Pw/Keys1\n"
+    rid = int(ok(psrun(server, "Request", str(estate["system"]["ManagedSystemID"]),
+                       str(estate["account"]["ManagedAccountID"]), "30", "keys")))
+    assert ok(psrun(server, "Retrieve", str(rid), "dsskey")) == private_key + "\n"
+    assert ok(psrun(server, "Release", str(rid))) == ""

@@ -9,7 +9,6 @@ import hmac
 import os
 import platform
 import secrets
-import socket
 import subprocess
 import time
 from pathlib import Path

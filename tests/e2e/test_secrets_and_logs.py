@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import support
-from support import BASE_PATH, create_account, create_system, create_workgroup, run_cli, unique
+from support import BASE_PATH, create_account, create_system, create_workgroup, files_containing, run_cli, unique
 
 SENTINEL = "Sentinel-PLAINTEXT-4242"
 
@@ -21,17 +21,6 @@ def access_lines(stderr: str) -> list[dict]:
         obj = json.loads(line[line.index("{"):])
         out.append(obj)
     return out
-
-
-def files_containing(root: Path, needles: dict[str, bytes]) -> list[tuple[str, str]]:
-    """(file, needle name) for every needle found in any file under root."""
-    hits = []
-    for f in sorted(p for p in root.rglob("*") if p.is_file()):
-        data = f.read_bytes()
-        for name, needle in needles.items():
-            if needle in data:
-                hits.append((str(f.relative_to(root)), name))
-    return hits
 
 
 def encodings(name: str, value: str) -> dict[str, bytes]:

@@ -7,10 +7,9 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from pathlib import Path
 
 from support import (create_credential_secret, create_folder, create_safe, create_text_secret,
-                     download_secret_file, file_secret_multipart, get_secret, search_secrets)
+                     download_secret_file, file_secret_multipart, files_containing, get_secret, search_secrets)
 
 
 def forms(name: str, value: bytes) -> dict[str, bytes]:
@@ -22,16 +21,6 @@ def forms(name: str, value: bytes) -> dict[str, bytes]:
     out[f"{name} (utf-16le)"] = text.encode("utf-16-le")
     out[f"{name} (json)"] = json.dumps(text)[1:-1].encode()
     return out
-
-
-def hits(root: Path, needles: dict[str, bytes]) -> list[tuple[str, str]]:
-    found = []
-    for f in sorted(p for p in root.rglob("*") if p.is_file()):
-        data = f.read_bytes()
-        for name, needle in needles.items():
-            if needle in data:
-                found.append((str(f.relative_to(root)), name))
-    return found
 
 
 def test_no_plaintext_secret_values_at_rest_or_in_logs(server_factory):
@@ -95,12 +84,12 @@ def test_no_plaintext_secret_values_at_rest_or_in_logs(server_factory):
     needles["pylib file (binary)"] = file_pylib[:64]
 
     # ... but nowhere in clear: while running (the WAL holds the latest writes) ...
-    assert hits(srv.data_dir, needles) == []
+    assert files_containing(srv.data_dir, needles) == []
     assert srv.stop() == 0
     # ... after a clean stop, and never in the log.
     db = [p.name for p in srv.data_dir.iterdir() if p.name.startswith("psafe.db")]
     assert "psafe.db" in db, db
-    assert hits(srv.data_dir, needles) == []
+    assert files_containing(srv.data_dir, needles) == []
     log = srv.stderr_path.read_bytes()
     assert [name for name, needle in needles.items() if needle in log] == []
     assert b"Sentinel" not in log, "a sentinel value in psafed's stderr"

@@ -274,3 +274,20 @@ def test_plain_http_on_loopback(server_factory):
     r = s.post(srv.url("Auth/SignAppIn"), headers={"Authorization": srv.creds.ps_auth}, timeout=10)
     assert r.status_code == 200
     assert s.get(srv.url("ManagedSystems"), timeout=10).status_code == 200
+
+
+def test_a_configured_certificate_is_used_as_given(server_factory, tmp_path):
+    import subprocess
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                    "-days", "2", "-subj", "/CN=psafe-configured", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(tmp_path / "own.key"), "-out", str(tmp_path / "own.crt")],
+                   check=True, capture_output=True, timeout=60)
+    srv = server_factory.start(config_text=f'[tls]\ncert = "{tmp_path / "own.crt"}"\nkey = "{tmp_path / "own.key"}"\n')
+    ssock = handshake(srv, ssl.create_default_context(cafile=str(tmp_path / "own.crt")))
+    served = ssock.getpeercert(binary_form=True)
+    ssock.close()
+    own = ssl.PEM_cert_to_DER_cert((tmp_path / "own.crt").read_text())
+    assert served == own
+    # The generated CA does not vouch for it.
+    with pytest.raises(ssl.SSLCertVerificationError):
+        handshake(srv, ssl.create_default_context(cafile=srv.creds.ca_cert)).close()
