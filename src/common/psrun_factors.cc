@@ -11,7 +11,8 @@ std::string PsrunCanonicalString(const PsrunFactors& f, std::string_view method,
   for (const PsrunFactorInfo& info : kPsrunFactors) {
     out += "\n";
     out += info.name;
-    out += "=" + f.Get(info.factor);
+    // Encoded, so a value holding '\n' cannot pose as another line.
+    out += "=" + PercentEncodeHeaderValue(f.Get(info.factor));
   }
   return out;
 }

@@ -10,7 +10,8 @@
 //   X-PSRUN-Signature: hex(HMAC-SHA-256(K, canonical)), K = HMAC-SHA-256(API key, "psrun2 signature v1")
 // The canonical form joins with '\n': "PSRUN-1", the method (upper case), the request
 // path as sent (without the query), the timestamp, the nonce, and "<Factor>=<value>" for
-// the eight factors in the order of kPsrunFactors (decoded values).
+// the eight factors in the order of kPsrunFactors, each value percent-encoded as below
+// (so the verifier re-encodes what it decoded, and no value can contain a line break).
 #pragma once
 
 #include <array>
@@ -61,8 +62,8 @@ struct PsrunFactors {
 
 std::string PsrunCanonicalString(const PsrunFactors& f, std::string_view method, std::string_view path);
 
-// Header values are percent-encoded so any UTF-8 fits (bytes outside 0x21-0x7E except
-// '%' pass through as %XX).
+// Header values are percent-encoded so any UTF-8 fits: bytes 0x21-0x7E other than '%'
+// stay as they are, every other byte becomes %XX (upper-case hex).
 std::string PercentEncodeHeaderValue(std::string_view v);
 std::optional<std::string> PercentDecodeHeaderValue(std::string_view v);
 

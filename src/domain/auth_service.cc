@@ -66,8 +66,8 @@ Result<Principal> AuthService::PrincipalFor(int64_t user_id, int64_t registratio
   return Principal{std::move(user).value(), registration_id};
 }
 
-Status AuthService::CheckClient(const ApiRegistration& reg, const ClientContext& client,
-                                const crypto::SecretString* api_key) {
+Status AuthService::CheckTransport(const ApiRegistration& reg, const ClientContext& client) {
+  if (!reg.enabled) return Status::Unauthenticated(std::string(kNotAuthenticated));
   if (!reg.ip_rules.empty()) {
     bool allowed = false;
     for (const IpRule& r : reg.ip_rules) allowed = allowed || IpMatches(r.value, client.remote_address);
@@ -76,7 +76,18 @@ Status AuthService::CheckClient(const ApiRegistration& reg, const ClientContext&
   if (reg.client_certificate_required && !client.client_certificate) {
     return Status::Unauthenticated("client certificate required");
   }
-  if (api_key == nullptr || (reg.psrun_rules.empty() && !reg.verify_psrun_signature)) return Status::OK();
+  return Status::OK();
+}
+
+Status AuthService::CheckSessionClient(int64_t registration_id, const ClientContext& client) {
+  PSAFE_ASSIGN_OR_RETURN(ApiRegistration reg, store_.FindRegistrationById(registration_id));
+  return CheckTransport(reg, client);
+}
+
+Status AuthService::CheckClient(const ApiRegistration& reg, const ClientContext& client,
+                                const crypto::SecretString* api_key) {
+  PSAFE_RETURN_IF_ERROR(CheckTransport(reg, client));
+  if (reg.psrun_rules.empty() && !reg.verify_psrun_signature) return Status::OK();
   if (!client.factors) return Status::Unauthenticated("PSRUN factors required");
   const PsrunFactors& f = *client.factors;
   if (!reg.psrun_rules.empty()) {
@@ -85,6 +96,8 @@ Status AuthService::CheckClient(const ApiRegistration& reg, const ClientContext&
     if (!passed) return Status::Unauthenticated("PSRUN factors match no rule");
   }
   if (!reg.verify_psrun_signature) return Status::OK();
+  // The signature is keyed from the API key: an OAuth client cannot produce one.
+  if (api_key == nullptr) return Status::Unauthenticated("PSRUN signature verification needs an API-key sign-in");
   if (f.version != kPsrunProtocol) return Status::Unauthenticated("unsupported PSRUN protocol version");
   int64_t ts = 0;
   auto [end, ec] = std::from_chars(f.timestamp.data(), f.timestamp.data() + f.timestamp.size(), ts);
@@ -173,7 +186,7 @@ Result<crypto::SecretString> AuthService::StartSession(const Principal& principa
   return CreateSession(SessionKind::kCookie, principal, 0, method);
 }
 
-Result<Principal> AuthService::AuthenticateSession(std::string_view session_token) {
+Result<Principal> AuthService::AuthenticateSession(std::string_view session_token, const ClientContext& client) {
   const std::string hash = keyring_.TokenHash(session_token);
   auto s = store_.FindSession(hash);
   const int64_t now = clock_.NowSeconds();
@@ -184,18 +197,20 @@ Result<Principal> AuthService::AuthenticateSession(std::string_view session_toke
     (void)store_.DeleteSession(hash);
     return Status::Unauthenticated("Session expired");
   }
+  PSAFE_RETURN_IF_ERROR(CheckSessionClient(s->registration_id, client));
   // Write at most every 15 s per session: idle expiry needs no finer grain.
   if (now - s->last_seen_at >= 15) (void)store_.TouchSession(hash, now);
   return PrincipalFor(s->user_id, s->registration_id);
 }
 
-Result<Principal> AuthService::AuthenticateBearer(std::string_view access_token) {
+Result<Principal> AuthService::AuthenticateBearer(std::string_view access_token, const ClientContext& client) {
   const std::string hash = keyring_.TokenHash(access_token);
   auto s = store_.FindSession(hash);
   if (!s.ok() || s->kind != SessionKind::kBearer || !crypto::ConstantTimeEquals(s->token_hash, hash) ||
       s->expires_at <= clock_.NowSeconds()) {
     return Status::Unauthenticated(std::string(kNotAuthenticated));
   }
+  PSAFE_RETURN_IF_ERROR(CheckSessionClient(s->registration_id, client));
   return PrincipalFor(s->user_id, s->registration_id);
 }
 

@@ -47,8 +47,10 @@ class AuthService {
 
   // Also applies the registration's rules to `client` (domain/client_rules.h).
   Result<Principal> AuthenticateApiKey(const ApiKeyCredentials& creds, const ClientContext& client);
-  Result<Principal> AuthenticateBearer(std::string_view access_token);
-  Result<Principal> AuthenticateSession(std::string_view session_token);
+  // Sessions and tokens keep obeying their registration's IP rules and client-certificate
+  // requirement on every call; factors and signature are checked at sign-in.
+  Result<Principal> AuthenticateBearer(std::string_view access_token, const ClientContext& client);
+  Result<Principal> AuthenticateSession(std::string_view session_token, const ClientContext& client);
 
   // Creates a cookie session for an authenticated principal (audited as a sign-in);
   // returns the cookie value.
@@ -66,10 +68,13 @@ class AuthService {
  private:
   Result<Principal> VerifyApiKey(const ApiKeyCredentials& creds, const ClientContext& client,
                                  std::string* lock_subject);
-  // The registration's IP rules, client-certificate requirement and (with the API key in
-  // hand) PSRUN rules and signature.
+  // The registration's IP rules, client-certificate requirement, PSRUN rules and (with the
+  // API key in hand) signature; without a key a required signature cannot be met.
   Status CheckClient(const ApiRegistration& reg, const ClientContext& client,
                      const crypto::SecretString* api_key);
+  // What is re-checked on every call: the registration is enabled, IP rules, certificate.
+  Status CheckTransport(const ApiRegistration& reg, const ClientContext& client);
+  Status CheckSessionClient(int64_t registration_id, const ClientContext& client);
   Result<Principal> PrincipalFor(int64_t user_id, int64_t registration_id);
   Status CheckNotLocked(const std::string& subject);
   void RecordFailure(const std::string& subject, std::string_view user_name, std::string_view why);

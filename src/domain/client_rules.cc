@@ -84,6 +84,10 @@ bool WildcardMatch(std::string_view p, std::string_view v) {
 
 bool IpMatches(std::string_view pattern, std::string_view ip) {
   pattern = TrimWhitespace(pattern);
+  // An IPv4 client of a dual-stack listener shows as ::ffff:a.b.c.d; rules name a.b.c.d.
+  if (ip.size() > 7 && EqualsIgnoreCase(ip.substr(0, 7), "::ffff:") && ip.find('.') != std::string_view::npos) {
+    ip.remove_prefix(7);
+  }
   if (pattern.find('/') != std::string_view::npos) return CidrMatches(pattern, ip);
   if (pattern.find('-') != std::string_view::npos) return RangeMatches(pattern, ip);
   if (pattern.find_first_of("*?") != std::string_view::npos) return WildcardMatch(pattern, ip);

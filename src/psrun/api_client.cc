@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <cstdio>
+#include <cstring>
 
 #include "common/strings.h"
 
@@ -36,18 +37,25 @@ std::string MaskBody(std::string_view body) {
   // Masks the value of any "…password…", "…passphrase…", "…privatekey…" or "…key" field.
   std::string out(body);
   std::string lower = ToLowerAscii(body);
-  for (std::string_view field : {"password\"", "passphrase\"", "privatekey\"", "publickey\"", "text\""}) {
+  for (std::string_view field : {"password\"", "passphrase\"", "privatekey\"", "publickey\"", "text\"", "key\"",
+                                 "secret\"", "access_token\""}) {
     for (size_t at = lower.find(field); at != std::string::npos; at = lower.find(field, at + 1)) {
-      size_t colon = lower.find(':', at + field.size());
-      if (colon == std::string::npos) break;
-      size_t start = lower.find('"', colon);
-      size_t next_comma = lower.find_first_of(",}", colon);
-      if (start == std::string::npos || start > next_comma) continue;
-      size_t end = start + 1;
-      while (end < out.size() && out[end] != '"') end += out[end] == '\\' ? 2 : 1;
-      if (end >= out.size()) break;
-      out.replace(start + 1, end - start - 1, std::string(3, '*'));
-      lower.replace(start + 1, end - start - 1, std::string(3, '*'));
+      size_t colon = lower.find_first_not_of(" \t", at + field.size());
+      if (colon == std::string::npos || lower[colon] != ':') continue;
+      size_t start = lower.find_first_not_of(" \t", colon + 1);
+      if (start == std::string::npos) break;
+      size_t end = start;
+      if (lower[start] == '"') {  // a string: up to its closing quote
+        end = start + 1;
+        while (end < out.size() && out[end] != '"') end += out[end] == '\\' ? 2 : 1;
+        if (end >= out.size()) break;
+        ++start;
+      } else {  // a number or literal: up to the next delimiter
+        end = lower.find_first_of(",}] \t", start);
+        if (end == std::string::npos) end = lower.size();
+      }
+      out.replace(start, end - start, std::string(3, '*'));
+      lower.replace(start, end - start, std::string(3, '*'));
     }
   }
   return out;
@@ -148,6 +156,7 @@ Result<HttpReply> ApiClient::Call(std::string_view method, std::string_view endp
     if (body) std::fprintf(stderr, "> %s\n", MaskBody(*body).c_str());
   }
   CURLcode rc = curl_easy_perform(h);
+  for (curl_slist* l = list; l != nullptr; l = l->next) crypto::SecureWipe(l->data, std::strlen(l->data));
   curl_slist_free_all(list);
   for (std::string& hdr : headers) crypto::SecureWipe(hdr.data(), hdr.size());
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, nullptr);

@@ -87,22 +87,31 @@ Result<CliArgs> ParseCliArgs(const std::vector<std::string>& argv) {
       if (i + 1 >= argv.size()) return Status::InvalidArgument("option " + argv[i] + " needs a value");
       value = argv[++i];
     }
+    if (o->name == "-certpass") a.secret_argv.push_back(i);
     o->apply(a, std::move(value));
   }
   if (a.help) return a;
   if (a.exec && a.exec_stdin) return Status::InvalidArgument("-e and -estdin exclude each other");
+  if ((a.exec && a.exec->empty()) || (a.exec_stdin && a.exec_stdin->empty())) {
+    return Status::InvalidArgument("-e and -estdin need a command");
+  }
   if (a.separator.empty()) return Status::InvalidArgument("-separator needs a non-empty value");
   const size_t left = argv.size() - i;
   if (left < 4) return Status::InvalidArgument("expected: host key user method endpoint, or host key user short-command");
   a.host = argv[i];
   a.key = crypto::SecretString(std::string_view(argv[i + 1]));
   SplitUserPassword(argv[i + 2], &a.user, &a.user_password);
+  a.secret_argv.push_back(i + 1);
+  if (a.user_password) a.secret_argv.push_back(i + 2);
   a.verb = argv[i + 3];
   a.args.assign(argv.begin() + static_cast<std::ptrdiff_t>(i + 4), argv.end());
   if (a.host.empty() || a.key.empty() || a.user.empty()) {
     return Status::InvalidArgument("host, key and user must not be empty");
   }
   if (a.IsDirectCall() && a.args.empty()) return Status::InvalidArgument(a.verb + " needs an endpoint");
+  if (a.IsDirectCall() && EqualsIgnoreCase(a.verb, "GET") && a.args.size() > 1) {
+    return Status::InvalidArgument("GET sends no payload: put parameters in the endpoint's query");
+  }
   return a;
 }
 

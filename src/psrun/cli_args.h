@@ -39,6 +39,7 @@ struct CliArgs {
   std::vector<std::string> args;  // endpoint + payload, or the short command's arguments
 
   bool IsDirectCall() const;  // verb is an HTTP method
+  std::vector<size_t> secret_argv;  // argv positions holding the key or a password, to wipe
 };
 
 // InvalidArgument with a one-line reason on any usage error (unknown option, missing

@@ -1,29 +1,36 @@
 // -e and -estdin: hand the result to a command instead of printing it.
-//  -e "cmd [Password]"  replaces [Field] placeholders with the result's fields and runs
-//                       the command once per row. The value lands in the child's argv,
-//                       which other local users can read in /proc while it runs: prefer
-//                       -estdin for secrets (docs/psrun2.md).
-//  -estdin "cmd"        runs the command once with the printed output on its stdin;
-//                       the secret never appears in any argv or environment.
+//  -e "cmd [Password]"  runs /bin/sh -c cmd once per result row. Each [Field] placeholder
+//                       becomes a reference to an environment variable that holds the
+//                       field's value, quoted for where it stands ('[Password]' stays a
+//                       single word), so a value is never parsed as shell syntax and never
+//                       appears in any command line.
+//  -estdin "cmd"        runs the command once with the printed output on its stdin.
 #pragma once
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/result.h"
 
 namespace psafe::psrun {
 
-// Replaces each [Name] whose Name is a field of `row` (case-insensitive); others stay.
-std::string FillPlaceholders(std::string_view command, const boost::json::object& row);
+struct ShellCommand {
+  std::string text;                                        // for /bin/sh -c
+  std::vector<std::pair<std::string, std::string>> env;    // added to the child's environment
+  ~ShellCommand();                                         // wipes the values
+};
+
+// Binds each [Name] whose Name is a field of `row` (case-insensitive); others stay.
+ShellCommand BindPlaceholders(std::string_view command, const boost::json::object& row);
 
 // The rows -e runs over: an object is one row, an array of objects one per element, and
 // a scalar (a password) is one row with the fields Password and Value.
 std::vector<boost::json::object> PlaceholderRows(const boost::json::value& v);
 
-// Runs /bin/sh -c `command`, with `input` on its stdin when given; the child's exit status.
-Result<int> RunShell(const std::string& command, const std::string* input);
+// Runs /bin/sh -c, with `input` on its stdin when given; the child's exit status.
+Result<int> RunShell(const ShellCommand& command, const std::string* input);
 
 }  // namespace psafe::psrun

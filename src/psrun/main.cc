@@ -2,6 +2,8 @@
 // any failure, with one line on stderr naming the HTTP status and the server's message.
 #include <boost/json/serialize.hpp>
 
+#include <csignal>
+#include <cstring>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -40,7 +42,8 @@ constexpr const char* kUsage =
     "  -filter \"A,B\"      only these columns, in this order\n"
     "  -cert path         client certificate (PEM, or PKCS#12 by .p12/.pfx)\n"
     "  -certpass pw       its password\n"
-    "  -e \"command\"       run command per row with [Field] placeholders filled (puts values in argv)\n"
+    "  -e \"command\"       run command (sh -c) per row; [Field] placeholders become quoted\n"
+    "                     environment references, never shell syntax or argv\n"
     "  -estdin \"command\"  run command with the output on its stdin (keeps secrets out of argv)\n"
     "  -json              print the response body as JSON\n"
     "  --help             this text\n"
@@ -48,6 +51,21 @@ constexpr const char* kUsage =
     "environment: PSRUN_CA_FILE  a CA bundle to trust (e.g. psafed's tls/ca.pem)\n"
     "\n"
     "short commands:\n";
+
+// Overwrites every string in `v` (a retrieved credential lives in one) before it is freed.
+void WipeJson(json::object& o);
+void WipeJson(json::value& v) {
+  if (v.is_string()) {
+    crypto::SecureWipe(v.get_string().data(), v.get_string().size());
+  } else if (v.is_array()) {
+    for (auto& x : v.get_array()) WipeJson(x);
+  } else if (v.is_object()) {
+    WipeJson(v.get_object());
+  }
+}
+void WipeJson(json::object& o) {
+  for (auto& kv : o) WipeJson(kv.value());
+}
 
 int Fail(const Status& s) {
   std::fprintf(stderr, "psrun2: error: %s\n", s.message().c_str());
@@ -72,8 +90,14 @@ Result<Outcome> Execute(Session& session, const CliArgs& args) {
   return Outcome{std::move(r.value), std::move(r.note)};
 }
 
-int Run(const std::vector<std::string>& argv) {
+// `raw` is the process's own argv (after the program name): the key and passwords are
+// overwritten there too, so /proc/<pid>/cmdline stops showing them once parsed.
+int Run(std::vector<std::string>& argv, char** raw) {
   auto parsed = ParseCliArgs(argv);
+  for (size_t i : parsed.ok() ? parsed->secret_argv : std::vector<size_t>{}) {
+    crypto::SecureWipe(argv[i].data(), argv[i].size());
+    crypto::SecureWipe(raw[i], std::strlen(raw[i]));
+  }
   if (!parsed.ok()) {
     std::fprintf(stderr, "psrun2: %s\n%s", parsed.status().message().c_str(), kUsage);
     return 1;
@@ -107,17 +131,19 @@ int Run(const std::vector<std::string>& argv) {
                                : RenderTable(outcome->value, out);
   int rc = 0;
   if (args.exec) {
-    for (const json::object& row : PlaceholderRows(outcome->value)) {
-      auto status = RunShell(FillPlaceholders(*args.exec, row), nullptr);
+    for (json::object& row : PlaceholderRows(outcome->value)) {
+      auto status = RunShell(BindPlaceholders(*args.exec, row), nullptr);
       if (!status.ok() || *status != 0) rc = 1;
+      WipeJson(row);
     }
   } else if (args.exec_stdin) {
-    auto status = RunShell(*args.exec_stdin, &text);
+    auto status = RunShell(ShellCommand{*args.exec_stdin, {}}, &text);
     if (!status.ok() || *status != 0) rc = 1;
-  } else {
-    std::fwrite(text.data(), 1, text.size(), stdout);
+  } else if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0) {
+    rc = Fail(Status::IOError("cannot write the output"));
   }
   crypto::SecureWipe(text.data(), text.size());
+  WipeJson(outcome->value);
   return rc;
 }
 
@@ -126,7 +152,9 @@ int Run(const std::vector<std::string>& argv) {
 
 int main(int argc, char** argv) {
   psafe::crypto::HardenProcess();  // no core dump may hold a retrieved password
+  std::signal(SIGPIPE, SIG_IGN);   // a reader that goes away is a write error (exit 1), not a signal
   if (!psafe::crypto::InitializeCrypto().ok()) return 1;
   std::vector<std::string> args(argv + 1, argv + argc);
-  return psafe::psrun::Run(args);
+  const int rc = psafe::psrun::Run(args, argv + 1);
+  return rc == 0 ? 0 : 1;
 }

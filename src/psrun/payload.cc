@@ -4,6 +4,8 @@
 
 #include <charconv>
 
+#include "common/strings.h"
+
 namespace psafe::psrun {
 
 namespace json = boost::json;
@@ -16,14 +18,32 @@ bool IsInteger(std::string_view s, int64_t* out) {
   return ec == std::errc() && end == s.data() + s.size();
 }
 
+// A decimal that JSON would print back the same: no leading zeros ("00.5") and no
+// trailing zeros ("1.10"), which would otherwise change on the way.
 bool IsDecimal(std::string_view s, double* out) {
   size_t dot = s.find('.');
-  if (dot == std::string_view::npos || dot == 0 || dot + 1 == s.size()) return false;
+  if (dot == std::string_view::npos || dot == 0 || dot + 1 == s.size() || s.back() == '0') return false;
+  const size_t digits = s[0] == '-' ? 1 : 0;
+  if (dot - digits > 1 && s[digits] == '0') return false;
   for (size_t i = (s[0] == '-' ? 1 : 0); i < s.size(); ++i) {
     if (i != dot && (s[i] < '0' || s[i] > '9')) return false;
   }
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
   return ec == std::errc() && end == s.data() + s.size();
+}
+
+// Secrets stay strings whatever they look like: "Password=123456" is a password, not a number.
+bool IsSecretField(std::string_view key) {
+  for (std::string_view f : {"password", "passphrase", "privatekey", "publickey", "key", "secret", "clientsecret",
+                             "text"}) {
+    if (EqualsIgnoreCase(key, f)) return true;
+  }
+  return false;
+}
+
+json::value FieldValue(std::string_view key, std::string_view raw) {
+  if (IsSecretField(key) && !(raw.size() >= 2 && raw.front() == '"' && raw.back() == '"')) return json::string(raw);
+  return TypedValue(raw);
 }
 
 Status SplitPair(std::string_view word, std::string_view* key, std::string_view* value) {
@@ -66,7 +86,7 @@ Result<json::value> ParsePayload(const std::vector<std::string>& words) {
       std::string_view key, value;
       PSAFE_RETURN_IF_ERROR(SplitPair(words[i], &key, &value));
       if (current.contains(key)) out.push_back(std::exchange(current, json::object()));
-      current[key] = TypedValue(value);
+      current[key] = FieldValue(key, value);
     }
     if (!current.empty()) out.push_back(std::move(current));
     return json::value(std::move(out));
@@ -75,7 +95,7 @@ Result<json::value> ParsePayload(const std::vector<std::string>& words) {
   for (const std::string& w : words) {
     std::string_view key, value;
     PSAFE_RETURN_IF_ERROR(SplitPair(w, &key, &value));
-    out[key] = TypedValue(value);
+    out[key] = FieldValue(key, value);
   }
   return json::value(std::move(out));
 }

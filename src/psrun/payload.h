@@ -4,8 +4,10 @@
 //   [ A=1 B=x A=2 B=y ]           → [{"A":1,"B":"x"},{"A":2,"B":"y"}] (a repeated key starts
 //                                   the next object)
 //   '{"raw":"json"}'              → sent as given (must be valid JSON)
-// Values: integers and decimals become numbers, true/false booleans; a value wrapped in
-// double quotes (which the shell kept, e.g. 'Name="007"') stays a string without them.
+// Values: integers and decimals become numbers (unless the JSON number would print
+// differently: 007, 1.10), true/false booleans; a value wrapped in double quotes (which the
+// shell kept, e.g. 'Name="42"') stays a string without them. Password, Passphrase,
+// PrivateKey, PublicKey, Key, Secret, ClientSecret and Text values are always strings.
 #pragma once
 
 #include <boost/json/value.hpp>

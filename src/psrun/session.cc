@@ -74,12 +74,14 @@ Status Session::SignIn(const CliArgs& args) {
   return Status::OK();
 }
 
-Result<json::value> Session::Call(std::string_view method, std::string_view endpoint, const json::value* body) {
+Result<json::value> Session::Call(std::string_view method, std::string_view endpoint, const json::value* body,
+                                  long* http_status) {
   std::string text;
   if (body != nullptr && !body->is_null()) text = json::serialize(*body);
   PSAFE_ASSIGN_OR_RETURN(auto reply, client_.Call(method, endpoint, body && !body->is_null() ? &text : nullptr));
   crypto::SecureWipe(text.data(), text.size());
   if (reply.status < 200 || reply.status >= 300) return HttpError(reply.status, reply.body);
+  if (http_status != nullptr) *http_status = reply.status;
   if (TrimWhitespace(reply.body).empty()) return json::value(nullptr);
   boost::system::error_code ec;
   json::value v = json::parse(reply.body, ec);

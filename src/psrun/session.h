@@ -22,8 +22,9 @@ class Session {
 
   Status SignIn(const CliArgs& args);
   // The reply parsed as JSON (null for an empty body; a string when it is not JSON).
+  // `http_status`, when given, receives the status of a successful reply (200, 201, ...).
   Result<boost::json::value> Call(std::string_view method, std::string_view endpoint,
-                                  const boost::json::value* body = nullptr);
+                                  const boost::json::value* body = nullptr, long* http_status = nullptr);
   std::string Escape(std::string_view s) const { return client_.Escape(s); }
 
  private:

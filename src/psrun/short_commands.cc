@@ -97,7 +97,8 @@ Result<ShortResult> RetrievePassword(Session& s, const Args& a) {
   PSAFE_ASSIGN_OR_RETURN(auto ids, ResolveAccount(s, a[0], a[1]));
   json::value body = json::object{{"SystemID", ids.first}, {"AccountID", ids.second}, {"DurationMinutes", duration},
                                   {"Reason", a[2]}, {"ConflictOption", "reuse"}};
-  auto request = s.Call("POST", "Requests", &body);
+  long created = 0;
+  auto request = s.Call("POST", "Requests", &body, &created);
   if (!request.ok() && request.status().code() == StatusCode::kPermissionDenied) {
     // No requestor role: an ISA grant releases the credential in one call.
     auto isa = s.Call("POST", "ISARequests?type=" + type, &body);
@@ -107,12 +108,18 @@ Result<ShortResult> RetrievePassword(Session& s, const Args& a) {
   PSAFE_RETURN_IF_ERROR(request.status());
   if (!request->is_int64()) return Status::Internal("POST Requests did not return a request id");
   const std::string id = std::to_string(request->get_int64());
-  PSAFE_ASSIGN_OR_RETURN(auto credential, s.Call("GET", "Credentials/" + id + "?type=" + type));
-  if (!release) return ShortResult{std::move(credential), "request " + id + " left open (DoNotRelease)"};
+  auto credential = s.Call("GET", "Credentials/" + id + "?type=" + type);
+  if (!credential.ok()) {
+    return Status::WithCode(credential.status().code(),
+                            credential.status().message() + " (request " + id + " is left as it is)");
+  }
+  // A request that was open already (200: reused) is the caller's: it stays open.
+  if (created != 201) return ShortResult{std::move(credential).value(), "request " + id + " was already open and stays open"};
+  if (!release) return ShortResult{std::move(credential).value(), "request " + id + " left open (DoNotRelease)"};
   json::value checkin = json::object{{"Reason", a[2]}};
   auto released = s.Call("PUT", "Requests/" + id + "/Checkin", &checkin);
   std::string note = released.ok() ? "" : "warning: request " + id + " not released: " + released.status().message();
-  return ShortResult{std::move(credential), std::move(note)};
+  return ShortResult{std::move(credential).value(), std::move(note)};
 }
 
 Result<ShortResult> ListAssets(Session& s, const Args& a) {
@@ -204,7 +211,9 @@ Result<ShortResult> IsaRequests(Session& s, const Args& a) {
 Result<ShortResult> Retrieve(Session& s, const Args& a) {
   PSAFE_RETURN_IF_ERROR(Need(a, 1, "Retrieve RequestId [password|dsskey]"));
   PSAFE_ASSIGN_OR_RETURN(int64_t id, IntArg(a, 0, "RequestId"));
-  return Get(s, "Credentials/" + std::to_string(id) + "?type=" + ToLowerAscii(ArgOr(a, 1, "password")));
+  const std::string type = ArgOr(a, 1, "password");
+  if (!IsCredentialType(type)) return Status::InvalidArgument("type must be password or dsskey");
+  return Get(s, "Credentials/" + std::to_string(id) + "?type=" + ToLowerAscii(type));
 }
 
 Result<ShortResult> Release(Session& s, const Args& a) {
@@ -229,12 +238,17 @@ std::string Base64(std::string_view bytes) {
   return out;
 }
 
+// ImportFile WorkgroupName [ImportType=PASSWORDSAFE] FileName [Filter]: with two
+// parameters the second is the file.
 Result<ShortResult> ImportFile(Session& s, const Args& a) {
-  PSAFE_RETURN_IF_ERROR(Need(a, 3, "ImportFile WorkgroupName ImportType FileName [Filter]"));
-  PSAFE_ASSIGN_OR_RETURN(std::string contents, ReadWholeFile(a[2]));
-  json::value body = json::object{{"WorkgroupName", a[0]}, {"ImportType", a[1]},
+  PSAFE_RETURN_IF_ERROR(Need(a, 2, "ImportFile WorkgroupName [ImportType] FileName [Filter]"));
+  const bool typed = a.size() >= 3;
+  const std::string type = typed ? a[1] : "PASSWORDSAFE";
+  const std::string& file = typed ? a[2] : a[1];
+  PSAFE_ASSIGN_OR_RETURN(std::string contents, ReadWholeFile(file));
+  json::value body = json::object{{"WorkgroupName", a[0]}, {"ImportType", type},
                                   {"Filter", ArgOr(a, 3, "All Assets")},
-                                  {"FileName", std::filesystem::path(a[2]).filename().string()},
+                                  {"FileName", std::filesystem::path(file).filename().string()},
                                   {"Base64FileContents", Base64(contents)}};
   PSAFE_ASSIGN_OR_RETURN(auto v, s.Call("POST", "Imports", &body));
   return ShortResult{std::move(v), ""};
@@ -290,7 +304,8 @@ constexpr ShortCommand kShortCommands[] = {
      IsaRequests},
     {"Retrieve", "", "RequestId [password|dsskey]", "GET Credentials/{id}", Retrieve},
     {"Release", "", "RequestId [Reason]", "PUT Requests/{id}/Checkin", Release},
-    {"ImportFile", "", "WorkgroupName ImportType FileName [Filter]", "POST Imports", ImportFile},
+    {"ImportFile", "", "WorkgroupName [ImportType=PASSWORDSAFE] FileName [Filter=All Assets]", "POST Imports",
+     ImportFile},
     {"ForceReset", "", "SystemName AccountName [Password] [UpdateSystem=1] [PublicKey] [PrivateKey] [Passphrase]",
      "GET ManagedAccounts, PUT ManagedAccounts/{id}/Credentials", ForceReset},
 };

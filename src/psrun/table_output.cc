@@ -79,7 +79,7 @@ std::string RenderTable(const json::value& v, const OutputOptions& o) {
       rows.push_back(&item.get_object());
     }
   } else {
-    return v.is_null() ? "" : CellText(v) + "\n";
+    return v.is_null() ? "" : Quoted(CellText(v), o.quote) + "\n";
   }
   if (rows.empty()) return "";
   const std::vector<std::string> cols = Columns(rows, o);

@@ -27,6 +27,7 @@ max_body_bytes = 8388608       # larger bodies get 413
 read_timeout_seconds = 30      # to receive one request
 idle_timeout_seconds = 60      # between keep-alive requests
 shutdown_grace_seconds = 10    # in-flight requests may finish within this on SIGTERM
+sweep_interval_seconds = 60    # how often expired sessions, tokens and requests are swept
 
 [auth]
 session_idle_minutes = 20      # ASP.NET_SessionId idle expiry
@@ -125,6 +126,7 @@ Result<Config> LoadConfig(const std::filesystem::path& data_dir, const ConfigOve
     PSAFE_RETURN_IF_ERROR(ReadInt(t, "limits.read_timeout_seconds", &c.read_timeout_seconds, 1, 3600));
     PSAFE_RETURN_IF_ERROR(ReadInt(t, "limits.idle_timeout_seconds", &c.idle_timeout_seconds, 1, 3600));
     PSAFE_RETURN_IF_ERROR(ReadInt(t, "limits.shutdown_grace_seconds", &c.shutdown_grace_seconds, 0, 3600));
+    PSAFE_RETURN_IF_ERROR(ReadInt(t, "limits.sweep_interval_seconds", &c.sweep_interval_seconds, 1, 3600));
     int64_t minutes = c.auth.session_idle_seconds / 60;
     PSAFE_RETURN_IF_ERROR(ReadInt(t, "auth.session_idle_minutes", &minutes, 1, 24 * 60));
     c.auth.session_idle_seconds = minutes * 60;

@@ -28,6 +28,7 @@ struct Config {
   int read_timeout_seconds = 30;
   int idle_timeout_seconds = 60;
   int shutdown_grace_seconds = 10;
+  int sweep_interval_seconds = 60;  // expired sessions, tokens and requests
   int worker_threads = 4;
   std::string log_level = "info";
   domain::AuthPolicy auth;

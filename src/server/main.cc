@@ -60,6 +60,16 @@ void PrintInit(const psafe::server::InitResult& r, bool json) {
 
 int main(int argc, char** argv) {
   CLI::App app{"psafed - a BeyondTrust Password Safe API v3 compatible server"};
+  app.footer(
+      "Configuration: <data-dir>/psafed.toml (written by init with every key, its default and what it does),\n"
+      "or --config FILE; flags override it. Keys: listen, worker_threads, tls.enabled, tls.cert, tls.key,\n"
+      "tls.client_ca, limits.max_header_bytes, limits.max_body_bytes, limits.read_timeout_seconds,\n"
+      "limits.idle_timeout_seconds, limits.shutdown_grace_seconds, limits.sweep_interval_seconds,\n"
+      "auth.session_idle_minutes, auth.token_lifetime_seconds, auth.lockout_threshold, auth.lockout_minutes,\n"
+      "keys.master_key_file, log.level.\n"
+      "Environment: PSAFE_MASTER_KEY (64 hex characters) replaces the master key file.\n"
+      "             PSAFE_CLOCK_OFFSET_FILE shifts psafed's clock by the seconds in that file (tests only;\n"
+      "             psafed warns when it is set).");
   app.require_subcommand(1);
   std::string data_dir;
   psafe::server::ConfigOverrides overrides;

@@ -31,12 +31,12 @@ bool IsLoopback(const std::string& address) {
          address == "localhost";
 }
 
-// Once a minute until stopped: removes expired sessions and tokens, and writes Expired
+// Every `interval` until stopped: removes expired sessions and tokens, and writes Expired
 // (with its audit record) for requests past their expiry.
 class Sweeper {
  public:
-  Sweeper(domain::AuthService& auth, domain::RequestService& requests)
-      : thread_([this, &auth, &requests] { Loop(auth, requests); }) {}
+  Sweeper(domain::AuthService& auth, domain::RequestService& requests, std::chrono::seconds interval)
+      : interval_(interval), thread_([this, &auth, &requests] { Loop(auth, requests); }) {}
   ~Sweeper() {
     {
       std::lock_guard lock(mu_);
@@ -49,17 +49,18 @@ class Sweeper {
  private:
   void Loop(domain::AuthService& auth, domain::RequestService& requests) {
     std::unique_lock lock(mu_);
-    while (!cv_.wait_for(lock, std::chrono::seconds(60), [this] { return stop_; })) {
+    while (!cv_.wait_for(lock, interval_, [this] { return stop_; })) {
       Status s = auth.SweepExpired();
       if (!s.ok()) spdlog::warn("session sweep failed: {}", s.ToString());
       s = requests.SweepExpired();
       if (!s.ok()) spdlog::warn("request expiry sweep failed: {}", s.ToString());
     }
   }
+  std::chrono::seconds interval_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
-  std::thread thread_;
+  std::thread thread_;  // last: starts once the members above exist
 };
 
 }  // namespace
@@ -118,7 +119,7 @@ Status Serve(const Config& config) {
     std::fflush(stdout);
     spdlog::info("psafed listening on {} (store: {}, keyring v{})", bound.base_url(),
                  config.database().string(), keyring->current_version());
-    Sweeper sweeper(auth, requests);
+    Sweeper sweeper(auth, requests, std::chrono::seconds(config.sweep_interval_seconds));
     server.Run();
   }
   spdlog::info("psafed stopped; store closed");

@@ -92,11 +92,11 @@ TEST_F(AuthServiceTest, SessionsExpireAfterTwentyIdleMinutes) {
   ASSERT_TRUE(token.ok());
   EXPECT_EQ(token->size(), 64u);
   env_.clock.Advance(19 * 60);
-  EXPECT_TRUE(auth_.AuthenticateSession(token->view()).ok());  // activity resets idle time
+  EXPECT_TRUE(auth_.AuthenticateSession(token->view(), client_).ok());  // activity resets idle time
   env_.clock.Advance(19 * 60);
-  EXPECT_TRUE(auth_.AuthenticateSession(token->view()).ok());
+  EXPECT_TRUE(auth_.AuthenticateSession(token->view(), client_).ok());
   env_.clock.Advance(20 * 60);
-  EXPECT_FALSE(auth_.AuthenticateSession(token->view()).ok());
+  EXPECT_FALSE(auth_.AuthenticateSession(token->view(), client_).ok());
 }
 
 TEST_F(AuthServiceTest, SignOutEndsTheSession) {
@@ -109,20 +109,20 @@ TEST_F(AuthServiceTest, SignOutEndsTheSession) {
   ASSERT_GE(audit->items.size(), 2u);
   EXPECT_EQ(audit->items[0].event.action, "signout");  // newest first
   EXPECT_EQ(audit->items[1].event.action, "signin");
-  EXPECT_FALSE(auth_.AuthenticateSession(token->view()).ok());
+  EXPECT_FALSE(auth_.AuthenticateSession(token->view(), client_).ok());
 }
 
 TEST_F(AuthServiceTest, OAuthTokensWorkUntilTheyExpire) {
   auto token = auth_.IssueToken(kClientId, kClientSecret, client_);
   ASSERT_TRUE(token.ok()) << token.status().ToString();
   EXPECT_EQ(token->expires_in, 3600);
-  auto p = auth_.AuthenticateBearer(token->access_token.view());
+  auto p = auth_.AuthenticateBearer(token->access_token.view(), client_);
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p->user.id, user_id_);
   // A bearer token is not a cookie, and a cookie is not a bearer token.
-  EXPECT_FALSE(auth_.AuthenticateSession(token->access_token.view()).ok());
+  EXPECT_FALSE(auth_.AuthenticateSession(token->access_token.view(), client_).ok());
   env_.clock.Advance(3600);
-  EXPECT_FALSE(auth_.AuthenticateBearer(token->access_token.view()).ok());
+  EXPECT_FALSE(auth_.AuthenticateBearer(token->access_token.view(), client_).ok());
 }
 
 TEST_F(AuthServiceTest, OAuthRejectsBadSecretsAndLocksAfterFive) {
@@ -140,7 +140,7 @@ TEST_F(AuthServiceTest, SweepRemovesOnlyExpiredSessions) {
   ASSERT_TRUE(auth_.SweepExpired().ok());
   EXPECT_EQ(env_.store->FindSession(env_.keyring->TokenHash(old_token->view())).status().code(),
             StatusCode::kNotFound);
-  EXPECT_TRUE(auth_.AuthenticateSession(fresh_token->view()).ok());
+  EXPECT_TRUE(auth_.AuthenticateSession(fresh_token->view(), client_).ok());
 }
 
 }  // namespace

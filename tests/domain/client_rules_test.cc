@@ -22,6 +22,7 @@ TEST(ClientRulesTest, IpPatterns) {
       {"::1", "::1", true},                 {"fd00::/8", "fd12::1", true},
       {"fd00::/8", "fe80::1", false},       {"127.0.0.0/8", "::1", false},
       {"garbage", "10.0.0.1", false},       {"10.0.0.0/x", "10.0.0.1", false},
+      {"10.0.0.*", "::ffff:10.0.0.7", true}, {"10.0.0.0/8", "::FFFF:10.1.2.3", true},
   };
   for (const Case& c : cases) EXPECT_EQ(IpMatches(c.pattern, c.ip), c.match) << c.pattern << " vs " << c.ip;
 }

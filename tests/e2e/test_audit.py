@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import time
 
 import support
 from support import (ROLE_APPROVER, ROLE_AUDITOR, audit_records, bare_int, checkin, create_system,
@@ -180,3 +181,38 @@ def test_audit_rewrite_of_action_is_detected(server_factory):
     db_exec(srv.data_dir, "UPDATE audit_log SET action = 'workgroup.delete' WHERE id = ?", (first,))
     rc, out = verify(srv.data_dir)
     assert rc == 1 and re.search(rf"\b{first}\b", out), (rc, out)
+
+
+def test_audit_filters_by_user_account_and_time(server_factory, tmp_path):
+    offset = tmp_path / "clock-offset"
+    srv = server_factory.start(env={"PSAFE_CLOCK_OFFSET_FILE": str(offset)})
+    api = srv.admin()
+    wg = create_workgroup(api, srv)
+    sid = create_system(api, srv, wg["ID"])["ManagedSystemID"]
+    a, b = grant_account(api, srv, sid), grant_account(api, srv, sid)
+    rid_a = bare_int(a.request())
+    offset.write_text("7200")  # two hours later
+    rid_b = bare_int(b.request())
+
+    def audit(**params):
+        r = api.get(srv.url("Audit"), params={"limit": 1000, **params}, timeout=10)
+        assert r.status_code == 200, (params, r.text)
+        return r.json()["Data"]
+
+    by_a = audit(accountId=a.account_id)
+    assert by_a and {x["ManagedAccountID"] for x in by_a} == {a.account_id}, by_a
+    assert any(x["Action"] == "request.create" and str(x["ObjectID"]) == str(rid_a) for x in by_a)
+    assert not any(str(x["ObjectID"]) == str(rid_b) and x["Action"] == "request.create" for x in by_a)
+    by_user = audit(userId=b.user["UserID"])
+    assert by_user and {x["UserName"] for x in by_user} == {b.user["UserName"]}, by_user
+    # from/to are Unix seconds; the clock moved two hours between the two requests.
+    now = int(time.time())
+
+    def created(records):
+        return {int(x["ObjectID"]) for x in records if x["Action"] == "request.create"}
+
+    assert created(audit(to=now + 3600)) & {rid_a, rid_b} == {rid_a}
+    assert created(audit(**{"from": now + 3600})) & {rid_a, rid_b} == {rid_b}
+    r = api.get(srv.url("Audit"), params={"from": "yesterday"}, timeout=10)
+    assert r.status_code == 400, r.text
+    api.close()

@@ -108,8 +108,8 @@ def test_retrieve_password_through_isa(api, server):
 
 def test_exec_fills_placeholders(server, estate, tmp_path):
     out = ok(psrun(server, "RetrievePassword", estate["system"]["SystemName"], estate["account"]["AccountName"], "r",
-                   options=("-e", "printf '%s|' \"$(cat <<'EOF'\n[Password]\nEOF\n)\"")))
-    assert out == estate["password"] + "|"
+                   options=("-e", "printf '%s|' [Password] \"<[password]>\"")))
+    assert out == estate["password"] + "|<" + estate["password"] + ">|"
 
 
 def test_exec_stdin_keeps_the_secret_out_of_argv(server, estate, tmp_path):

@@ -107,13 +107,19 @@ def test_verbose_shows_the_factors(server_factory):
 
 # --- Signature ----------------------------------------------------------------------------------
 
+def psafe_encode(value: str) -> str:
+    """docs/psrun2.md: bytes 0x21-0x7E except '%' as they are, any other byte as %XX."""
+    return "".join(chr(b) if 0x21 <= b <= 0x7E and b != 0x25 else f"%{b:02X}" for b in value.encode())
+
+
 def signed_headers(key: str, method: str, path: str, *, ts=None, nonce=None, factors=None, tamper=None):
     """The X-PSRUN-* headers as docs/psrun2.md defines them, computed here independently."""
     values = {name: "" for name in FACTORS}
     values.update(factors or {})
     ts = str(int(time.time()) if ts is None else ts)
     nonce = nonce or secrets.token_hex(16)
-    canonical = "\n".join(["PSRUN-1", method.upper(), path, ts, nonce] + [f"{n}={values[n]}" for n in FACTORS])
+    canonical = "\n".join(["PSRUN-1", method.upper(), path, ts, nonce] +
+                          [f"{n}={psafe_encode(values[n])}" for n in FACTORS])
     signing_key = hmac.new(key.encode(), b"psrun2 signature v1", hashlib.sha256).digest()
     sig = hmac.new(signing_key, canonical.encode(), hashlib.sha256).hexdigest()
     headers = {"X-PSRUN-Version": "1", "X-PSRUN-Timestamp": ts, "X-PSRUN-Nonce": nonce, "X-PSRUN-Signature": sig}
@@ -140,7 +146,7 @@ def test_signature_verified_and_replays_refused(server_factory):
     refused(psrun(srv, "ListRoles", options=("-sf",)), "PSRUN factors required")
 
     key = srv.creds.api_key
-    good = signed_headers(key, "POST", SIGNIN_PATH, factors={"SystemName": "ünïcode host"})
+    good = signed_headers(key, "POST", SIGNIN_PATH, factors={"SystemName": "ünïcode host/(x)", "FQDN": "a\nb"})
     assert sign_in(srv, good).status_code == 200
     r = sign_in(srv, good)  # the same nonce again
     assert (r.status_code, "replayed" in r.text) == (401, True), r.text
@@ -149,6 +155,9 @@ def test_signature_verified_and_replays_refused(server_factory):
         "bad signature": signed_headers(key, "POST", SIGNIN_PATH, tamper={"X-PSRUN-Signature": "0" * 64}),
         "factor changed after signing": signed_headers(key, "POST", SIGNIN_PATH,
                                                        tamper={"X-PSRUN-SystemName": "evil"}),
+        "line break posing as a factor": signed_headers(key, "POST", SIGNIN_PATH,
+                                                        factors={"SystemName": "h", "FQDN": "x"},
+                                                        tamper={"X-PSRUN-SystemName": "h%0AFQDN=x"}),
         "other path": signed_headers(key, "POST", "/BeyondTrust/api/public/v3/Other"),
         "other method": signed_headers(key, "GET", SIGNIN_PATH),
         "wrong key": signed_headers("0" * 128, "POST", SIGNIN_PATH),
@@ -168,6 +177,12 @@ def test_signature_verified_and_replays_refused(server_factory):
 
 def test_ip_authentication_rules(server_factory):
     srv = server_factory.start()
+    set_rules(srv, IPAuthenticationRules=[{"Type": "SingleIP", "Value": "10.9.9.9"},
+                                          {"Type": "CIDR", "Value": "127.0.0.0/8"}])
+    roles_ok(psrun(srv, "ListRoles", options=("-sf",)))
+    set_rules(srv, IPAuthenticationRules=[{"Type": "IPRange", "Value": "127.0.0.1-127.0.0.9"}])
+    roles_ok(psrun(srv, "ListRoles"))
+    # Last: this rule also locks out the administrator's own session that set it.
     set_rules(srv, IPAuthenticationRules=[{"Type": "SingleIP", "Value": "10.9.9.9", "Description": "elsewhere"}])
     refused(psrun(srv, "ListRoles", options=("-sf",)), "is not allowed")
     r = sign_in(srv, {})
@@ -177,11 +192,7 @@ def test_ip_authentication_rules(server_factory):
     r = s.post(srv.url("Auth/connect/token"), timeout=10, data={
         "client_id": srv.creds.client_id, "client_secret": srv.creds.client_secret, "grant_type": "client_credentials"})
     assert r.status_code == 401, r.text
-    set_rules(srv, IPAuthenticationRules=[{"Type": "SingleIP", "Value": "10.9.9.9"},
-                                          {"Type": "CIDR", "Value": "127.0.0.0/8"}])
-    roles_ok(psrun(srv, "ListRoles", options=("-sf",)))
-    set_rules(srv, IPAuthenticationRules=[{"Type": "IPRange", "Value": "127.0.0.1-127.0.0.9"}])
-    roles_ok(psrun(srv, "ListRoles"))
+    assert _ADMIN[str(srv.data_dir)].get(srv.url("Roles"), timeout=10).status_code == 401
 
 
 def test_registration_api_validates_and_creates(server_factory):
@@ -257,3 +268,47 @@ def test_client_certificate_required(server_factory, tmp_path):
     res = psrun(srv, "ListRoles", options=("-cert", str(tmp_path / "alice.p12"), "-certpass", "wrong"))
     assert res.returncode == 1, res.stderr
     assert "p12-secret" not in res.stderr
+
+
+# --- Sessions, tokens and OAuth keep obeying the rules ----------------------------------------
+
+def test_cookie_sessions_and_tokens_obey_later_ip_and_certificate_rules(server_factory):
+    srv = server_factory.start()
+    cookie = srv.signed_in()
+    s = srv.session()
+    r = s.post(srv.url("Auth/connect/token"), timeout=10, data={
+        "client_id": srv.creds.client_id, "client_secret": srv.creds.client_secret, "grant_type": "client_credentials"})
+    assert r.status_code == 200, r.text
+    bearer = {"Authorization": "Bearer " + r.json()["access_token"]}
+    assert cookie.get(srv.url("Roles"), timeout=10).status_code == 200
+    assert s.get(srv.url("Roles"), headers=bearer, timeout=10).status_code == 200
+
+    set_rules(srv, ClientCertificateRequired=True)  # no client CA: nobody can meet it
+    assert cookie.get(srv.url("Roles"), timeout=10).status_code == 401
+    assert s.get(srv.url("Roles"), headers=bearer, timeout=10).status_code == 401
+
+
+def test_oauth_is_bound_by_factor_rules(server_factory):
+    srv = server_factory.start()
+    set_rules(srv, PSRUNRules=[rule(SystemName="*")])
+    form = {"client_id": srv.creds.client_id, "client_secret": srv.creds.client_secret,
+            "grant_type": "client_credentials"}
+    s = srv.session()
+    assert s.post(srv.url("Auth/connect/token"), data=form, timeout=10).status_code == 401  # no factors
+    factors = signed_headers("unknown to an OAuth client", "POST", "/x", factors={"SystemName": "ci"})
+    assert s.post(srv.url("Auth/connect/token"), data=form, headers=factors, timeout=10).status_code == 200
+    set_rules(srv, VerifyPsrunSignature=True)  # a signature needs the API key: OAuth cannot sign
+    r = s.post(srv.url("Auth/connect/token"), data=form, headers=signed_headers("k", "POST", "/x"), timeout=10)
+    assert r.status_code == 401, r.text
+
+
+def test_verbose_masks_new_registration_secrets(server_factory):
+    srv = server_factory.start()
+    res = psrun(srv, "POST", "ApiRegistrations", "Name=ci2", options=("-v",))
+    assert res.returncode == 0, res.stderr
+    created = [line for line in res.stdout.splitlines()]
+    assert len(created) == 2, res.stdout  # header and row: the answer itself is the one place the key shows
+    header, row = created[0].split("\t"), created[1].split("\t")
+    key = row[header.index("Key")]
+    secret = row[header.index("ClientSecret")]
+    assert len(key) == 128 and key not in res.stderr and secret not in res.stderr, res.stderr

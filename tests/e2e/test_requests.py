@@ -694,3 +694,32 @@ def test_dss_key_and_passphrase_are_released_by_type(api, server, sys_id):
     r = g.s.get(server.url(f"Credentials/{rid}"), params={"type": "passphrase"}, timeout=10)
     assert bare_json_string(r) == "phrase/2"
     checkin(g.s, server, rid)
+
+
+def test_background_sweeper_expires_requests_nobody_reads(server_factory, tmp_path):
+    """Expiry is written by the sweeper too, not only by the next read of the request."""
+    offset = tmp_path / "clock-offset"
+    srv = server_factory.start(env={"PSAFE_CLOCK_OFFSET_FILE": str(offset)},
+                               config_text="[limits]\nsweep_interval_seconds = 1\n")
+    api = srv.admin()
+    wg = create_workgroup(api, srv)
+    g = grant_account(api, srv, create_system(api, srv, wg["ID"])["ManagedSystemID"])
+    rid = bare_int(g.request(duration=5))
+
+    def expiries():
+        r = api.get(srv.url("Audit"), params={"limit": 100}, timeout=10)
+        assert r.status_code == 200, r.text
+        return [a for a in r.json()["Data"] if a["Action"] == "request.expire" and str(a["ObjectID"]) == str(rid)]
+
+    time.sleep(1.5)
+    assert expiries() == [], "expired before its time"
+    offset.write_text("360")
+    deadline = time.time() + 10
+    while not expiries() and time.time() < deadline:
+        time.sleep(0.2)
+    records = expiries()
+    assert len(records) == 1, records
+    # Written by the system, not by a reader; the request reads as Expired afterwards.
+    assert records[0]["UserName"] == "psafed", records[0]
+    assert status_of(g.s, srv, rid) == "Expired"
+    api.close()

@@ -4,6 +4,8 @@
 
 #include <boost/json/parse.hpp>
 
+#include <csignal>
+
 #include "psrun/exec_command.h"
 #include "psrun/short_commands.h"
 
@@ -48,20 +50,37 @@ TEST(ShortCommandTableTest, NamesAndAliasesResolveCaseInsensitively) {
   EXPECT_EQ(FindShortCommand("RetrievePasswords"), nullptr);
 }
 
-TEST(ExecCommandTest, PlaceholdersComeFromTheRowCaseInsensitively) {
+TEST(ExecCommandTest, PlaceholdersBecomeQuotedEnvironmentReferences) {
   auto rows = PlaceholderRows(boost::json::parse(R"("s3cr3t")"));
   ASSERT_EQ(rows.size(), 1u);
-  EXPECT_EQ(FillPlaceholders("echo '[Password]' [value] [Other] [", rows[0]), "echo 's3cr3t' s3cr3t [Other] [");
+  ShellCommand c = BindPlaceholders("echo '[Password]' [value] \"x [VALUE]\" [Other] \\[Password] [", rows[0]);
+  EXPECT_EQ(c.text, "echo ''\"$PSRUN_FIELD_0\"'' \"$PSRUN_FIELD_1\" \"x ${PSRUN_FIELD_2}\" [Other] \\[Password] [");
+  ASSERT_EQ(c.env.size(), 3u);
+  EXPECT_EQ(c.env[0], (std::pair<std::string, std::string>{"PSRUN_FIELD_0", "s3cr3t"}));
   rows = PlaceholderRows(boost::json::parse(R"([{"SystemName":"a","N":1},{"SystemName":"b","N":2}])"));
   ASSERT_EQ(rows.size(), 2u);
-  EXPECT_EQ(FillPlaceholders("[systemname]:[N]", rows[1]), "b:2");
+  EXPECT_EQ(BindPlaceholders("[systemname]:[N]", rows[1]).env[1].second, "2");
+}
+
+// A value is data, never shell syntax: quotes, $(…), ; and newlines in it do nothing.
+TEST(ExecCommandTest, ValuesCannotInjectShellSyntax) {
+  const std::string hostile = "x'; touch /tmp/psrun-pwned-$$; echo '$(id)\"`id`\n";
+  boost::json::object row{{"Password", hostile}};
+  for (const char* cmd : {"test '[Password]' = \"$EXPECT\"",
+                          "test \"[Password]\" = \"$EXPECT\"", "test [Password] = \"$EXPECT\""}) {
+    ShellCommand c = BindPlaceholders(cmd, row);
+    c.env.emplace_back("EXPECT", hostile);
+    EXPECT_EQ(RunShell(c, nullptr).value(), 0) << cmd;
+  }
 }
 
 TEST(ExecCommandTest, RunsTheShellAndFeedsStdin) {
-  EXPECT_EQ(RunShell("exit 3", nullptr).value(), 3);
+  EXPECT_EQ(RunShell(ShellCommand{"exit 3", {}}, nullptr).value(), 3);
   std::string input = "hello\n";
-  EXPECT_EQ(RunShell("test \"$(cat)\" = hello", &input).value(), 0);
-  EXPECT_EQ(RunShell("true", &input).value(), 0);  // a child that never reads does not hurt psrun2
+  EXPECT_EQ(RunShell(ShellCommand{"test \"$(cat)\" = hello", {}}, &input).value(), 0);
+  std::signal(SIGPIPE, SIG_IGN);  // as psrun2's main does
+  std::string big(1 << 20, 'x');
+  EXPECT_EQ(RunShell(ShellCommand{"true", {}}, &big).value(), 0);  // a child that never reads does not hurt
 }
 
 }  // namespace

@@ -17,6 +17,9 @@ boost::json::value Json(const std::vector<std::string>& words) {
 TEST(PayloadTest, KeyValuePairsAreTyped) {
   EXPECT_EQ(Json({"SystemId=1", "AccountId=12", "DurationMinutes=30", "Reason=Just to test request"}),
             boost::json::parse(R"({"SystemId":1,"AccountId":12,"DurationMinutes":30,"Reason":"Just to test request"})"));
+  EXPECT_EQ(Json({"Password=123456", "Key=1", "Text=true", "Code=\"7\"", "Ratio=1.10", "Half=00.5", "Neg=-0.25"}),
+            boost::json::parse(R"({"Password":"123456","Key":"1","Text":"true","Code":"7","Ratio":"1.10",)"
+                               R"("Half":"00.5","Neg":-0.25})"));
   EXPECT_EQ(Json({"A=true", "B=false", "C=-7", "D=1.5", "E=007", "F=\"42\"", "G=", "H=a=b"}),
             boost::json::parse(R"({"A":true,"B":false,"C":-7,"D":1.5,"E":"007","F":"42","G":"","H":"a=b"})"));
 }
