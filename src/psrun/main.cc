@@ -12,6 +12,7 @@
 #include "psrun/api_client.h"
 #include "psrun/cli_args.h"
 #include "psrun/exec_command.h"
+#include "psrun/manual.h"
 #include "psrun/payload.h"
 #include "psrun/session.h"
 #include "psrun/short_commands.h"
@@ -104,7 +105,7 @@ int Run(std::vector<std::string>& argv, char** raw) {
   }
   CliArgs& args = *parsed;
   if (args.help) {
-    std::cout << kUsage << ShortCommandHelp();
+    std::cout << kUsage << ShortCommandHelp() << "\n" << kManual;
     return 0;
   }
   ClientConfig config;

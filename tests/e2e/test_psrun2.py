@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import uuid
+from pathlib import Path
 from typing import Optional
 
 import pytest
@@ -253,6 +254,9 @@ def test_usage_errors_and_help(server):
                 "ListRoles", "ListSmartRules", "Request", "ISARequests", "Retrieve", "Release", "ImportFile",
                 "ForceReset", "-estdin", "-json", "-filter", "-certpass"):
         assert cmd in res.stdout, cmd
+    # The whole manual (docs/psrun2.md) follows the usage.
+    manual = (Path(__file__).resolve().parents[2] / "docs" / "psrun2.md").read_text()
+    assert res.stdout.endswith(manual), "psrun2 --help does not end with docs/psrun2.md"
     err = failed(psrun(server, "NoSuchCommand"))
     assert "unknown short command" in err
 
