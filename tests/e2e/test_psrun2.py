@@ -4,6 +4,7 @@ exit code: 0 on success, 1 on any failure with one line on stderr."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import uuid
@@ -12,6 +13,7 @@ from typing import Optional
 
 import pytest
 
+import support
 from support import (PSRUN2, ROLE_ISA, create_account, create_system, create_workgroup, grant_account, unique)
 
 
@@ -330,3 +332,75 @@ def test_guide_force_reset_with_key_files_then_retrieve_dsskey(server, estate, t
                        str(estate["account"]["ManagedAccountID"]), "30", "keys")))
     assert ok(psrun(server, "Retrieve", str(rid), "dsskey")) == private_key + "\n"
     assert ok(psrun(server, "Release", str(rid))) == ""
+
+
+# --- Every list short command, byte for byte against the API it calls ----------------------
+
+def render(value) -> str:
+    """The column output docs/psrun2.md describes, written independently of psrun2."""
+    def cell(v):
+        if v is None:
+            return ""
+        if isinstance(v, str):
+            return v
+        return json.dumps(v, separators=(",", ":"), ensure_ascii=False)
+    if isinstance(value, dict) and set(value) == {"TotalCount", "Data"}:
+        value = value["Data"]
+    rows = [value] if isinstance(value, dict) else value
+    if not rows:
+        return ""
+    cols = []
+    for r in rows:
+        cols += [k for k in r if k not in cols]
+    return "".join("\t".join(cell(r.get(c)) for c in cols) + "\n" for r in [dict(zip(cols, cols))] + rows)
+
+
+def test_list_short_commands_print_exactly_what_the_api_answers(server_factory):
+    srv = server_factory.start()
+    api = srv.admin()
+    support.grant_admins_request_all(srv)
+    wg = create_workgroup(api, srv, name="PasswordSafe")
+    sysm = create_system(api, srv, wg["ID"], name="sys1")
+    create_account(api, srv, sysm["ManagedSystemID"], name="acct1", password="Pw/1")
+    r = api.post(srv.url(f"Workgroups/{wg['ID']}/Assets"), json={"AssetName": "asset1", "IPAddress": "10.0.0.1"},
+                 timeout=10)
+    assert r.status_code == 201, r.text
+    rid = int(ok(psrun(srv, "Request", str(sysm["ManagedSystemID"]), "1", "60", "open one")))
+    assert rid > 0
+    cases = [
+        (["ListWorkgroups"], "Workgroups"),
+        (["ListSystems"], "ManagedSystems"),
+        (["ListSystems", str(sysm["ManagedSystemID"])], f"ManagedSystems/{sysm['ManagedSystemID']}"),
+        (["ListAccounts"], "ManagedAccounts"),
+        (["ListAccounts", "sys1", "acct1", "PasswordSafe"],
+         "ManagedAccounts?systemName=sys1&accountName=acct1&workgroupName=PasswordSafe"),
+        (["ListAssets", str(wg["ID"])], f"Workgroups/{wg['ID']}/Assets"),
+        (["ListAssets", "PasswordSafe"], "Workgroups/PasswordSafe/Assets"),
+        (["ListAssetts", "PasswordSafe", "2", "0"], "Workgroups/PasswordSafe/Assets?limit=2&offset=0"),
+        (["ListGroups"], "UserGroups"),
+        (["ListGroups", "1"], "UserGroups/1"),
+        (["ListGroups", "Administrators"], "UserGroups/Administrators"),
+        (["ListGroupMembership", "1"], "UserGroups/1/Users"),
+        (["ListRequests", "active"], "Requests?status=active&queue=req"),
+        (["ListRequests", "all", "req"], "Requests?status=all&queue=req"),
+        (["ListRoles"], "Roles"),
+        (["ListSmartRules"], "SmartRules"),
+    ]
+    for args, path in cases:
+        r = api.get(srv.url(path), timeout=10)
+        assert r.status_code == 200, (path, r.text)
+        assert ok(psrun(srv, *args)) == render(r.json()), args
+    assert "HTTP 404" in failed(psrun(srv, "ListAliases", "AliasName"))
+    api.close()
+
+
+def test_guide_retrieve_by_ids_force_reset_default_and_array_payload(server, estate):
+    s, a = estate["system"], estate["account"]
+    sid, aid = str(s["ManagedSystemID"]), str(a["ManagedAccountID"])
+    assert ok(psrun(server, "RetrievePassword", sid, aid, "your reason")) == estate["password"] + "\n"
+    assert ok(psrun(server, "ForceReset", s["SystemName"], a["AccountName"], "Pw/Default1")) == ""  # UpdateSystem 1
+    assert ok(psrun(server, "RetrievePassword", sid, aid, "your reason")) == "Pw/Default1\n"
+    res = psrun(server, "POST", "UserGroups/1/Permissions",
+                "[", "PermissionID=1", "AccessLevelID=1", "PermissionID=1", "AccessLevelID=2", "]", options=("-v",))
+    assert res.returncode == 1 and "HTTP 404" in res.stderr
+    assert '> [{"PermissionID":1,"AccessLevelID":1},{"PermissionID":1,"AccessLevelID":2}]' in res.stderr
