@@ -74,6 +74,9 @@ def nginx_ceiling(work: Path, cert: Path, key: Path, ca: str) -> dict:
     root = work / "www"
     root.mkdir()
     (root / "health.json").write_text('{"status":"ok","version":"bench"}')
+    # nginx's workers run as www-data: the document root must be reachable for them.
+    work.chmod(0o755)
+    root.chmod(0o755)
     conf = work / "nginx.conf"
     conf.write_text(f"""
 worker_processes 2;

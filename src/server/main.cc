@@ -60,6 +60,7 @@ void PrintInit(const psafe::server::InitResult& r, bool json) {
 
 int main(int argc, char** argv) {
   CLI::App app{"psafed - a BeyondTrust Password Safe API v3 compatible server"};
+  app.set_version_flag("--version", PSAFE_VERSION);
   app.footer(
       "Configuration: <data-dir>/psafed.toml (written by init with every key, its default and what it does),\n"
       "or --config FILE; flags override it. Keys: listen, worker_threads, tls.enabled, tls.cert, tls.key,\n"

@@ -330,6 +330,35 @@ domain::Secret ReadSecret(const Statement& st) {
   return x;
 }
 
+// The WHERE clause of a search, built from the filters a caller actually gave. A fixed
+// "(?1 IS NULL OR col = ?1)" form would hide every index from SQLite's planner, and a
+// lookup among a million rows would become a scan (docs/ARCHITECTURE.md).
+class Conditions {
+ public:
+  // `sql` names its value as '?' (as often as it needs it); each gets this condition's number.
+  template <typename T>
+  void Add(std::string_view sql, T value) {
+    const std::string param = "?" + std::to_string(binds_.size() + 1);
+    where_ += " AND ";
+    for (char c : sql) {
+      if (c == '?') where_ += param;
+      else where_ += c;
+    }
+    const int i = static_cast<int>(binds_.size()) + 1;
+    binds_.push_back([i, value](Statement& st) { st.Bind(i, value); });
+  }
+  void Add(std::string_view sql) { where_ += " AND " + std::string(sql); }  // no value
+  const std::string& where() const { return where_; }
+  int count() const { return static_cast<int>(binds_.size()); }
+  void Bind(Statement& st) const {
+    for (const auto& b : binds_) b(st);
+  }
+
+ private:
+  std::string where_ = " WHERE 1";
+  std::vector<std::function<void(Statement&)>> binds_;
+};
+
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}
@@ -846,33 +875,28 @@ class SqliteStore final : public Store {
 
   Result<domain::Paged<AccountView>> ListManagedAccounts(const domain::AccountFilter& f) override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
-    const std::string where =
-        " WHERE (?1 IS NULL OR s.name = ?1) AND (?2 IS NULL OR a.name = ?2)"
-        " AND (?3 IS NULL OR s.id = ?3) AND (?4 IS NULL OR w.name = ?4)"
-        " AND (?5 IS NULL OR s.ip_address = ?5)"
-        " AND (?8 = 0 OR (?8 = 1 AND a.domain_name <> ''))"  // type: 2 (kNone) matches nothing
-        " AND (?9 IS NULL OR EXISTS (" + GrantJoin("?9") + " AND ra.role_id IN (1, 3, 4)))";
+    Conditions c;
+    if (f.system_name) c.Add("s.name = ?", *f.system_name);
+    if (f.account_name) c.Add("a.name = ?", *f.account_name);
+    if (f.system_id) c.Add("s.id = ?", *f.system_id);
+    if (f.workgroup_name) c.Add("w.name = ?", *f.workgroup_name);
+    if (f.ip_address) c.Add("s.ip_address = ?", *f.ip_address);
+    if (f.type == domain::AccountType::kDomainLinked) c.Add("a.domain_name <> ''");
+    if (f.type == domain::AccountType::kNone) c.Add("0");
+    if (f.visible_to_user) c.Add("EXISTS (" + GrantJoin("?") + " AND ra.role_id IN (1, 3, 4))", *f.visible_to_user);
     const std::string from =
         " FROM managed_accounts a JOIN managed_systems s ON s.id = a.system_id "
         "JOIN workgroups w ON w.id = s.workgroup_id";
     domain::Paged<AccountView> out;
-    auto bind = [&](Statement& st) {
-      BindOptText(st, 1, f.system_name);
-      BindOptText(st, 2, f.account_name);
-      st.Bind(3, f.system_id);
-      BindOptText(st, 4, f.workgroup_name);
-      BindOptText(st, 5, f.ip_address);
-      st.Bind(8, static_cast<int64_t>(f.type));
-      st.Bind(9, f.visible_to_user);
-    };
-    PSAFE_ASSIGN_OR_RETURN(auto count, db_->Prepare("SELECT count(*)" + from + where));
-    bind(count);
+    PSAFE_ASSIGN_OR_RETURN(auto count, db_->Prepare("SELECT count(*)" + from + c.where()));
+    c.Bind(count);
     PSAFE_ASSIGN_OR_RETURN(bool row, count.Step());
     out.total = row ? count.Int(0) : 0;
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(AccountViewSelect() + where +
-                                                 " ORDER BY a.id LIMIT ?6 OFFSET ?7"));
-    bind(st);
-    st.Bind(6, LimitOf(f.page)).Bind(7, f.page.offset);
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(AccountViewSelect() + c.where() + " ORDER BY a.id LIMIT ?" +
+                                                 std::to_string(c.count() + 1) + " OFFSET ?" +
+                                                 std::to_string(c.count() + 2)));
+    c.Bind(st);
+    st.Bind(c.count() + 1, LimitOf(f.page)).Bind(c.count() + 2, f.page.offset);
     PSAFE_ASSIGN_OR_RETURN(out.items, All<AccountView>(st, ReadAccountView));
     return out;
   }
@@ -1015,41 +1039,28 @@ class SqliteStore final : public Store {
 
   Result<domain::Paged<domain::Secret>> ListSecrets(const domain::SecretFilter& f) override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
-    // Only the filters given become conditions: "(?1 IS NULL OR col = ?1)" would hide the
-    // title and path indexes from the planner, and a search must never scan.
-    std::string where = " WHERE 1";
-    std::vector<std::function<void(Statement&)>> binds;
-    auto param = [&](auto value) {
-      const int i = static_cast<int>(binds.size()) + 1;
-      binds.push_back([i, value](Statement& st) { st.Bind(i, value); });
-      return "?" + std::to_string(i);
-    };
+    Conditions c;
+    // path: the folder or a descendant, as a subquery of folder ids so each folder's secrets
+    // come from the (folder_id, title) index; a range on the NOCASE path index ('0' follows '/').
     if (f.path) {
-      // The folder itself or a descendant: a range on the NOCASE path index ('0' follows '/').
-      const std::string p = param(*f.path);
-      // As a subquery of folder ids, so each folder's secrets come from the (folder_id, title) index.
-      where += " AND s.folder_id IN (SELECT id FROM secret_folders WHERE path = " + p + " OR (path > " + p +
-               " || '/' AND path < " + p + " || '0'))";
+      c.Add("s.folder_id IN (SELECT id FROM secret_folders WHERE path = ? OR (path > ? || '/' AND path < ? || '0'))",
+            *f.path);
     }
-    if (f.title) where += " AND s.title = " + param(*f.title);
-    if (f.folder_id) where += " AND s.folder_id = " + param(*f.folder_id);
-    if (f.modified_after) where += " AND s.modified_at > " + param(*f.modified_after);
-    if (f.visible_to_user) where += " AND s.folder_id IN (" + ReadableFolders(param(*f.visible_to_user)) + ")";
-    auto bind_filters = [&](Statement& st) {
-      for (auto& b : binds) b(st);
-    };
-
+    if (f.title) c.Add("s.title = ?", *f.title);
+    if (f.folder_id) c.Add("s.folder_id = ?", *f.folder_id);
+    if (f.modified_after) c.Add("s.modified_at > ?", *f.modified_after);
+    if (f.visible_to_user) c.Add("s.folder_id IN (" + ReadableFolders("?") + ")", *f.visible_to_user);
     domain::Paged<domain::Secret> out;
     PSAFE_ASSIGN_OR_RETURN(auto count, db_->Prepare(
-        "SELECT count(*) FROM secrets s JOIN secret_folders f ON f.id = s.folder_id" + where));
-    bind_filters(count);
+        "SELECT count(*) FROM secrets s JOIN secret_folders f ON f.id = s.folder_id" + c.where()));
+    c.Bind(count);
     PSAFE_ASSIGN_OR_RETURN(bool row, count.Step());
     out.total = row ? count.Int(0) : 0;
-    const int n = static_cast<int>(binds.size());
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(std::string(kSecretSelect) + where + " ORDER BY f.path, s.title LIMIT ?" +
-                                                 std::to_string(n + 1) + " OFFSET ?" + std::to_string(n + 2)));
-    bind_filters(st);
-    st.Bind(n + 1, f.limit).Bind(n + 2, f.offset);
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(std::string(kSecretSelect) + c.where() + " ORDER BY f.path, s.title LIMIT ?" +
+                                                 std::to_string(c.count() + 1) + " OFFSET ?" +
+                                                 std::to_string(c.count() + 2)));
+    c.Bind(st);
+    st.Bind(c.count() + 1, f.limit).Bind(c.count() + 2, f.offset);
     PSAFE_ASSIGN_OR_RETURN(out.items, All<domain::Secret>(st, ReadSecret));
     return out;
   }
