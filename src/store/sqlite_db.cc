@@ -14,9 +14,9 @@ int64_t FullScanSteps() { return g_full_scan_steps.load(std::memory_order_relaxe
 
 Statement::~Statement() {
   if (stmt_ == nullptr) return;
-  g_full_scan_steps.fetch_add(sqlite3_stmt_status(stmt_, SQLITE_STMTSTATUS_FULLSCAN_STEP, 0),
+  g_full_scan_steps.fetch_add(sqlite3_stmt_status(stmt_, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1),
                               std::memory_order_relaxed);
-  sqlite3_finalize(stmt_);
+  db_->Release(stmt_);
 }
 
 Statement& Statement::Bind(int i, int64_t v) {
@@ -76,7 +76,24 @@ std::optional<std::string> Statement::OptBlob(int col) const {
   return Blob(col);
 }
 
-SqliteDb::~SqliteDb() { sqlite3_close_v2(db_); }
+SqliteDb::~SqliteDb() {
+  for (auto& [sql, stmts] : idle_) {
+    for (sqlite3_stmt* s : stmts) sqlite3_finalize(s);
+  }
+  sqlite3_close_v2(db_);
+}
+
+void SqliteDb::Release(sqlite3_stmt* stmt) {
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);  // no bound value (a ciphertext, a hash) outlives its use
+  auto& stmts = idle_[sqlite3_sql(stmt)];
+  if (stmts.size() >= kMaxIdlePerStatement || idle_count_ >= kMaxIdleStatements) {
+    sqlite3_finalize(stmt);
+    return;
+  }
+  stmts.push_back(stmt);
+  ++idle_count_;
+}
 
 Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::filesystem::path& path) {
   sqlite3* raw = nullptr;
@@ -94,6 +111,14 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::filesystem::path& pa
 }
 
 Result<Statement> SqliteDb::Prepare(std::string_view sql) {
+  // Parsing and planning was a third of psafed's CPU under load (docs/BENCHMARKS.md):
+  // statements are kept, reset, and handed out again for the same text.
+  if (auto it = idle_.find(std::string(sql)); it != idle_.end() && !it->second.empty()) {
+    sqlite3_stmt* cached = it->second.back();
+    it->second.pop_back();
+    --idle_count_;
+    return Statement(this, cached);
+  }
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
   if (rc != SQLITE_OK) return ErrorStatus(rc);

@@ -1,6 +1,6 @@
 // A thin RAII wrapper over the SQLite C API: a connection, prepared statements with
-// positional binding, and an IMMEDIATE transaction guard. The only file that includes
-// sqlite3.h besides its .cc. Errors come back as Status; constraint violations map to
+// positional binding (cached per SQL text and reused), and an IMMEDIATE transaction
+// guard. The only file that includes sqlite3.h besides its .cc. Errors come back as Status; constraint violations map to
 // Conflict so callers can report duplicates.
 #pragma once
 
@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "common/result.h"
 
@@ -79,8 +81,17 @@ class SqliteDb {
   Status ErrorStatus(int rc) const;  // maps an sqlite result code to Status
 
  private:
+  friend class Statement;
   explicit SqliteDb(sqlite3* db) : db_(db) {}
+  // Takes a statement back from a Statement: reset and kept for the next Prepare of the
+  // same text, or finalised once the cache is full.
+  void Release(sqlite3_stmt* stmt);
+
+  static constexpr size_t kMaxIdlePerStatement = 4;   // nested uses of one text
+  static constexpr size_t kMaxIdleStatements = 512;
   sqlite3* db_;
+  std::unordered_map<std::string, std::vector<sqlite3_stmt*>> idle_;
+  size_t idle_count_ = 0;
 };
 
 // BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless Commit() succeeded.
