@@ -1,7 +1,10 @@
 #include "store/sqlite_store.h"
 
+#include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <thread>
 
 #include "store/migrations.h"
 #include "store/sqlite_db.h"
@@ -1097,12 +1100,62 @@ class SqliteStore final : public Store {
   }
 
   // --- Transactions and audit ---
+  // Group commit: changes that arrive while another batch is committing wait, then run
+  // together in one transaction, each inside its own savepoint, and share one fsync.
+  // Every caller still returns only after its change is durable; a change that fails
+  // is rolled back alone. A change that calls Atomically again joins its batch.
   Status Atomically(const std::function<Status()>& fn) override {
+    if (batch_thread_.load() == std::this_thread::get_id()) return fn();
+    PendingChange me{&fn, Status::OK(), false};
+    std::unique_lock<std::mutex> lk(batch_mu_);
+    pending_.push_back(&me);
+    while (!me.done) {
+      if (leader_active_) {
+        batch_cv_.wait(lk);
+        continue;
+      }
+      leader_active_ = true;
+      std::vector<PendingChange*> batch;
+      batch.swap(pending_);
+      lk.unlock();
+      RunBatch(batch);
+      lk.lock();
+      for (PendingChange* p : batch) p->done = true;
+      leader_active_ = false;
+      batch_cv_.notify_all();
+    }
+    return me.status;
+  }
+
+  struct PendingChange {
+    const std::function<Status()>* fn;
+    Status status;
+    bool done;
+  };
+
+  void RunBatch(const std::vector<PendingChange*>& batch) {
     std::lock_guard<std::recursive_mutex> lock(mu_);
-    Transaction tx(*db_);
-    PSAFE_RETURN_IF_ERROR(tx.begin_status());
-    PSAFE_RETURN_IF_ERROR(fn());
-    return tx.Commit();
+    Status begin = db_->Exec("BEGIN IMMEDIATE");
+    if (!begin.ok()) {
+      for (PendingChange* p : batch) p->status = begin;
+      return;
+    }
+    batch_thread_.store(std::this_thread::get_id());
+    for (PendingChange* p : batch) {
+      Status s = db_->Exec("SAVEPOINT change");
+      if (s.ok()) s = (*p->fn)();
+      if (!s.ok()) (void)db_->Exec("ROLLBACK TO change");
+      (void)db_->Exec("RELEASE change");
+      p->status = s;
+    }
+    batch_thread_.store(std::thread::id());
+    Status commit = db_->Exec("COMMIT");
+    if (!commit.ok()) {
+      (void)db_->Exec("ROLLBACK");
+      for (PendingChange* p : batch) {
+        if (p->status.ok()) p->status = commit;
+      }
+    }
   }
 
   void SetAuditMac(AuditMacFn mac) override {
@@ -1576,6 +1629,12 @@ class SqliteStore final : public Store {
   }
 
   std::recursive_mutex mu_;
+  // Group commit (Atomically): the queue of waiting changes and the thread running a batch.
+  std::mutex batch_mu_;
+  std::condition_variable batch_cv_;
+  std::vector<PendingChange*> pending_;
+  bool leader_active_ = false;
+  std::atomic<std::thread::id> batch_thread_{};
   AuditMacFn audit_mac_;  // GUARDED_BY(mu_)
   std::unique_ptr<SqliteDb> db_;  // GUARDED_BY(mu_)
 };

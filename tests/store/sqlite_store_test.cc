@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
+#include <thread>
 #include <iterator>
 
 #include "domain/estate_service.h"
@@ -176,6 +178,47 @@ TEST(SqliteStoreTest, AccountTypeFilter) {
   EXPECT_EQ(linked->items[0].account.name, "svc");
   f.type = domain::AccountType::kNone;
   EXPECT_EQ(env.store->ListManagedAccounts(f)->items.size(), 0u);
+}
+
+}  // namespace
+}  // namespace psafe::store
+
+namespace psafe::store {
+namespace {
+
+// Group commit: concurrent changes share transactions, yet each one is all-or-nothing on
+// its own and the caller sees its own outcome.
+TEST(SqliteStoreGroupCommitTest, ConcurrentChangesSucceedOrFailAlone) {
+  testing::StoreEnv env;
+  constexpr int kThreads = 8, kPerThread = 40;
+  std::atomic<int> ok{0}, failed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const bool fail = (t * kPerThread + i) % 7 == 0;
+        Status s = env.store->Atomically([&]() -> Status {
+          auto id = env.store->CreateWorkgroup({0, "org", "wg-" + std::to_string(t) + "-" + std::to_string(i), ""});
+          if (!id.ok()) return id.status();
+          // A nested Atomically joins the batch.
+          PSAFE_RETURN_IF_ERROR(env.store->Atomically([] { return Status::OK(); }));
+          return fail ? Status::Conflict("refused after writing") : Status::OK();
+        });
+        EXPECT_EQ(s.ok(), !fail);
+        (s.ok() ? ok : failed)++;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  auto all = env.store->ListWorkgroups();
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(static_cast<int>(all->size()), ok.load());
+  EXPECT_GT(failed.load(), 0);
+  for (const auto& wg : *all) {
+    const auto dash = wg.name.find('-', 3);
+    const int t = std::stoi(wg.name.substr(3, dash - 3)), i = std::stoi(wg.name.substr(dash + 1));
+    EXPECT_NE((t * kPerThread + i) % 7, 0) << wg.name << " survived its failed change";
+  }
 }
 
 }  // namespace
