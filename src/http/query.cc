@@ -10,12 +10,16 @@ namespace psafe::http {
 Result<QueryParams> QueryParams::Parse(std::string_view raw) {
   QueryParams out;
   if (raw.empty()) return out;
-  auto encoded = boost::urls::parse_query(raw);
+  if (raw.find('\0') != std::string_view::npos) return Status::InvalidArgument("malformed query string");
+  // Boost.URL 1.81's parse_query measures its argument with strlen (found by
+  // fuzz/fuzz_http_parsers.cc): it gets a NUL-terminated copy of exactly `raw`.
+  const std::string query(raw);
+  auto encoded = boost::urls::parse_query(query);
   if (!encoded) return Status::InvalidArgument("malformed query string");
   boost::urls::encoding_opts opts;
   opts.space_as_plus = true;
   // Validated above, so this constructor (which throws on bad input) cannot throw.
-  boost::urls::params_view params(raw, opts);
+  boost::urls::params_view params(query, opts);
   for (const auto& p : params) {
     if (p.key.empty() && !p.has_value) continue;  // "a=1&&b=2"
     out.params_.emplace_back(p.key, p.has_value ? p.value : std::string());

@@ -33,3 +33,21 @@ TEST(QueryTest, MalformedPercentEncodingIsRejected) {
 
 }  // namespace
 }  // namespace psafe::http
+
+namespace psafe::http {
+namespace {
+
+// Regression (fuzz_http_parsers): the query is a view that does not end the buffer; what
+// follows it must not be read.
+TEST(QueryRegressionTest, ReadsOnlyTheViewItIsGiven) {
+  const std::string buffer = "systemName=a+b&accountName=c%20d%%%-not-part-of-it";
+  const std::string_view view(buffer.data(), buffer.find('%', buffer.find("%20") + 1));
+  auto q = QueryParams::Parse(view);
+  ASSERT_TRUE(q.ok()) << q.status().ToString();
+  EXPECT_EQ(q->Get("accountName"), "c d");
+  EXPECT_EQ(q->Get("systemName"), "a b");
+  EXPECT_FALSE(QueryParams::Parse(std::string_view("a=1\0b=2", 7)).ok());
+}
+
+}  // namespace
+}  // namespace psafe::http
