@@ -10,6 +10,7 @@ PACKAGES=(
   libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev
   libcurl4-openssl-dev
+  clang-14 libclang-rt-14-dev
   openssl curl procps python3 python3-pytest python3-requests python3-yaml python3-jsonschema
 )
 
