@@ -128,7 +128,10 @@ def main() -> int:
     try:
         data = work / "data"
         creds = support.init_data_dir_args(data, "--demo")
-        srv = support.start_server(data, creds)
+        # One load generator is one client: lift the per-client rate limits for the run.
+        config = support.write_config(work / "bench.toml", "[limits]\nsignin_per_second = 0\n"
+                                                          "requests_per_second = 0\n")
+        srv = support.start_server(data, creds, config=config)
         api = srv.admin()
         ca = creds.ca_cert
 
@@ -168,7 +171,7 @@ def main() -> int:
         print(f"  sqlite durable commits {results['commit']['commits_per_s']:.0f}/s")
 
         print(f"{ACCOUNTS} accounts", flush=True)
-        srv = support.start_server(data, creds)
+        srv = support.start_server(data, creds, config=config)
         api = srv.admin()
         r = api.post(srv.url("Workgroups/1/ManagedSystems"), json={"SystemName": "big", "PlatformID": 2}, timeout=10)
         assert r.status_code == 201, r.text
@@ -177,7 +180,7 @@ def main() -> int:
         srv.stop()
         results["seed"] = json.loads(sh(SEED, data / "psafe.db", big, ACCOUNTS, "acct-"))
         t0 = time.monotonic()
-        srv = support.start_server(data, creds)
+        srv = support.start_server(data, creds, config=config)
         results["startup_s"] = time.monotonic() - t0
         name = f"acct-{ACCOUNTS // 2}"
         lookup_path = f"/BeyondTrust/api/public/v3/ManagedAccounts?systemName=big&accountName={name}"

@@ -15,6 +15,7 @@
 #include "domain/request_service.h"
 #include "domain/secret_service.h"
 #include "http/message.h"
+#include "http/rate_limiter.h"
 #include "store/store.h"
 
 namespace psafe::api {
@@ -29,6 +30,8 @@ struct ApiContext {
   domain::AuditTrail& audit;
   store::Store& store;
   bool secure_cookies = true;   // false only in loopback plain-HTTP mode
+  http::RateLimiter* signin_limiter = nullptr;   // sign-in calls per client; null = unlimited
+  http::RateLimiter* request_limiter = nullptr;  // every other API call per client
 };
 
 struct ApiCall {

@@ -118,6 +118,14 @@ constexpr RouteDef kRoutes[] = {
 
 http::Response Invoke(const RouteDef& def, ApiContext& ctx, http::Request& req) {
   const Dialect dialect = def.document && req.exact_spelling ? Dialect::kDocument : Dialect::kProduct;
+  // Sign-in calls (the public routes) and all others have their own buckets per client.
+  if (http::RateLimiter* limiter = def.access == Access::kPublic ? ctx.signin_limiter : ctx.request_limiter) {
+    if (const int64_t wait = limiter->Take(req.remote_address); wait > 0) {
+      http::Response res = ErrorResponse(429, "too many requests; retry later", dialect);
+      res.headers.Add("Retry-After", std::to_string(wait));
+      return res;
+    }
+  }
   std::optional<domain::Principal> principal;
   if (def.access == Access::kSignedIn) {
     auto p = Authenticate(ctx, req);

@@ -28,6 +28,10 @@ read_timeout_seconds = 30      # to receive one request
 idle_timeout_seconds = 60      # between keep-alive requests
 shutdown_grace_seconds = 10    # in-flight requests may finish within this on SIGTERM
 sweep_interval_seconds = 60    # how often expired sessions, tokens and requests are swept
+signin_per_second = 20         # sign-in calls per client address (0 = no limit); then 429
+signin_burst = 100
+requests_per_second = 2000     # other API calls per client address (0 = no limit); then 429
+requests_burst = 4000
 
 [auth]
 session_idle_minutes = 20      # ASP.NET_SessionId idle expiry
@@ -127,6 +131,10 @@ Result<Config> LoadConfig(const std::filesystem::path& data_dir, const ConfigOve
     PSAFE_RETURN_IF_ERROR(ReadInt(t, "limits.idle_timeout_seconds", &c.idle_timeout_seconds, 1, 3600));
     PSAFE_RETURN_IF_ERROR(ReadInt(t, "limits.shutdown_grace_seconds", &c.shutdown_grace_seconds, 0, 3600));
     PSAFE_RETURN_IF_ERROR(ReadInt(t, "limits.sweep_interval_seconds", &c.sweep_interval_seconds, 1, 3600));
+    PSAFE_RETURN_IF_ERROR(ReadInt(t, "limits.signin_per_second", &c.signin_per_second, 0, 1000000));
+    PSAFE_RETURN_IF_ERROR(ReadInt(t, "limits.signin_burst", &c.signin_burst, 1, 1000000));
+    PSAFE_RETURN_IF_ERROR(ReadInt(t, "limits.requests_per_second", &c.requests_per_second, 0, 1000000));
+    PSAFE_RETURN_IF_ERROR(ReadInt(t, "limits.requests_burst", &c.requests_burst, 1, 1000000));
     int64_t minutes = c.auth.session_idle_seconds / 60;
     PSAFE_RETURN_IF_ERROR(ReadInt(t, "auth.session_idle_minutes", &minutes, 1, 24 * 60));
     c.auth.session_idle_seconds = minutes * 60;

@@ -29,6 +29,11 @@ struct Config {
   int idle_timeout_seconds = 60;
   int shutdown_grace_seconds = 10;
   int sweep_interval_seconds = 60;  // expired sessions, tokens and requests
+  // Per-client token buckets (0 = no limit): sign-in calls, and every other API call.
+  int signin_per_second = 20;
+  int signin_burst = 100;
+  int requests_per_second = 2000;
+  int requests_burst = 4000;
   int worker_threads = 4;
   std::string log_level = "info";
   domain::AuthPolicy auth;

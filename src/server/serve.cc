@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <condition_variable>
+#include <optional>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
@@ -18,6 +19,7 @@
 #include "domain/secret_service.h"
 #include "domain/api_registration_service.h"
 #include "domain/target_connector.h"
+#include "http/rate_limiter.h"
 #include "http/server.h"
 #include "server/bootstrap.h"
 #include "store/sqlite_store.h"
@@ -93,6 +95,13 @@ Status Serve(const Config& config) {
   domain::SecretService secrets(*store, *keyring, *clock, audit);
   domain::ApiRegistrationService registrations(*store, *keyring, audit);
   api::ApiContext ctx{auth, estate, access, requests, secrets, registrations, audit, *store, config.tls_enabled};
+  std::optional<http::RateLimiter> signin_limiter, request_limiter;
+  if (config.signin_per_second > 0) {
+    ctx.signin_limiter = &signin_limiter.emplace(config.signin_per_second, config.signin_burst);
+  }
+  if (config.requests_per_second > 0) {
+    ctx.request_limiter = &request_limiter.emplace(config.requests_per_second, config.requests_burst);
+  }
   auto router = api::BuildRouter(ctx);
 
   http::ServerOptions opts;

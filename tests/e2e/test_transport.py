@@ -291,3 +291,25 @@ def test_a_configured_certificate_is_used_as_given(server_factory, tmp_path):
     # The generated CA does not vouch for it.
     with pytest.raises(ssl.SSLCertVerificationError):
         handshake(srv, ssl.create_default_context(cafile=srv.creds.ca_cert)).close()
+
+
+# --- Rate limits ---------------------------------------------------------------------------
+
+def test_sign_in_and_api_calls_are_rate_limited_per_client(server_factory):
+    srv = server_factory.start(config_text="[limits]\nsignin_per_second = 1\nsignin_burst = 3\n"
+                                           "requests_per_second = 2\nrequests_burst = 5\n")
+    s = srv.session()
+    auth = {"Authorization": srv.creds.ps_auth}
+    codes = [s.post(srv.url("Auth/SignAppIn"), headers=auth, timeout=10).status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429], codes
+    r = s.post(srv.url("Auth/SignAppIn"), headers=auth, timeout=10)
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 1, (r.status_code, r.headers)
+    assert r.json() == "too many requests; retry later"
+    # Other calls have their own bucket (the session cookie from the first sign-ins works).
+    codes = [s.get(srv.url("Roles"), timeout=10).status_code for _ in range(6)]
+    assert codes == [200] * 5 + [429], codes
+    time.sleep(1.2)  # refills
+    assert s.post(srv.url("Auth/SignAppIn"), headers=auth, timeout=10).status_code == 200
+    assert s.get(srv.url("Roles"), timeout=10).status_code == 200
+    # /health is outside the API: never limited.
+    assert all(s.get(srv.root + "/health", timeout=10).status_code == 200 for _ in range(10))
