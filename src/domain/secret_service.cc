@@ -33,6 +33,8 @@ Status CheckText(std::string_view field, std::string_view value, size_t max_char
 Status CheckFolderName(std::string_view name) {
   PSAFE_RETURN_IF_ERROR(CheckText("Name", name, kMaxNameChars, true));
   if (name.find('/') != std::string_view::npos) return Status::InvalidArgument("Name may not contain '/'");
+  // Paths are names joined by '/': "." and ".." would read as directions to every client.
+  if (name == "." || name == "..") return Status::InvalidArgument("Name may not be '.' or '..'");
   return Status::OK();
 }
 
