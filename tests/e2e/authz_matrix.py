@@ -1,0 +1,210 @@
+"""The authorization matrix (issue 7): every route of src/api/routes.cc, how to call it, and
+the exact status each kind of caller gets. test_authorization_matrix.py fails when a route
+is missing here, so a new endpoint cannot ship without deciding who may call it.
+
+Callers: `anon` (no credentials; bad keys, unknown runas users and locked-out users get the
+same 401 on every signed-in route, tested separately), `user` (signed in, no role, no grant:
+the administrator's objects are "another user's"), `admin`. Each row's `make(ctx)` builds a
+fresh target (admin-created) and returns (path relative to the API base, JSON body or None).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import support
+
+
+def u(prefix="m"):
+    return support.unique(prefix)
+
+
+# Objects built on demand by the admin session `a` on server `s`.
+def wg(c):
+    return support.create_workgroup(c.a, c.s)
+
+
+def system(c):
+    return support.create_system(c.a, c.s, c.wg["ID"])
+
+
+def account(c, password="Mx/1"):
+    return support.create_account(c.a, c.s, c.system["ManagedSystemID"], password=password)
+
+
+def asset(c):
+    r = c.a.post(c.s.url(f"Workgroups/{c.wg['ID']}/Assets"), json={"AssetName": u("as"), "IPAddress": "10.0.0.1"},
+                 timeout=10)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def admin_request(c):
+    """An approved request of the administrator's own, on a fresh account."""
+    acct = account(c)
+    r = c.a.post(c.s.url("Requests"), timeout=10,
+                 json={"SystemID": c.system["ManagedSystemID"], "AccountID": acct["ManagedAccountID"],
+                       "DurationMinutes": 5, "Reason": "matrix"})
+    assert r.status_code == 201, r.text
+    return int(r.text)
+
+
+def safe(c):
+    return support.create_safe(c.a, c.s)
+
+
+def secret(c, folder=None):
+    return support.create_credential_secret(c.a, c.s, (folder or safe(c))["Id"])
+
+
+def file_secret(c):
+    return support.create_file_secret(c.a, c.s, safe(c)["Id"], b"matrix")
+
+
+GUID = "00000000-0000-4000-8000-00000000dead"
+
+OK, C, N = 200, 201, 204
+
+# (method, route as in routes.cc) -> (make, {"anon": .., "user": .., "admin": ..})
+MATRIX = {
+    ("POST", "auth/signappin"): (lambda c: ("/auth/signappin", None), {"anon": 401, "user": OK, "admin": OK}),
+    ("POST", "auth/signappout"): (lambda c: ("/auth/signappout", None), {"anon": 401, "user": OK, "admin": OK}),
+    ("POST", "Auth/Signout"): (lambda c: ("Auth/Signout", None), {"anon": 401, "user": OK, "admin": OK}),
+    ("DELETE", "Auth/Signout"): (lambda c: ("Auth/Signout", None), {"anon": 401, "user": OK, "admin": OK}),
+    ("POST", "Auth/connect/token"): (lambda c: ("Auth/connect/token", "form"), {"anon": OK, "user": OK, "admin": OK}),
+    ("GET", "Workgroups"): (lambda c: ("Workgroups", None), {"anon": 401, "user": 403, "admin": OK}),
+    ("POST", "Workgroups"): (lambda c: ("Workgroups", {"Name": u("wg")}), {"anon": 401, "user": 403, "admin": C}),
+    ("GET", "Workgroups/{workgroup}"): (lambda c: (f"Workgroups/{c.wg['ID']}", None),
+                                        {"anon": 401, "user": 403, "admin": OK}),
+    ("GET", "Workgroups/{workgroup}/Assets"): (lambda c: (f"Workgroups/{c.wg['ID']}/Assets", None),
+                                               {"anon": 401, "user": 403, "admin": OK}),
+    ("POST", "Workgroups/{workgroup}/Assets"): (lambda c: (f"Workgroups/{c.wg['ID']}/Assets",
+                                                           {"AssetName": u("as"), "IPAddress": "10.0.0.2"}),
+                                                {"anon": 401, "user": 403, "admin": C}),
+    ("GET", "Assets/{id}"): (lambda c: (f"Assets/{asset(c)['AssetID']}", None), {"anon": 401, "user": 403, "admin": OK}),
+    ("DELETE", "Assets/{id}"): (lambda c: (f"Assets/{asset(c)['AssetID']}", None),
+                                {"anon": 401, "user": 403, "admin": N}),
+    ("POST", "Assets/{id}/ManagedSystems"): (lambda c: (f"Assets/{asset(c)['AssetID']}/ManagedSystems",
+                                                        {"PlatformID": 2}), {"anon": 401, "user": 403, "admin": C}),
+    ("POST", "Workgroups/{workgroup}/ManagedSystems"): (
+        lambda c: (f"Workgroups/{c.wg['ID']}/ManagedSystems", {"SystemName": u("sys"), "PlatformID": 2}),
+        {"anon": 401, "user": 403, "admin": C}),
+    ("GET", "managedsystems"): (lambda c: ("ManagedSystems", None), {"anon": 401, "user": 403, "admin": OK}),
+    ("GET", "ManagedSystems/{id}"): (lambda c: (f"ManagedSystems/{c.system['ManagedSystemID']}", None),
+                                     {"anon": 401, "user": 403, "admin": OK}),
+    ("DELETE", "ManagedSystems/{id}"): (lambda c: (f"ManagedSystems/{system(c)['ManagedSystemID']}", None),
+                                        {"anon": 401, "user": 403, "admin": N}),
+    ("POST", "ManagedSystems/{id}/ManagedAccounts"): (
+        lambda c: (f"ManagedSystems/{c.system['ManagedSystemID']}/ManagedAccounts", {"AccountName": u("ac")}),
+        {"anon": 401, "user": 403, "admin": C}),
+    ("GET", "ManagedSystems/{id}/ManagedAccounts"): (
+        lambda c: (f"ManagedSystems/{c.system['ManagedSystemID']}/ManagedAccounts", None),
+        {"anon": 401, "user": 403, "admin": OK}),
+    ("GET", "managedaccounts"): (lambda c: ("ManagedAccounts", None), {"anon": 401, "user": OK, "admin": OK}),
+    ("GET", "ManagedAccounts/{id}"): (lambda c: (f"ManagedAccounts/{account(c)['ManagedAccountID']}", None),
+                                      {"anon": 401, "user": 403, "admin": OK}),
+    ("DELETE", "ManagedAccounts/{id}"): (lambda c: (f"ManagedAccounts/{account(c)['ManagedAccountID']}", None),
+                                         {"anon": 401, "user": 403, "admin": N}),
+    ("PUT", "ManagedAccounts/{id}/Credentials"): (
+        lambda c: (f"ManagedAccounts/{account(c)['ManagedAccountID']}/Credentials",
+                   {"Password": "New/1", "UpdateSystem": False}), {"anon": 401, "user": 403, "admin": N}),
+    ("GET", "Users"): (lambda c: ("Users", None), {"anon": 401, "user": 403, "admin": OK}),
+    ("POST", "Users"): (lambda c: ("Users", {"UserName": u("usr"), "Password": "Pw-" + uuid.uuid4().hex}),
+                        {"anon": 401, "user": 403, "admin": C}),
+    ("GET", "UserGroups"): (lambda c: ("UserGroups", None), {"anon": 401, "user": 403, "admin": OK}),
+    ("POST", "UserGroups"): (lambda c: ("UserGroups", {"groupName": u("grp")}), {"anon": 401, "user": 403, "admin": C}),
+    ("GET", "UserGroups/{group}"): (lambda c: ("UserGroups/1", None), {"anon": 401, "user": 403, "admin": OK}),
+    ("GET", "UserGroups/{id}/Users"): (lambda c: ("UserGroups/1/Users", None), {"anon": 401, "user": 403, "admin": OK}),
+    ("POST", "UserGroups/{id}/Users/{userId}"): (
+        lambda c: (f"UserGroups/{support.create_user_group(c.a, c.s)['GroupID']}/Users/"
+                   f"{support.create_user(c.a, c.s)['UserID']}", None), {"anon": 401, "user": 403, "admin": C}),
+    ("POST", "UserGroups/{id}/SmartRules/{ruleId}/Roles"): (
+        lambda c: (f"UserGroups/{support.create_user_group(c.a, c.s)['GroupID']}/SmartRules/"
+                   f"{support.create_smart_rule(c.a, c.s)['SmartRuleID']}/Roles", {"Roles": [{"RoleID": 1}]}),
+        {"anon": 401, "user": 403, "admin": N}),
+    ("GET", "Roles"): (lambda c: ("Roles", None), {"anon": 401, "user": OK, "admin": OK}),
+    ("GET", "AccessLevels"): (lambda c: ("AccessLevels", None), {"anon": 401, "user": OK, "admin": OK}),
+    ("GET", "SmartRules"): (lambda c: ("SmartRules", None), {"anon": 401, "user": 403, "admin": OK}),
+    ("POST", "SmartRules"): (lambda c: ("SmartRules", {"Title": u("rule")}), {"anon": 401, "user": 403, "admin": C}),
+    ("GET", "AccessPolicies"): (lambda c: ("AccessPolicies", None), {"anon": 401, "user": 403, "admin": OK}),
+    ("POST", "AccessPolicies"): (lambda c: ("AccessPolicies", {"Name": u("pol"), "RequiredApprovals": 0}),
+                                 {"anon": 401, "user": 403, "admin": C}),
+    ("GET", "PasswordRules"): (lambda c: ("PasswordRules", None), {"anon": 401, "user": 403, "admin": OK}),
+    ("POST", "PasswordRules"): (lambda c: ("PasswordRules", {"Name": u("pr"), "MinimumLength": 12}),
+                                {"anon": 401, "user": 403, "admin": C}),
+    ("GET", "Audit"): (lambda c: ("Audit", None), {"anon": 401, "user": 403, "admin": OK}),
+    ("GET", "ApiRegistrations"): (lambda c: ("ApiRegistrations", None), {"anon": 401, "user": 403, "admin": OK}),
+    ("POST", "ApiRegistrations"): (lambda c: ("ApiRegistrations", {"Name": u("reg")}),
+                                   {"anon": 401, "user": 403, "admin": C}),
+    ("GET", "ApiRegistrations/{id}"): (lambda c: ("ApiRegistrations/1", None), {"anon": 401, "user": 403, "admin": OK}),
+    ("PUT", "ApiRegistrations/{id}"): (lambda c: ("ApiRegistrations/1", {"UserPasswordRequired": False}),
+                                       {"anon": 401, "user": 403, "admin": OK}),
+    ("POST", "requests"): (lambda c: ("Requests", {"SystemID": c.system["ManagedSystemID"],
+                                                   "AccountID": account(c)["ManagedAccountID"], "DurationMinutes": 5}),
+                           {"anon": 401, "user": 403, "admin": C}),
+    ("GET", "requests"): (lambda c: ("Requests", None), {"anon": 401, "user": OK, "admin": OK}),
+    ("GET", "requests/{id}"): (lambda c: (f"/requests/{admin_request(c)}", None), {"anon": 401, "user": 404, "admin": OK}),
+    ("PUT", "requests/{id}"): (lambda c: (f"/requests/{admin_request(c)}", {"Action": "Cancel"}),
+                               {"anon": 401, "user": 404, "admin": OK}),
+    ("DELETE", "requests/{id}"): (lambda c: (f"/requests/{admin_request(c)}", None),
+                                  {"anon": 401, "user": 404, "admin": OK}),
+    ("GET", "requests/{id}/credentials"): (lambda c: (f"/requests/{admin_request(c)}/credentials", None),
+                                           {"anon": 401, "user": 404, "admin": OK}),
+    ("PUT", "Requests/{id}/Approve"): (lambda c: (f"Requests/{admin_request(c)}/Approve", {}),
+                                       {"anon": 401, "user": 404, "admin": 403}),
+    ("PUT", "Requests/{id}/Deny"): (lambda c: (f"Requests/{admin_request(c)}/Deny", {}),
+                                    {"anon": 401, "user": 404, "admin": 403}),
+    ("PUT", "Requests/{id}/Checkin"): (lambda c: (f"Requests/{admin_request(c)}/Checkin", {}),
+                                       {"anon": 401, "user": 403, "admin": N}),
+    ("PUT", "Requests/{id}/RotateOnCheckin"): (lambda c: (f"Requests/{admin_request(c)}/RotateOnCheckin", None),
+                                               {"anon": 401, "user": 404, "admin": N}),
+    ("GET", "Credentials/{id}"): (lambda c: (f"Credentials/{admin_request(c)}", None),
+                                  {"anon": 401, "user": 404, "admin": OK}),
+    ("POST", "ISARequests"): (lambda c: ("ISARequests", {"SystemID": c.system["ManagedSystemID"],
+                                                         "AccountID": account(c)["ManagedAccountID"]}),
+                              {"anon": 401, "user": 403, "admin": 403}),
+    ("GET", "secrets-safe/safes"): (lambda c: ("secrets-safe/safes/", None), {"anon": 401, "user": OK, "admin": OK}),
+    ("POST", "secrets-safe/safes"): (lambda c: ("secrets-safe/safes/", {"Name": u("safe")}),
+                                     {"anon": 401, "user": 403, "admin": C}),
+    ("DELETE", "secrets-safe/safes/{id}"): (lambda c: (f"secrets-safe/safes/{safe(c)['Id']}", None),
+                                            {"anon": 401, "user": 404, "admin": OK}),
+    ("GET", "secrets-safe/folders"): (lambda c: ("secrets-safe/folders/", None), {"anon": 401, "user": OK, "admin": OK}),
+    ("POST", "secrets-safe/folders"): (lambda c: ("secrets-safe/folders/", {"Name": u("f"), "ParentId": safe(c)["Id"]}),
+                                       {"anon": 401, "user": 404, "admin": C}),
+    ("GET", "secrets-safe/folders/{id}"): (lambda c: (f"secrets-safe/folders/{safe(c)['Id']}", None),
+                                           {"anon": 401, "user": 404, "admin": OK}),
+    ("DELETE", "secrets-safe/folders/{id}"): (lambda c: (f"secrets-safe/folders/{safe(c)['Id']}", None),
+                                              {"anon": 401, "user": 404, "admin": OK}),
+    ("POST", "secrets-safe/folders/{id}/grants"): (
+        lambda c: (f"secrets-safe/folders/{safe(c)['Id']}/grants", {"UserGroupId": 1, "AccessLevel": "read"}),
+        {"anon": 401, "user": 404, "admin": N}),
+    ("GET", "secrets-safe/folders/{id}/secrets"): (lambda c: (f"secrets-safe/folders/{safe(c)['Id']}/secrets", None),
+                                                   {"anon": 401, "user": 404, "admin": OK}),
+    ("POST", "secrets-safe/folders/{id}/secrets"): (
+        lambda c: (f"secrets-safe/folders/{safe(c)['Id']}/secrets", {"Title": "t", "Password": "p"}),
+        {"anon": 401, "user": 404, "admin": C}),
+    ("POST", "secrets-safe/folders/{id}/secrets/text"): (
+        lambda c: (f"secrets-safe/folders/{safe(c)['Id']}/secrets/text", {"Title": "t", "Text": "x"}),
+        {"anon": 401, "user": 404, "admin": C}),
+    ("POST", "secrets-safe/folders/{id}/secrets/file"): (
+        lambda c: (f"secrets-safe/folders/{safe(c)['Id']}/secrets/file", "multipart"),
+        {"anon": 401, "user": 404, "admin": C}),
+    ("GET", "secrets-safe/secrets"): (lambda c: ("secrets-safe/secrets", None), {"anon": 401, "user": OK, "admin": OK}),
+    ("POST", "secrets-safe/secrets"): (
+        lambda c: ("/secrets-safe/secrets", {"title": u("t"), "type": "Password", "password": "p",
+                                             "folderName": safe(c)["Name"]}), {"anon": 401, "user": 404, "admin": C}),
+    ("GET", "secrets-safe/secrets/{id}"): (lambda c: (f"secrets-safe/secrets/{secret(c)['Id']}", None),
+                                           {"anon": 401, "user": 404, "admin": OK}),
+    ("DELETE", "secrets-safe/secrets/{id}"): (lambda c: (f"secrets-safe/secrets/{secret(c)['Id']}", None),
+                                              {"anon": 401, "user": 404, "admin": OK}),
+    ("PUT", "secrets-safe/secrets/{id}"): (lambda c: (f"secrets-safe/secrets/{secret(c)['Id']}", {"Password": "q"}),
+                                           {"anon": 401, "user": 404, "admin": OK}),
+    ("PUT", "secrets-safe/secrets/{id}/text"): (
+        lambda c: (f"secrets-safe/secrets/{support.create_text_secret(c.a, c.s, safe(c)['Id'], 'x')['Id']}/text",
+                   {"Text": "y"}), {"anon": 401, "user": 404, "admin": OK}),
+    ("PUT", "secrets-safe/secrets/{id}/file"): (lambda c: (f"secrets-safe/secrets/{file_secret(c)['Id']}/file",
+                                                           "multipart"), {"anon": 401, "user": 404, "admin": N}),
+    ("GET", "secrets-safe/secrets/{id}/file/download"): (
+        lambda c: (f"secrets-safe/secrets/{file_secret(c)['Id']}/file/download", None),
+        {"anon": 401, "user": 404, "admin": OK}),
+}
