@@ -7,7 +7,6 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-import requests
 
 import support
 from authz_matrix import GUID, MATRIX

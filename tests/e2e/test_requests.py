@@ -4,19 +4,16 @@ dialect (/requests...) and input validation."""
 
 from __future__ import annotations
 
-import json
-import re
 import threading
 import time
 
 import pytest
-import requests
 
 import support
 from support import (ROLE_APPROVER, ROLE_REQUESTOR, bare_int, bare_json_string, checkin,
                      create_access_policy, create_account, create_smart_rule, create_system,
-                     create_workgroup, grant_account, init_data_dir_args, list_requests,
-                     new_role_user, retrieve_password, unique)
+                     create_workgroup, grant_account, init_data_dir_args, list_requests, retrieve_password,
+                     unique)
 
 JSON_CT = {"Content-Type": "application/json"}
 OPEN = ("Pending", "Approved")
