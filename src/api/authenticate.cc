@@ -14,7 +14,7 @@ Result<domain::Principal> AuthenticateHeader(ApiContext& ctx, const http::Author
     return ctx.auth.AuthenticateApiKey(creds, ClientContextOf(req));
   }
   if (const auto* bearer = std::get_if<http::BearerAuth>(&auth)) {
-    return ctx.auth.AuthenticateBearer(bearer->token, ClientContextOf(req));
+    return ctx.auth.AuthenticateBearer(bearer->token, TransportContextOf(req));
   }
   return Status::Unauthenticated("User not authenticated");
 }
@@ -23,7 +23,7 @@ Result<domain::Principal> Authenticate(ApiContext& ctx, const http::Request& req
   http::Authorization auth = http::ParseAuthorization(req.headers.Get("Authorization"));
   if (auto cookie = req.headers.Get("Cookie")) {
     if (auto sid = http::FindCookie(*cookie, "ASP.NET_SessionId")) {
-      auto p = ctx.auth.AuthenticateSession(*sid, ClientContextOf(req));
+      auto p = ctx.auth.AuthenticateSession(*sid, TransportContextOf(req));
       if (p.ok() || std::holds_alternative<http::NoAuth>(auth)) return p;
     }
   }

@@ -39,10 +39,15 @@ std::optional<PsrunFactors> ReadPsrunFactors(const http::Headers& headers) {
   return f;
 }
 
-domain::ClientContext ClientContextOf(const http::Request& req) {
+domain::ClientContext TransportContextOf(const http::Request& req) {
   domain::ClientContext c;
   c.remote_address = req.remote_address;
   c.client_certificate = !req.client_certificate.empty();
+  return c;
+}
+
+domain::ClientContext ClientContextOf(const http::Request& req) {
+  domain::ClientContext c = TransportContextOf(req);
   c.factors = ReadPsrunFactors(req.headers);
   c.method = req.method;
   c.path = req.target.substr(0, req.target.find('?'));

@@ -8,7 +8,11 @@
 
 namespace psafe::api {
 
+// Everything, for a sign-in with an API key.
 domain::ClientContext ClientContextOf(const http::Request& req);
+// Address and certificate only: what calls on a session or token are re-checked against,
+// so the factor headers are not decoded on every such call.
+domain::ClientContext TransportContextOf(const http::Request& req);
 
 // The X-PSRUN-* headers, decoded; nullopt when absent or malformed.
 std::optional<PsrunFactors> ReadPsrunFactors(const http::Headers& headers);

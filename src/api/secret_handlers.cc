@@ -62,13 +62,18 @@ http::Response OneSecret(int status, const domain::SecretRead& r) {
   return SecretsResponse(status, SecretJson(r), r.value.has_value());
 }
 
-// The body of a Credential or Text create/update: metadata plus Password or Text.
-Result<domain::SecretInput> ReadJsonSecret(const ApiCall& c, SecretType type) {
-  PSAFE_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(c.req));
+// A Credential or Text secret's fields: metadata plus Password or Text (names match in
+// any case, so the document's `password` and `text` are the same fields).
+Result<domain::SecretInput> ReadSecretBody(const JsonBody& body, SecretType type) {
   domain::SecretInput in;
   PSAFE_RETURN_IF_ERROR(ReadSecretMetadata(body, &in));
   PSAFE_RETURN_IF_ERROR(body.Read(type == SecretType::kText ? "Text" : "Password", &in.value, kMaxValueBytes));
   return in;
+}
+
+Result<domain::SecretInput> ReadJsonSecret(const ApiCall& c, SecretType type) {
+  PSAFE_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(c.req));
+  return ReadSecretBody(body, type);
 }
 
 // multipart/form-data: part `secretmetadata` (JSON) and the file in part `file` (GoLib)
@@ -198,9 +203,7 @@ Result<http::Response> CreateSecretAtPath(ApiCall& c) {
   if (!type || *type == SecretType::kFile) {
     return Status::InvalidArgument("type must be Password or Text (File secrets are uploaded as multipart)");
   }
-  domain::SecretInput in;
-  PSAFE_RETURN_IF_ERROR(ReadSecretMetadata(body, &in));
-  PSAFE_RETURN_IF_ERROR(body.Read(*type == SecretType::kText ? "text" : "password", &in.value, kMaxValueBytes));
+  PSAFE_ASSIGN_OR_RETURN(auto in, ReadSecretBody(body, *type));
   PSAFE_ASSIGN_OR_RETURN(auto x, c.ctx.secrets.CreateAtPath(*c.principal, folder, *type, std::move(in)));
   return Created(x);
 }

@@ -1,11 +1,12 @@
 #include "common/psrun_factors.h"
 
+#include "common/strings.h"
+
 namespace psafe {
 
 std::string PsrunCanonicalString(const PsrunFactors& f, std::string_view method, std::string_view path) {
   std::string out = "PSRUN-" + std::string(kPsrunProtocol) + "\n";
-  for (char c : method) out += static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
-  out += "\n";
+  out += ToUpperAscii(method) + "\n";
   out += path.substr(0, path.find('?'));
   out += "\n" + f.timestamp + "\n" + f.nonce;
   for (const PsrunFactorInfo& info : kPsrunFactors) {

@@ -5,13 +5,17 @@
 
 namespace psafe {
 
-namespace {
 char LowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-}  // namespace
 
 std::string ToLowerAscii(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = LowerAscii(c);
+  return out;
+}
+
+std::string ToUpperAscii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
   return out;
 }
 

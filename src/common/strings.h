@@ -8,7 +8,9 @@
 
 namespace psafe {
 
+char LowerAscii(char c);
 std::string ToLowerAscii(std::string_view s);
+std::string ToUpperAscii(std::string_view s);
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 std::string_view TrimWhitespace(std::string_view s);
 // RFC 3339 UTC, e.g. "2026-11-23T13:04:07Z".

@@ -63,9 +63,8 @@ bool RangeMatches(std::string_view pattern, std::string_view ip) {
 bool WildcardMatch(std::string_view p, std::string_view v) {
   // Iterative glob with one backtrack point: linear in practice, no recursion.
   size_t pi = 0, vi = 0, star = std::string_view::npos, mark = 0;
-  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
   while (vi < v.size()) {
-    if (pi < p.size() && (p[pi] == '?' || (p[pi] != '*' && lower(p[pi]) == lower(v[vi])))) {
+    if (pi < p.size() && (p[pi] == '?' || (p[pi] != '*' && LowerAscii(p[pi]) == LowerAscii(v[vi])))) {
       ++pi;
       ++vi;
     } else if (pi < p.size() && p[pi] == '*') {

@@ -113,11 +113,7 @@ Result<HttpReply> ApiClient::Call(std::string_view method, std::string_view endp
   CURL* h = static_cast<CURL*>(curl_);
   while (!endpoint.empty() && endpoint.front() == '/') endpoint.remove_prefix(1);
   const std::string url = config_.base_url + std::string(endpoint);
-  const std::string verb = ToLowerAscii(method) == "get"      ? "GET"
-                           : ToLowerAscii(method) == "post"   ? "POST"
-                           : ToLowerAscii(method) == "put"    ? "PUT"
-                           : ToLowerAscii(method) == "delete" ? "DELETE"
-                                                              : std::string(method);
+  const std::string verb = ToUpperAscii(method);
   std::vector<std::string> headers = headers_;
   if (per_call_) {
     // The path as it goes on the wire, which is what the server's signature check sees.

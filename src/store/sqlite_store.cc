@@ -289,7 +289,8 @@ domain::SecretFolder ReadFolder(const Statement& s) {
   return f;
 }
 
-// True when folder `f` is the folder `g` or below it (paths compare case-insensitively).
+// True when folder `f` is the folder `g` or below it (paths compare case-insensitively);
+// `g` may be any row with a `path` column.
 constexpr std::string_view kFolderUnderGranted =
     "(f.path = g.path OR substr(f.path, 1, length(g.path) + 1) = g.path || '/' COLLATE NOCASE)";
 
@@ -352,9 +353,17 @@ class Conditions {
   }
   void Add(std::string_view sql) { where_ += " AND " + std::string(sql); }  // no value
   const std::string& where() const { return where_; }
-  int count() const { return static_cast<int>(binds_.size()); }
+  // " LIMIT ?n OFFSET ?n+1", numbered after the conditions; bound by BindPage.
+  std::string Page() const {
+    const int n = static_cast<int>(binds_.size());
+    return " LIMIT ?" + std::to_string(n + 1) + " OFFSET ?" + std::to_string(n + 2);
+  }
   void Bind(Statement& st) const {
     for (const auto& b : binds_) b(st);
+  }
+  void BindPage(Statement& st, int64_t limit, int64_t offset) const {
+    const int n = static_cast<int>(binds_.size());
+    st.Bind(n + 1, limit).Bind(n + 2, offset);
   }
 
  private:
@@ -895,11 +904,9 @@ class SqliteStore final : public Store {
     c.Bind(count);
     PSAFE_ASSIGN_OR_RETURN(bool row, count.Step());
     out.total = row ? count.Int(0) : 0;
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(AccountViewSelect() + c.where() + " ORDER BY a.id LIMIT ?" +
-                                                 std::to_string(c.count() + 1) + " OFFSET ?" +
-                                                 std::to_string(c.count() + 2)));
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(AccountViewSelect() + c.where() + " ORDER BY a.id" + c.Page()));
     c.Bind(st);
-    st.Bind(c.count() + 1, LimitOf(f.page)).Bind(c.count() + 2, f.page.offset);
+    c.BindPage(st, LimitOf(f.page), f.page.offset);
     PSAFE_ASSIGN_OR_RETURN(out.items, All<AccountView>(st, ReadAccountView));
     return out;
   }
@@ -967,9 +974,8 @@ class SqliteStore final : public Store {
     PSAFE_RETURN_IF_ERROR(tx.begin_status());
     PSAFE_ASSIGN_OR_RETURN(auto folder, FindFolder(id));
     // The subtree: the folder and everything whose path continues it.
-    const std::string subtree =
-        "SELECT f.id FROM secret_folders f, (SELECT ?1 AS p) g"
-        " WHERE f.path = g.p OR substr(f.path, 1, length(g.p) + 1) = g.p || '/' COLLATE NOCASE";
+    const std::string subtree = "SELECT f.id FROM secret_folders f, (SELECT ?1 AS path) g WHERE " +
+                                std::string(kFolderUnderGranted);
     if (!force) {
       PSAFE_ASSIGN_OR_RETURN(auto count, db_->Prepare(
           "SELECT (SELECT count(*) FROM secrets WHERE folder_id = ?2) +"
@@ -983,10 +989,8 @@ class SqliteStore final : public Store {
     PSAFE_ASSIGN_OR_RETURN(auto secrets, db_->Prepare("DELETE FROM secrets WHERE folder_id IN (" + subtree + ")"));
     secrets.Bind(1, folder.path);
     PSAFE_RETURN_IF_ERROR(secrets.Run());
-    // Deepest first, so no folder outlives... its parent reference.
-    PSAFE_ASSIGN_OR_RETURN(auto folders, db_->Prepare(
-        "SELECT f.id FROM secret_folders f, (SELECT ?1 AS p) g WHERE f.path = g.p OR"
-        " substr(f.path, 1, length(g.p) + 1) = g.p || '/' COLLATE NOCASE ORDER BY length(f.path) DESC"));
+    // Deepest first: a folder goes only once nothing refers to it as a parent.
+    PSAFE_ASSIGN_OR_RETURN(auto folders, db_->Prepare(subtree + " ORDER BY length(f.path) DESC"));
     folders.Bind(1, folder.path);
     PSAFE_ASSIGN_OR_RETURN(auto ids, All<std::string>(folders, [](const Statement& r) { return r.Text(0); }));
     for (const std::string& fid : ids) {
@@ -1059,11 +1063,10 @@ class SqliteStore final : public Store {
     c.Bind(count);
     PSAFE_ASSIGN_OR_RETURN(bool row, count.Step());
     out.total = row ? count.Int(0) : 0;
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(std::string(kSecretSelect) + c.where() + " ORDER BY f.path, s.title LIMIT ?" +
-                                                 std::to_string(c.count() + 1) + " OFFSET ?" +
-                                                 std::to_string(c.count() + 2)));
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(std::string(kSecretSelect) + c.where() + " ORDER BY f.path, s.title" +
+                                                 c.Page()));
     c.Bind(st);
-    st.Bind(c.count() + 1, f.limit).Bind(c.count() + 2, f.offset);
+    c.BindPage(st, f.limit, f.offset);
     PSAFE_ASSIGN_OR_RETURN(out.items, All<domain::Secret>(st, ReadSecret));
     return out;
   }
