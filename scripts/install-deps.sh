@@ -12,6 +12,7 @@ PACKAGES=(
   libcurl4-openssl-dev
   clang-14 libclang-rt-14-dev
   openssl curl procps python3 python3-pytest python3-requests python3-yaml python3-jsonschema
+  python3-cryptography testssl.sh
 )
 
 missing=()

@@ -32,6 +32,7 @@ struct ApiContext {
   bool secure_cookies = true;   // false only in loopback plain-HTTP mode
   http::RateLimiter* signin_limiter = nullptr;   // sign-in calls per client; null = unlimited
   http::RateLimiter* request_limiter = nullptr;  // every other API call per client
+  std::string ca_crl;  // DER CRL of the generated CA, served at kCaCrlPath; empty = not served
 };
 
 struct ApiCall {

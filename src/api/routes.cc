@@ -204,6 +204,14 @@ std::unique_ptr<http::Router> BuildRouter(ApiContext& ctx) {
                 [&ctx, &def](http::Request& req) { return Invoke(def, ctx, req); });
   }
   router->Add("GET", "/health", [&ctx](http::Request&) { return Health(ctx); });
+  if (!ctx.ca_crl.empty()) {
+    router->Add("GET", std::string(kCaCrlPath), [&ctx](http::Request&) {
+      http::Response r;
+      r.content_type = "application/pkix-crl";
+      r.body = ctx.ca_crl;
+      return r;
+    });
+  }
   return router;
 }
 

@@ -1,5 +1,5 @@
 // Builds the router: the API route table under /BeyondTrust/api/public/v3, plus
-// GET /health outside it.
+// GET /health and (with generated TLS) GET /tls/ca.crl outside it.
 #pragma once
 
 #include <memory>
@@ -10,6 +10,8 @@
 namespace psafe::api {
 
 inline constexpr std::string_view kBasePath = "/BeyondTrust/api/public/v3";
+// Where the generated CA's CRL is served; the generated server certificate names it.
+inline constexpr std::string_view kCaCrlPath = "/tls/ca.crl";
 
 std::unique_ptr<http::Router> BuildRouter(ApiContext& ctx);
 // The error body for failures below the API layer (router, server).

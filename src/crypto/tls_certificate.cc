@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <ctime>
 #include <memory>
 #include <string>
 
@@ -22,6 +23,8 @@ struct Free {
   void operator()(X509V3_CTX*) const {}
   void operator()(X509_EXTENSION* p) const { X509_EXTENSION_free(p); }
   void operator()(BIGNUM* p) const { BN_free(p); }
+  void operator()(X509_CRL* p) const { X509_CRL_free(p); }
+  void operator()(ASN1_TIME* p) const { ASN1_TIME_free(p); }
   void operator()(FILE* f) const { std::fclose(f); }
 };
 template <typename T>
@@ -55,6 +58,32 @@ Ptr<X509> NewCert(EVP_PKEY* key, const char* cn, int valid_days) {
   return cert;
 }
 
+// An empty CRL from the CA: this update now, next update when the CA expires, since no
+// later CRL can be signed once the key is gone.
+Ptr<X509_CRL> NewEmptyCrl(X509* ca, EVP_PKEY* ca_key) {
+  Ptr<X509_CRL> crl(X509_CRL_new());
+  Ptr<ASN1_TIME> now(X509_gmtime_adj(nullptr, 0));
+  if (!crl || !now) return nullptr;
+  bool ok = X509_CRL_set_version(crl.get(), 1) == 1 &&  // v2
+            X509_CRL_set_issuer_name(crl.get(), X509_get_subject_name(ca)) == 1 &&
+            X509_CRL_set1_lastUpdate(crl.get(), now.get()) == 1 &&
+            X509_CRL_set1_nextUpdate(crl.get(), X509_get0_notAfter(ca)) == 1 &&
+            X509_CRL_sign(crl.get(), ca_key, EVP_sha256()) > 0;
+  return ok ? std::move(crl) : nullptr;
+}
+
+Status WriteDer(const std::filesystem::path& path, X509_CRL* crl) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::IOError("cannot write " + path.string());
+  Ptr<FILE> f(::fdopen(fd, "w"));
+  if (!f) {
+    ::close(fd);
+    return Status::IOError("cannot write " + path.string());
+  }
+  bool ok = i2d_X509_CRL_fp(f.get(), crl) == 1 && std::fflush(f.get()) == 0 && ::fsync(fd) == 0;
+  return ok ? Status::OK() : Status::IOError("cannot write " + path.string());
+}
+
 Status WritePem(const std::filesystem::path& path, int mode, X509* cert1, X509* cert2,
                 EVP_PKEY* key) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
@@ -74,7 +103,8 @@ Status WritePem(const std::filesystem::path& path, int mode, X509* cert1, X509* 
 
 }  // namespace
 
-Status GenerateSelfSignedTls(const TlsFiles& files, int valid_days) {
+Status GenerateSelfSignedTls(const TlsFiles& files, const GeneratedTlsOptions& options) {
+  const int valid_days = options.valid_days;
   Ptr<EVP_PKEY> ca_key = NewP256Key();
   Ptr<EVP_PKEY> leaf_key = NewP256Key();
   if (!ca_key || !leaf_key) return Status::Internal("EC key generation failed");
@@ -96,13 +126,28 @@ Status GenerateSelfSignedTls(const TlsFiles& files, int valid_days) {
        AddExt(leaf.get(), ca.get(), NID_subject_alt_name,
               "DNS:localhost,IP:127.0.0.1,IP:0:0:0:0:0:0:0:1") &&
        AddExt(leaf.get(), ca.get(), NID_authority_key_identifier, "keyid:always") &&
+       (options.crl_uri.empty() ||
+        AddExt(leaf.get(), ca.get(), NID_crl_distribution_points, ("URI:" + options.crl_uri).c_str())) &&
        X509_sign(leaf.get(), ca_key.get(), EVP_sha256()) > 0;
-  if (!ok) return Status::Internal("certificate signing failed");
+  Ptr<X509_CRL> crl = ok ? NewEmptyCrl(ca.get(), ca_key.get()) : nullptr;
+  if (!crl) return Status::Internal("certificate signing failed");
 
   Status s = WritePem(files.server_key, 0600, nullptr, nullptr, leaf_key.get());
   if (s.ok()) s = WritePem(files.server_cert, 0644, leaf.get(), ca.get(), nullptr);
   if (s.ok()) s = WritePem(files.ca_cert, 0644, ca.get(), nullptr, nullptr);
+  if (s.ok()) s = WriteDer(files.crl, crl.get());
   return s;
+}
+
+Result<bool> CertificateExpiresWithin(const std::filesystem::path& cert_file, int days) {
+  Ptr<FILE> f(std::fopen(cert_file.c_str(), "re"));
+  if (!f) return Status::IOError("cannot read " + cert_file.string());
+  Ptr<X509> cert(PEM_read_X509(f.get(), nullptr, nullptr, nullptr));
+  if (!cert) return Status::InvalidArgument(cert_file.string() + " holds no PEM certificate");
+  time_t limit = std::time(nullptr) + 60L * 60 * 24 * days;
+  int cmp = X509_cmp_time(X509_get0_notAfter(cert.get()), &limit);  // -1: before the limit
+  if (cmp == 0) return Status::InvalidArgument(cert_file.string() + " has an unreadable notAfter");
+  return cmp < 0;
 }
 
 }  // namespace psafe::crypto

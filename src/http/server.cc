@@ -278,6 +278,8 @@ struct Server::Impl {
       bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), msg.version()};
       if (!res.content_type.empty()) out.set(bhttp::field::content_type, res.content_type);
       out.set(bhttp::field::cache_control, "no-store");
+      // A browser that once reached psafed over TLS never falls back to plain HTTP.
+      if (opts.tls) out.set(bhttp::field::strict_transport_security, "max-age=31536000");
       for (const auto& [k, v] : res.headers.fields()) out.insert(k, v);
       out.body() = std::move(res.body);
       out.keep_alive(keep_alive);

@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include <spdlog/spdlog.h>
+
+#include "api/routes.h"
 #include "common/clock.h"
 #include "crypto/password_hash.h"
 #include "crypto/random.h"
@@ -18,6 +21,7 @@ namespace psafe::server {
 namespace {
 
 constexpr const char* kMasterKeyEnv = "PSAFE_MASTER_KEY";
+constexpr int kRenewWithinDays = 30;
 
 }  // namespace
 
@@ -38,11 +42,19 @@ Status EnsureTlsMaterial(const Config& config) {
   if (!config.tls_enabled || !config.uses_generated_tls()) return Status::OK();
   std::error_code ec;
   if (std::filesystem::exists(config.tls_cert, ec) && std::filesystem::exists(config.tls_key, ec)) {
-    return Status::OK();
+    // Renewed a month ahead, at a start: a generated CA has no key left to sign a new
+    // server certificate with, so renewal is a new CA that clients must trust again.
+    PSAFE_ASSIGN_OR_RETURN(bool expiring, crypto::CertificateExpiresWithin(config.tls_cert, kRenewWithinDays));
+    if (!expiring) return Status::OK();
+    spdlog::warn("the generated TLS certificate expires within {} days: generating a new one; "
+                 "clients must trust the new {}", kRenewWithinDays, config.tls_ca.string());
   }
   std::filesystem::create_directories(config.tls_cert.parent_path(), ec);
   if (ec) return Status::IOError("cannot create " + config.tls_cert.parent_path().string());
-  return crypto::GenerateSelfSignedTls({config.tls_ca, config.tls_cert, config.tls_key});
+  crypto::GeneratedTlsOptions options;
+  options.crl_uri = config.origin() + std::string(api::kCaCrlPath);
+  return crypto::GenerateSelfSignedTls({config.tls_ca, config.tls_cert, config.tls_key, config.tls_crl},
+                                       options);
 }
 
 namespace {

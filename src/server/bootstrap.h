@@ -42,7 +42,7 @@ Result<int> RotateDataKey(const Config& config);
 // Walks the audit chain (`psafed audit verify`).
 Result<domain::AuditVerification> VerifyAuditChain(const Config& config);
 // Generates the self-signed TLS files when the configuration uses the default paths and
-// they are missing (first start).
+// they are missing (first start) or the server certificate expires within 30 days.
 Status EnsureTlsMaterial(const Config& config);
 
 }  // namespace psafe::server

@@ -70,14 +70,16 @@ bool Config::uses_generated_tls() const {
   return tls_cert == data_dir / "tls/server.crt" && tls_key == data_dir / "tls/server.key";
 }
 
-std::string Config::base_url() const {
+std::string Config::origin() const {
   std::string host = listen_address;
   if (host == "0.0.0.0") host = "127.0.0.1";
   if (host == "::") host = "::1";
   if (host.find(':') != std::string::npos) host = "[" + host + "]";
   return std::string(tls_enabled ? "https" : "http") + "://" + host + ":" +
-         std::to_string(listen_port) + "/BeyondTrust/api/public/v3";
+         std::to_string(listen_port);
 }
+
+std::string Config::base_url() const { return origin() + "/BeyondTrust/api/public/v3"; }
 
 Status ParseListen(std::string_view s, std::string* address, uint16_t* port) {
   size_t colon = s.rfind(':');
@@ -103,6 +105,7 @@ Result<Config> LoadConfig(const std::filesystem::path& data_dir, const ConfigOve
   c.tls_cert = c.data_dir / "tls/server.crt";
   c.tls_key = c.data_dir / "tls/server.key";
   c.tls_ca = c.data_dir / "tls/ca.pem";
+  c.tls_crl = c.data_dir / "tls/ca.crl";
   c.master_key_file = c.data_dir / "master.key";
 
   std::filesystem::path file = o.config_file ? std::filesystem::path(*o.config_file)

@@ -21,6 +21,7 @@ struct Config {
   std::filesystem::path tls_cert;   // default <data>/tls/server.crt
   std::filesystem::path tls_key;    // default <data>/tls/server.key
   std::filesystem::path tls_ca;     // default <data>/tls/ca.pem (generated certificates only)
+  std::filesystem::path tls_crl;    // default <data>/tls/ca.crl (generated certificates only)
   std::filesystem::path tls_client_ca;  // CAs for client certificates; empty = none asked for
   std::filesystem::path master_key_file;  // default <data>/master.key
   size_t max_header_bytes = 16 * 1024;
@@ -41,7 +42,8 @@ struct Config {
   std::filesystem::path database() const { return data_dir / "psafe.db"; }
   // True when the TLS files are the ones psafed generates (not operator-supplied).
   bool uses_generated_tls() const;
-  std::string base_url() const;
+  std::string origin() const;    // scheme://host:port
+  std::string base_url() const;  // origin + /BeyondTrust/api/public/v3
 };
 
 struct ConfigOverrides {

@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <condition_variable>
+#include <fstream>
+#include <iterator>
 #include <optional>
 #include <cstdio>
 #include <cstdlib>
@@ -95,6 +97,10 @@ Status Serve(const Config& config) {
   domain::SecretService secrets(*store, *keyring, *clock, audit);
   domain::ApiRegistrationService registrations(*store, *keyring, audit);
   api::ApiContext ctx{auth, estate, access, requests, secrets, registrations, audit, *store, config.tls_enabled};
+  if (config.tls_enabled && config.uses_generated_tls()) {
+    std::ifstream crl(config.tls_crl, std::ios::binary);  // absent in older data dirs: not served
+    ctx.ca_crl.assign(std::istreambuf_iterator<char>(crl), std::istreambuf_iterator<char>());
+  }
   std::optional<http::RateLimiter> signin_limiter, request_limiter;
   if (config.signin_per_second > 0) {
     ctx.signin_limiter = &signin_limiter.emplace(config.signin_per_second, config.signin_burst);

@@ -11,6 +11,7 @@ import time
 import warnings
 
 import pytest
+import requests
 
 from support import BASE_PATH, unique
 
@@ -140,6 +141,58 @@ def test_certificate_does_not_verify_without_the_init_ca(server):
 def test_certificate_is_valid_for_127_0_0_1(server):
     ssock = handshake(server, ssl.create_default_context(cafile=server.ca))  # checks the hostname too
     ssock.close()
+
+
+def _served_chain(srv):
+    """The server certificate psafed presents, as a cryptography object."""
+    from cryptography import x509
+    ssock = handshake(srv, ssl.create_default_context(cafile=srv.ca))
+    der = ssock.getpeercert(binary_form=True)
+    ssock.close()
+    return x509.load_der_x509_certificate(der)
+
+
+def test_generated_certificate_lives_397_days_and_names_a_crl_psafed_serves(server):
+    from cryptography import x509
+    from cryptography.x509.oid import ExtensionOID
+    leaf = _served_chain(server)
+    lifetime = leaf.not_valid_after - leaf.not_valid_before
+    assert 397 <= lifetime.days <= 398
+    points = leaf.extensions.get_extension_for_oid(ExtensionOID.CRL_DISTRIBUTION_POINTS).value
+    uri = points[0].full_name[0].value
+    assert uri.startswith("https://127.0.0.1:") and uri.endswith("/tls/ca.crl")
+
+    r = requests.get(server.root + "/tls/ca.crl", verify=server.ca, timeout=10)
+    assert r.status_code == 200
+    assert r.headers["Content-Type"] == "application/pkix-crl"
+    crl = x509.load_der_x509_crl(r.content)
+    ca = x509.load_pem_x509_certificate(open(server.ca, "rb").read())
+    assert crl.is_signature_valid(ca.public_key())
+    assert crl.issuer == ca.subject
+    assert len(crl) == 0  # nothing is revoked, and nothing can be: the CA key is gone
+    assert crl.next_update == ca.not_valid_after
+
+
+def test_tls_responses_carry_hsts(server):
+    r = requests.get(server.root + "/health", verify=server.ca, timeout=10)
+    assert r.headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+def test_a_generated_certificate_near_expiry_is_renewed_at_start(server_factory, tmp_path):
+    import subprocess
+    data, creds = server_factory.new_data_dir()
+    tls = data / "tls"
+    old_ca = (tls / "ca.pem").read_bytes()
+    # Stand in for a generated certificate 20 days from expiry.
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                    "-days", "20", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(tls / "server.key"), "-out", str(tls / "server.crt")],
+                   check=True, capture_output=True, timeout=60)
+    srv = server_factory.start(data, creds)
+    assert (tls / "ca.pem").read_bytes() != old_ca
+    leaf = _served_chain(srv)  # verifies against the new ca.pem
+    assert (leaf.not_valid_after - leaf.not_valid_before).days >= 397
+    assert "expires within 30 days" in srv.stderr_text()
 
 
 # --- Graceful shutdown ---------------------------------------------------------------
