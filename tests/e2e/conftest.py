@@ -6,6 +6,8 @@
   optionally with a custom psafed.toml (limits, lockout, restarts...). Everything it
   starts is stopped when the test ends.
 - `api`: a requests.Session for the shared server sending PS-Auth on every call.
+- Secret hygiene (hygiene.py): when the session ends, every data dir and psafed log the
+  suite produced is searched for every secret the suite sent or received.
 """
 
 from __future__ import annotations
@@ -16,12 +18,36 @@ from typing import Optional
 
 import pytest
 
+import hygiene
 import support
 from support import Credentials, Server
 
 
 def pytest_report_header(config):
     return f"psafed: {support.PSAFED}"
+
+
+def pytest_terminal_summary(terminalreporter):
+    dirs = hygiene.LEDGER.data_dirs()
+    if dirs:
+        terminalreporter.write_line(
+            f"secret hygiene: {hygiene.LEDGER.secret_count()} secrets and the sentinel searched for "
+            f"in {len(dirs)} data dirs and their psafed logs")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def secret_hygiene():
+    """Set up first, so torn down last: after every psafed has stopped and flushed."""
+    yield
+    dirs = hygiene.LEDGER.data_dirs()
+    if not dirs:
+        return  # a selection of tests that started no psafed
+    if hygiene.LEDGER.secret_count() == 0:
+        pytest.fail("secret hygiene: servers ran but no secret was recorded (are the hooks broken?)")
+    hits = [hit for d in dirs for hit in hygiene.scan(d, hygiene.LEDGER.needles(d))]
+    if hits:
+        pytest.fail("secret hygiene: secrets found in clear:\n" +
+                    "\n".join(f"  {f}: {label}" for f, label in hits[:50]))
 
 
 @pytest.fixture(scope="session")

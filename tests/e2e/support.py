@@ -21,6 +21,8 @@ from typing import Optional
 
 import requests
 
+from hygiene import LEDGER, sentinel_secret, watch_session
+
 REPO = Path(__file__).resolve().parents[2]
 PSAFED = os.environ.get("PSAFED") or str(REPO / "build/debug/src/psafed")
 PSRUN2 = os.environ.get("PSRUN2") or str(Path(PSAFED).parent / "psrun2")
@@ -77,11 +79,7 @@ class Credentials:
 
 
 def init_data_dir(data_dir: Path, env: Optional[dict] = None) -> Credentials:
-    res = run_cli("init", "--data-dir", str(data_dir), "--json", env=env)
-    assert res.returncode == 0, f"psafed init failed ({res.returncode}): {res.stderr}"
-    lines = [l for l in res.stdout.splitlines() if l.strip()]
-    assert len(lines) == 1, f"init --json must print one line, got: {res.stdout!r}"
-    return Credentials(**json.loads(lines[0]))
+    return init_data_dir_args(data_dir, env=env)
 
 
 def write_config(path: Path, text: str) -> Path:
@@ -131,6 +129,7 @@ class Server:
         # could route 127.0.0.1 through a proxy). Verification uses psafed's own CA only.
         s.trust_env = False
         s.verify = self.verify
+        watch_session(s, self.data_dir)
         if auth:
             s.headers["Authorization"] = auth
         return s
@@ -274,7 +273,10 @@ def create_system(api: requests.Session, srv: Server, workgroup_id: int, name: O
 
 
 def create_account(api: requests.Session, srv: Server, system_id: int, name: Optional[str] = None,
-                   password: Optional[str] = "p/w\"x", **extra) -> dict:
+                   password: Optional[str] = "", **extra) -> dict:
+    """password "" (the default) is a fresh sentinel secret (hygiene.py); None sends none."""
+    if password == "":
+        password = sentinel_secret("-acct")
     body = {"AccountName": name or unique("acct"), **extra}
     if password is not None:
         body["Password"] = password
@@ -299,7 +301,10 @@ def init_data_dir_args(data_dir: Path, *extra_args: str, env: Optional[dict] = N
     assert res.returncode == 0, f"psafed init {extra_args} failed ({res.returncode}): {res.stderr}"
     lines = [l for l in res.stdout.splitlines() if l.strip()]
     assert len(lines) == 1, f"init --json must print one line, got: {res.stdout!r}"
-    return Credentials(**json.loads(lines[0]))
+    creds = Credentials(**json.loads(lines[0]))
+    for secret in (creds.password, creds.api_key, creds.client_secret):
+        LEDGER.add_secret(data_dir, secret)
+    return creds
 
 
 def user_ps_auth(creds: Credentials, user_name: str) -> str:
@@ -316,7 +321,7 @@ def create_user(api: requests.Session, srv: Server, name: Optional[str] = None,
                 password: Optional[str] = None) -> dict:
     name = name or unique("user")
     body = {"UserName": name, "FirstName": name, "EmailAddress": f"{name}@example.com",
-            "Password": password or ("Pw-" + uuid.uuid4().hex)}
+            "Password": password or sentinel_secret("-user")}
     r = api.post(srv.url("Users"), json=body, timeout=10)
     assert r.status_code == 201, (r.status_code, r.text)
     return r.json()
@@ -521,7 +526,7 @@ def grant_folder(s: requests.Session, srv: Server, folder_id: str, group_id: int
 def create_credential_secret(s: requests.Session, srv: Server, folder_id: str, title: Optional[str] = None,
                              username: str = "app", password: Optional[str] = None, **extra) -> dict:
     body = {"Title": title or unique("cred"), "Username": username,
-            "Password": password if password is not None else "Pw/" + uuid.uuid4().hex, **extra}
+            "Password": password if password is not None else sentinel_secret("-cred"), **extra}
     r = s.post(srv.url(f"secrets-safe/folders/{folder_id}/secrets"), json=body, timeout=10)
     assert r.status_code == 201, (r.status_code, r.text)
     return r.json()

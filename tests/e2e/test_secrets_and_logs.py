@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import hygiene
 import support
 from support import BASE_PATH, create_account, create_system, create_workgroup, files_containing, run_cli, unique
 
@@ -169,3 +170,37 @@ def test_rotate_on_uninitialised_dir_fails(tmp_path):
     res = run_cli("keys", "rotate", "--data-dir", str(tmp_path / "nothing"))
     assert res.returncode != 0
     assert res.stdout.strip() == ""
+
+
+# --- The session-wide secret hygiene sweep (hygiene.py, conftest.secret_hygiene) ------------
+
+def test_hygiene_sweep_finds_a_secret_written_in_clear(tmp_path):
+    ledger = hygiene.SecretLedger()
+    data = tmp_path / "data"
+    data.mkdir()
+    leaked = hygiene.sentinel_secret("-leak")
+    ledger.record_json(data, {"AccountName": "public-name-1", "Password": leaked}, request=True)
+    ledger.add_secret(data, "never-written-7f3a")
+    (data / "psafe.db").write_bytes(b"\x00page" + json.dumps({"p": leaked}).encode() + b"\x00")
+    (tmp_path / "data.psafed.stderr").write_text("public-name-1\n")
+    hits = hygiene.scan(data, ledger.needles(data))
+    files = {Path(f).name for f, _ in hits}
+    assert files == {"psafe.db"}, hits
+    # Found JSON-escaped (the value holds a quote), and through the sentinel alone.
+    labels = {label for _, label in hits}
+    assert "the sentinel" in labels and any("JSON-escaped" in l for l in labels), labels
+    # A name is public, and so is not searched for.
+    assert b"public-name-1" not in ledger.needles(data).values()
+    # The log beside the data dir is searched as well.
+    (tmp_path / "data.psafed.stderr").write_text("never-written-7f3a\n")
+    assert ("data.psafed.stderr" in {Path(f).name for f, _ in hygiene.scan(data, ledger.needles(data))})
+
+
+def test_hygiene_records_what_the_suite_sends(api, server):
+    wg = create_workgroup(api, server)
+    system = create_system(api, server, wg["ID"])
+    password = hygiene.sentinel_secret("-probe")
+    create_account(api, server, system["ManagedSystemID"], password=password)
+    needles = hygiene.LEDGER.needles(server.data_dir).values()
+    assert password.encode() in needles
+    assert server.creds.api_key.encode() in needles  # what init printed
