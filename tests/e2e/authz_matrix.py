@@ -4,8 +4,12 @@ is missing here, so a new endpoint cannot ship without deciding who may call it.
 
 Callers: `anon` (no credentials; bad keys, unknown runas users and locked-out users get the
 same 401 on every signed-in route, tested separately), `user` (signed in, no role, no grant:
-the administrator's objects are "another user's"), `admin`. Each row's `make(ctx)` builds a
-fresh target (admin-created) and returns (path relative to the API base, JSON body or None).
+the administrator's objects are "another user's"), `requestor`, `approver`, `isa` and
+`auditor` (each holding that one role on a smart rule over every account, under a policy that
+needs one approval), and `admin`. A role holder expects what `user` expects unless the row
+names it: roles open requests, approvals, ISA and the audit trail, and nothing else.
+Each row's `make(ctx)` builds a fresh target (admin-created unless it says otherwise) and
+returns (path relative to the API base, JSON body or None).
 """
 
 from __future__ import annotations
@@ -45,6 +49,16 @@ def admin_request(c):
     r = c.a.post(c.s.url("Requests"), timeout=10,
                  json={"SystemID": c.system["ManagedSystemID"], "AccountID": acct["ManagedAccountID"],
                        "DurationMinutes": 5, "Reason": "matrix"})
+    assert r.status_code == 201, r.text
+    return int(r.text)
+
+
+def pending_request(c):
+    """A request of the requestor's own, waiting for one approval."""
+    acct = account(c)
+    r = c.sessions["requestor"].post(c.s.url("Requests"), timeout=10,
+                                     json={"SystemID": c.system["ManagedSystemID"], "AccountID": acct["ManagedAccountID"],
+                                           "DurationMinutes": 5, "Reason": "matrix"})
     assert r.status_code == 201, r.text
     return int(r.text)
 
@@ -132,7 +146,7 @@ MATRIX = {
     ("GET", "PasswordRules"): (lambda c: ("PasswordRules", None), {"anon": 401, "user": 403, "admin": OK}),
     ("POST", "PasswordRules"): (lambda c: ("PasswordRules", {"Name": u("pr"), "MinimumLength": 12}),
                                 {"anon": 401, "user": 403, "admin": C}),
-    ("GET", "Audit"): (lambda c: ("Audit", None), {"anon": 401, "user": 403, "admin": OK}),
+    ("GET", "Audit"): (lambda c: ("Audit", None), {"anon": 401, "user": 403, "auditor": OK, "admin": OK}),
     ("GET", "ApiRegistrations"): (lambda c: ("ApiRegistrations", None), {"anon": 401, "user": 403, "admin": OK}),
     ("POST", "ApiRegistrations"): (lambda c: ("ApiRegistrations", {"Name": u("reg")}),
                                    {"anon": 401, "user": 403, "admin": C}),
@@ -141,28 +155,31 @@ MATRIX = {
                                        {"anon": 401, "user": 403, "admin": OK}),
     ("POST", "requests"): (lambda c: ("Requests", {"SystemID": c.system["ManagedSystemID"],
                                                    "AccountID": account(c)["ManagedAccountID"], "DurationMinutes": 5}),
-                           {"anon": 401, "user": 403, "admin": C}),
+                           {"anon": 401, "user": 403, "requestor": C, "admin": C}),
     ("GET", "requests"): (lambda c: ("Requests", None), {"anon": 401, "user": OK, "admin": OK}),
-    ("GET", "requests/{id}"): (lambda c: (f"/requests/{admin_request(c)}", None), {"anon": 401, "user": 404, "admin": OK}),
+    ("GET", "requests/{id}"): (lambda c: (f"/requests/{admin_request(c)}", None),
+                              {"anon": 401, "user": 404, "approver": OK, "admin": OK}),
     ("PUT", "requests/{id}"): (lambda c: (f"/requests/{admin_request(c)}", {"Action": "Cancel"}),
                                {"anon": 401, "user": 404, "admin": OK}),
     ("DELETE", "requests/{id}"): (lambda c: (f"/requests/{admin_request(c)}", None),
                                   {"anon": 401, "user": 404, "admin": OK}),
     ("GET", "requests/{id}/credentials"): (lambda c: (f"/requests/{admin_request(c)}/credentials", None),
                                            {"anon": 401, "user": 404, "admin": OK}),
-    ("PUT", "Requests/{id}/Approve"): (lambda c: (f"Requests/{admin_request(c)}/Approve", {}),
-                                       {"anon": 401, "user": 404, "admin": 403}),
-    ("PUT", "Requests/{id}/Deny"): (lambda c: (f"Requests/{admin_request(c)}/Deny", {}),
-                                    {"anon": 401, "user": 404, "admin": 403}),
+    # The requestor's own pending request: only an approver other than its requestor decides.
+    ("PUT", "Requests/{id}/Approve"): (lambda c: (f"Requests/{pending_request(c)}/Approve", {}),
+                                    {"anon": 401, "user": 404, "requestor": 403, "approver": N, "admin": 403}),
+    # The requestor's own pending request: only an approver other than its requestor decides.
+    ("PUT", "Requests/{id}/Deny"): (lambda c: (f"Requests/{pending_request(c)}/Deny", {}),
+                                    {"anon": 401, "user": 404, "requestor": 403, "approver": N, "admin": 403}),
     ("PUT", "Requests/{id}/Checkin"): (lambda c: (f"Requests/{admin_request(c)}/Checkin", {}),
-                                       {"anon": 401, "user": 403, "admin": N}),
+                                       {"anon": 401, "user": 404, "admin": N}),
     ("PUT", "Requests/{id}/RotateOnCheckin"): (lambda c: (f"Requests/{admin_request(c)}/RotateOnCheckin", None),
                                                {"anon": 401, "user": 404, "admin": N}),
     ("GET", "Credentials/{id}"): (lambda c: (f"Credentials/{admin_request(c)}", None),
                                   {"anon": 401, "user": 404, "admin": OK}),
     ("POST", "ISARequests"): (lambda c: ("ISARequests", {"SystemID": c.system["ManagedSystemID"],
                                                          "AccountID": account(c)["ManagedAccountID"]}),
-                              {"anon": 401, "user": 403, "admin": 403}),
+                              {"anon": 401, "user": 403, "isa": OK, "admin": 403}),
     ("GET", "secrets-safe/safes"): (lambda c: ("secrets-safe/safes/", None), {"anon": 401, "user": OK, "admin": OK}),
     ("POST", "secrets-safe/safes"): (lambda c: ("secrets-safe/safes/", {"Name": u("safe")}),
                                      {"anon": 401, "user": 403, "admin": C}),
