@@ -30,7 +30,7 @@ BASE_PATH = "/BeyondTrust/api/public/v3"
 
 START_TIMEOUT = 15.0  # seconds to wait for the "listening" line
 STOP_TIMEOUT = 15.0  # seconds to wait for exit after SIGTERM
-SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:", "WARNING: ThreadSanitizer")
 CLI_TIMEOUT = 30.0  # init / keys rotate / a serve that must fail
 
 _LISTEN_RE = re.compile(r"^psafed listening on (https?)://127\.0\.0\.1:(\d+)(/BeyondTrust/api/public/v3)$")
@@ -179,7 +179,7 @@ class Server:
         return self.exit_code
 
     def assert_no_sanitizer_report(self) -> None:
-        """Under the asan preset, psafed reports memory errors and UB on stderr."""
+        """Under the asan and tsan presets, psafed reports memory errors, UB and data races on stderr."""
         text = self.stderr_text()
         for marker in SANITIZER_MARKERS:
             assert marker not in text, f"psafed sanitizer report ({marker}):\n{text[-4000:]}"

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 namespace psafe::http {
 namespace {
 
@@ -34,6 +38,25 @@ TEST(RateLimiterTest, ManyClientsStayBounded) {
   for (size_t i = 0; i < RateLimiter::kMaxClients + 10; ++i) {
     EXPECT_EQ(limiter.Take("client-" + std::to_string(i), t0 + std::chrono::microseconds(i)), 0);
   }
+}
+
+// Worker threads take tokens for the same client at once: the bucket never grants more
+// than its burst at one instant (run under the tsan preset, this is also a race check).
+TEST(RateLimiterTest, ConcurrentCallersNeverShareMoreThanTheBurst) {
+  RateLimiter limiter(1.0, 50.0);
+  const auto t0 = RateLimiter::Clock::now();
+  std::atomic<int> granted{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 200; ++i) {
+        if (limiter.Take("10.0.0.1", t0) == 0) granted.fetch_add(1);
+        limiter.Take("10.0.0." + std::to_string(2 + i % 5), t0);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(granted.load(), 50);
 }
 
 }  // namespace
