@@ -1,0 +1,93 @@
+#include "server/app.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <optional>
+
+#include "api/routes.h"
+#include "common/clock.h"
+#include "domain/access_service.h"
+#include "domain/api_registration_service.h"
+#include "domain/audit_service.h"
+#include "domain/auth_service.h"
+#include "domain/estate_service.h"
+#include "domain/request_service.h"
+#include "domain/secret_service.h"
+#include "domain/target_connector.h"
+#include "http/rate_limiter.h"
+#include "server/bootstrap.h"
+#include "store/sqlite_store.h"
+
+namespace psafe::server {
+
+// Members in construction order: each service holds references to those above it.
+struct App::Parts {
+  Parts(const Config& config, store::StorePtr s, std::unique_ptr<crypto::Keyring> k, std::unique_ptr<Clock> c)
+      : store(std::move(s)),
+        keyring(std::move(k)),
+        clock(std::move(c)),
+        audit(*store, *keyring, *clock),
+        auth(*store, *keyring, *clock, audit, config.auth),
+        estate(*store, *keyring, *clock, audit),
+        access(*store, audit, *clock),
+        requests(*store, *keyring, *clock, audit, connector),
+        secrets(*store, *keyring, *clock, audit),
+        registrations(*store, *keyring, audit),
+        ctx{auth, estate, access, requests, secrets, registrations, audit, *store, config.tls_enabled} {}
+
+  store::StorePtr store;
+  std::unique_ptr<crypto::Keyring> keyring;
+  std::unique_ptr<Clock> clock;
+  domain::AuditTrail audit;
+  domain::AuthService auth;
+  domain::EstateService estate;
+  domain::AccessService access;
+  domain::NoopTargetConnector connector;
+  domain::RequestService requests;
+  domain::SecretService secrets;
+  domain::ApiRegistrationService registrations;
+  std::optional<http::RateLimiter> signin_limiter;
+  std::optional<http::RateLimiter> request_limiter;
+  api::ApiContext ctx;
+  std::unique_ptr<http::Router> router;
+};
+
+Result<std::unique_ptr<App>> App::Open(const Config& config) {
+  PSAFE_ASSIGN_OR_RETURN(auto master, OpenMasterKey(config));
+  PSAFE_ASSIGN_OR_RETURN(store::StorePtr store, store::OpenSqliteStore(config.database()));
+  PSAFE_ASSIGN_OR_RETURN(auto keyring, OpenKeyring(*store, *master));
+  master.reset();  // the keyring holds what it needs; the KEK leaves memory
+  PSAFE_RETURN_IF_ERROR(EnsureTlsMaterial(config));
+
+  std::unique_ptr<Clock> clock = std::make_unique<SystemClock>();
+  if (const char* offset_file = std::getenv("PSAFE_CLOCK_OFFSET_FILE"); offset_file && *offset_file) {
+    spdlog::warn("clock offset file {} in effect (tests only)", offset_file);
+    clock = std::make_unique<OffsetFileClock>(offset_file);
+  }
+  auto parts = std::make_unique<Parts>(config, std::move(store), std::move(keyring), std::move(clock));
+  if (config.tls_enabled && config.uses_generated_tls()) {
+    std::ifstream crl(config.tls_crl, std::ios::binary);  // absent in older data dirs: not served
+    parts->ctx.ca_crl.assign(std::istreambuf_iterator<char>(crl), std::istreambuf_iterator<char>());
+  }
+  if (config.signin_per_second > 0) {
+    parts->ctx.signin_limiter = &parts->signin_limiter.emplace(config.signin_per_second, config.signin_burst);
+  }
+  if (config.requests_per_second > 0) {
+    parts->ctx.request_limiter = &parts->request_limiter.emplace(config.requests_per_second, config.requests_burst);
+  }
+  parts->router = api::BuildRouter(parts->ctx);
+  return std::unique_ptr<App>(new App(std::move(parts)));
+}
+
+App::App(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+App::~App() = default;
+
+http::Router& App::router() { return *parts_->router; }
+domain::AuthService& App::auth() { return parts_->auth; }
+domain::RequestService& App::requests() { return parts_->requests; }
+int App::keyring_version() const { return parts_->keyring->current_version(); }
+
+}  // namespace psafe::server
