@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET="${1:-60}"
 bash scripts/install-deps.sh
 cmake --preset fuzz >/dev/null
-TARGETS=(fuzz_http_parsers:http fuzz_json_body:json fuzz_psrun_args:psrun)
+TARGETS=(fuzz_http_parsers:http fuzz_json_body:json fuzz_psrun_args:psrun fuzz_request:request)
 cmake --build --preset fuzz --target "${TARGETS[@]%%:*}"
 mkdir -p build/fuzz/crashes
 status=0
