@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <functional>
+#include <string_view>
 #include <ctime>
 #include <memory>
 #include <string>
@@ -24,11 +26,16 @@ struct Free {
   void operator()(X509_EXTENSION* p) const { X509_EXTENSION_free(p); }
   void operator()(BIGNUM* p) const { BN_free(p); }
   void operator()(X509_CRL* p) const { X509_CRL_free(p); }
-  void operator()(ASN1_TIME* p) const { ASN1_TIME_free(p); }
+  void operator()(ASN1_STRING* p) const { ASN1_STRING_free(p); }  // ASN1_TIME, ASN1_INTEGER
+  void operator()(STACK_OF(DIST_POINT)* p) const { CRL_DIST_POINTS_free(p); }
   void operator()(FILE* f) const { std::fclose(f); }
 };
 template <typename T>
 using Ptr = std::unique_ptr<T, Free>;
+
+// The generated CA's common name: a server certificate issued under it is psafed's own to
+// renew; any other is the operator's and is never touched.
+constexpr const char* kCaName = "psafe local CA";
 
 Ptr<EVP_PKEY> NewP256Key() { return Ptr<EVP_PKEY>(EVP_EC_gen("P-256")); }
 
@@ -59,46 +66,78 @@ Ptr<X509> NewCert(EVP_PKEY* key, const char* cn, int valid_days) {
 }
 
 // An empty CRL from the CA: this update now, next update when the CA expires, since no
-// later CRL can be signed once the key is gone.
+// later CRL can be signed once the key is gone. CRL number and authority key identifier
+// are the two extensions RFC 5280 requires of a conforming CRL.
 Ptr<X509_CRL> NewEmptyCrl(X509* ca, EVP_PKEY* ca_key) {
   Ptr<X509_CRL> crl(X509_CRL_new());
   Ptr<ASN1_TIME> now(X509_gmtime_adj(nullptr, 0));
-  if (!crl || !now) return nullptr;
-  bool ok = X509_CRL_set_version(crl.get(), 1) == 1 &&  // v2
+  Ptr<ASN1_INTEGER> number(ASN1_INTEGER_new());
+  if (!crl || !now || !number || ASN1_INTEGER_set(number.get(), 1) != 1) return nullptr;
+  X509V3_CTX ctx;
+  X509V3_set_ctx_nodb(&ctx);
+  X509V3_set_ctx(&ctx, ca, nullptr, nullptr, crl.get(), 0);
+  Ptr<X509_EXTENSION> akid(X509V3_EXT_conf_nid(nullptr, &ctx, NID_authority_key_identifier, "keyid:always"));
+  bool ok = akid && X509_CRL_set_version(crl.get(), 1) == 1 &&  // v2
             X509_CRL_set_issuer_name(crl.get(), X509_get_subject_name(ca)) == 1 &&
             X509_CRL_set1_lastUpdate(crl.get(), now.get()) == 1 &&
             X509_CRL_set1_nextUpdate(crl.get(), X509_get0_notAfter(ca)) == 1 &&
+            X509_CRL_add1_ext_i2d(crl.get(), NID_crl_number, number.get(), 0, 0) == 1 &&
+            X509_CRL_add_ext(crl.get(), akid.get(), -1) == 1 &&
             X509_CRL_sign(crl.get(), ca_key, EVP_sha256()) > 0;
   return ok ? std::move(crl) : nullptr;
 }
 
-Status WriteDer(const std::filesystem::path& path, X509_CRL* crl) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+// Writes through a temporary file renamed into place: a renewal replaces live files, and a
+// crash must not leave one half-written.
+Status WriteFileAtomically(const std::filesystem::path& path, int mode, const std::function<bool(FILE*)>& write) {
+  const std::string tmp = path.string() + ".tmp";
+  ::unlink(tmp.c_str());  // so that `mode` applies
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd < 0) return Status::IOError("cannot write " + path.string());
   Ptr<FILE> f(::fdopen(fd, "w"));
-  if (!f) {
-    ::close(fd);
+  if (!f) ::close(fd);
+  bool ok = f && write(f.get()) && std::fflush(f.get()) == 0 && ::fsync(fd) == 0;
+  f.reset();
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    ::unlink(tmp.c_str());
     return Status::IOError("cannot write " + path.string());
   }
-  bool ok = i2d_X509_CRL_fp(f.get(), crl) == 1 && std::fflush(f.get()) == 0 && ::fsync(fd) == 0;
-  return ok ? Status::OK() : Status::IOError("cannot write " + path.string());
+  return Status::OK();
 }
 
-Status WritePem(const std::filesystem::path& path, int mode, X509* cert1, X509* cert2,
-                EVP_PKEY* key) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) return Status::IOError("cannot write " + path.string());
-  Ptr<FILE> f(::fdopen(fd, "w"));
-  if (!f) {
-    ::close(fd);
-    return Status::IOError("cannot write " + path.string());
-  }
-  bool ok = true;
-  if (key) ok = ok && PEM_write_PrivateKey(f.get(), key, nullptr, nullptr, 0, nullptr, nullptr);
-  if (cert1) ok = ok && PEM_write_X509(f.get(), cert1);
-  if (cert2) ok = ok && PEM_write_X509(f.get(), cert2);
-  ok = ok && std::fflush(f.get()) == 0 && ::fsync(fd) == 0;
-  return ok ? Status::OK() : Status::IOError("cannot write " + path.string());
+Status WritePem(const std::filesystem::path& path, int mode, X509* cert1, X509* cert2, EVP_PKEY* key) {
+  return WriteFileAtomically(path, mode, [&](FILE* f) {
+    return (!key || PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr)) &&
+           (!cert1 || PEM_write_X509(f, cert1)) && (!cert2 || PEM_write_X509(f, cert2));
+  });
+}
+
+Status WriteDer(const std::filesystem::path& path, X509_CRL* crl) {
+  return WriteFileAtomically(path, 0644, [&](FILE* f) { return i2d_X509_CRL_fp(f, crl) == 1; });
+}
+
+Ptr<X509> ReadPemCert(const std::filesystem::path& path) {
+  Ptr<FILE> f(std::fopen(path.c_str(), "re"));
+  return Ptr<X509>(f ? PEM_read_X509(f.get(), nullptr, nullptr, nullptr) : nullptr);
+}
+
+Ptr<EVP_PKEY> ReadPemKey(const std::filesystem::path& path) {
+  Ptr<FILE> f(std::fopen(path.c_str(), "re"));
+  return Ptr<EVP_PKEY>(f ? PEM_read_PrivateKey(f.get(), nullptr, nullptr, nullptr) : nullptr);
+}
+
+std::string CrlUri(X509* cert) {
+  Ptr<STACK_OF(DIST_POINT)> points(static_cast<STACK_OF(DIST_POINT)*>(
+      X509_get_ext_d2i(cert, NID_crl_distribution_points, nullptr, nullptr)));
+  if (!points || sk_DIST_POINT_num(points.get()) < 1) return "";
+  const DIST_POINT* point = sk_DIST_POINT_value(points.get(), 0);
+  if (point->distpoint == nullptr || point->distpoint->type != 0) return "";
+  GENERAL_NAMES* names = point->distpoint->name.fullname;
+  if (sk_GENERAL_NAME_num(names) < 1) return "";
+  const GENERAL_NAME* name = sk_GENERAL_NAME_value(names, 0);
+  if (name->type != GEN_URI) return "";
+  const ASN1_IA5STRING* uri = name->d.uniformResourceIdentifier;
+  return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)), ASN1_STRING_length(uri));
 }
 
 }  // namespace
@@ -109,7 +148,7 @@ Status GenerateSelfSignedTls(const TlsFiles& files, const GeneratedTlsOptions& o
   Ptr<EVP_PKEY> leaf_key = NewP256Key();
   if (!ca_key || !leaf_key) return Status::Internal("EC key generation failed");
 
-  Ptr<X509> ca = NewCert(ca_key.get(), "psafe local CA", valid_days);
+  Ptr<X509> ca = NewCert(ca_key.get(), kCaName, valid_days);
   if (!ca) return Status::Internal("certificate allocation failed");
   X509_set_issuer_name(ca.get(), X509_get_subject_name(ca.get()));
   bool ok = AddExt(ca.get(), ca.get(), NID_basic_constraints, "critical,CA:TRUE,pathlen:0") &&
@@ -139,15 +178,35 @@ Status GenerateSelfSignedTls(const TlsFiles& files, const GeneratedTlsOptions& o
   return s;
 }
 
-Result<bool> CertificateExpiresWithin(const std::filesystem::path& cert_file, int days) {
-  Ptr<FILE> f(std::fopen(cert_file.c_str(), "re"));
-  if (!f) return Status::IOError("cannot read " + cert_file.string());
-  Ptr<X509> cert(PEM_read_X509(f.get(), nullptr, nullptr, nullptr));
-  if (!cert) return Status::InvalidArgument(cert_file.string() + " holds no PEM certificate");
-  time_t limit = std::time(nullptr) + 60L * 60 * 24 * days;
-  int cmp = X509_cmp_time(X509_get0_notAfter(cert.get()), &limit);  // -1: before the limit
-  if (cmp == 0) return Status::InvalidArgument(cert_file.string() + " has an unreadable notAfter");
-  return cmp < 0;
+GeneratedTlsState InspectGeneratedTls(const TlsFiles& files, int renew_within_days) {
+  GeneratedTlsState out;
+  Ptr<X509> leaf = ReadPemCert(files.server_cert);
+  Ptr<EVP_PKEY> key = ReadPemKey(files.server_key);
+  if (!leaf || !key) {
+    out.verdict = GeneratedTlsState::kGenerate;
+    out.reason = "no server certificate and key yet";
+    return out;
+  }
+  char issuer_cn[256] = {};
+  X509_NAME_get_text_by_NID(X509_get_issuer_name(leaf.get()), NID_commonName, issuer_cn, sizeof issuer_cn);
+  if (std::string_view(issuer_cn) != kCaName) {
+    out.verdict = GeneratedTlsState::kNotGenerated;
+    return out;
+  }
+  out.crl_uri = CrlUri(leaf.get());
+  Ptr<X509> ca = ReadPemCert(files.ca_cert);
+  time_t limit = std::time(nullptr) + 60L * 60 * 24 * renew_within_days;
+  out.verdict = GeneratedTlsState::kRenew;
+  if (X509_check_private_key(leaf.get(), key.get()) != 1) {
+    out.reason = "the server key does not match the certificate";
+  } else if (!ca || X509_verify(leaf.get(), X509_get0_pubkey(ca.get())) != 1) {
+    out.reason = "the CA file did not sign the server certificate";
+  } else if (X509_cmp_time(X509_get0_notAfter(leaf.get()), &limit) <= 0) {  // -1: before the limit
+    out.reason = "the server certificate expires within " + std::to_string(renew_within_days) + " days";
+  } else {
+    out.verdict = GeneratedTlsState::kCurrent;
+  }
+  return out;
 }
 
 }  // namespace psafe::crypto

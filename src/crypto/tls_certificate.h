@@ -11,7 +11,7 @@
 #include <filesystem>
 #include <string>
 
-#include "common/result.h"
+#include "common/status.h"
 
 namespace psafe::crypto {
 
@@ -31,7 +31,13 @@ struct GeneratedTlsOptions {
 
 Status GenerateSelfSignedTls(const TlsFiles& files, const GeneratedTlsOptions& options);
 
-// True when the first certificate in `cert_file` expires within `days` (or already has).
-Result<bool> CertificateExpiresWithin(const std::filesystem::path& cert_file, int days);
+// What start-up should do with the TLS files at the default paths. Only a certificate
+// issued by psafed's generated CA is ever replaced; an operator's is left alone.
+struct GeneratedTlsState {
+  enum Verdict { kGenerate, kCurrent, kRenew, kNotGenerated } verdict = kGenerate;
+  std::string reason;   // why kGenerate or kRenew
+  std::string crl_uri;  // the CRL distribution point of a generated certificate
+};
+GeneratedTlsState InspectGeneratedTls(const TlsFiles& files, int renew_within_days);
 
 }  // namespace psafe::crypto

@@ -215,12 +215,18 @@ struct Server::Impl {
     }
   }
 
+  // A browser that once reached psafed over TLS never falls back to plain HTTP.
+  void SetHsts(bhttp::response<bhttp::string_body>& out) const {
+    if (opts.tls) out.set(bhttp::field::strict_transport_security, "max-age=31536000");
+  }
+
   template <class Stream>
   asio::awaitable<void> WriteError(Stream& stream, int status, std::string_view msg) {
     Response res = error(status, msg);
     bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), 11};
     out.set(bhttp::field::content_type, res.content_type);
     out.set(bhttp::field::connection, "close");
+    SetHsts(out);
     out.body() = std::move(res.body);
     out.prepare_payload();
     beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));
@@ -278,8 +284,7 @@ struct Server::Impl {
       bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), msg.version()};
       if (!res.content_type.empty()) out.set(bhttp::field::content_type, res.content_type);
       out.set(bhttp::field::cache_control, "no-store");
-      // A browser that once reached psafed over TLS never falls back to plain HTTP.
-      if (opts.tls) out.set(bhttp::field::strict_transport_security, "max-age=31536000");
+      SetHsts(out);
       for (const auto& [k, v] : res.headers.fields()) out.insert(k, v);
       out.body() = std::move(res.body);
       out.keep_alive(keep_alive);

@@ -40,21 +40,35 @@ Result<std::unique_ptr<crypto::Keyring>> OpenKeyring(store::Store& store,
 
 Status EnsureTlsMaterial(const Config& config) {
   if (!config.tls_enabled || !config.uses_generated_tls()) return Status::OK();
-  std::error_code ec;
-  if (std::filesystem::exists(config.tls_cert, ec) && std::filesystem::exists(config.tls_key, ec)) {
-    // Renewed a month ahead, at a start: a generated CA has no key left to sign a new
-    // server certificate with, so renewal is a new CA that clients must trust again.
-    PSAFE_ASSIGN_OR_RETURN(bool expiring, crypto::CertificateExpiresWithin(config.tls_cert, kRenewWithinDays));
-    if (!expiring) return Status::OK();
-    spdlog::warn("the generated TLS certificate expires within {} days: generating a new one; "
-                 "clients must trust the new {}", kRenewWithinDays, config.tls_ca.string());
+  const crypto::TlsFiles files{config.tls_ca, config.tls_cert, config.tls_key, config.tls_crl};
+  const std::string crl_uri = config.origin() + std::string(api::kCaCrlPath);
+  const crypto::GeneratedTlsState state = crypto::InspectGeneratedTls(files, kRenewWithinDays);
+  switch (state.verdict) {
+    case crypto::GeneratedTlsState::kNotGenerated:
+      return Status::OK();  // the operator's certificate at the default paths
+    case crypto::GeneratedTlsState::kCurrent:
+      // The certificate names the CRL at the address configured when it was made.
+      if (config.listen_port != 0 && !state.crl_uri.empty() && state.crl_uri != crl_uri) {
+        spdlog::warn("the generated TLS certificate names its CRL at {}, not at {}: clients that check "
+                     "revocation will not find it there", state.crl_uri, crl_uri);
+      }
+      return Status::OK();
+    case crypto::GeneratedTlsState::kRenew:
+      // A generated CA has no key left to sign with, so renewal is a new CA that clients
+      // must trust again.
+      spdlog::warn("{}: generating a new CA and certificate; clients must trust the new {}", state.reason,
+                   config.tls_ca.string());
+      break;
+    case crypto::GeneratedTlsState::kGenerate:
+      break;
   }
+  std::error_code ec;
   std::filesystem::create_directories(config.tls_cert.parent_path(), ec);
   if (ec) return Status::IOError("cannot create " + config.tls_cert.parent_path().string());
   crypto::GeneratedTlsOptions options;
-  options.crl_uri = config.origin() + std::string(api::kCaCrlPath);
-  return crypto::GenerateSelfSignedTls({config.tls_ca, config.tls_cert, config.tls_key, config.tls_crl},
-                                       options);
+  // An ephemeral port (tests) names no address: keep the one the certificate had.
+  options.crl_uri = config.listen_port != 0 ? crl_uri : state.crl_uri;
+  return crypto::GenerateSelfSignedTls(files, options);
 }
 
 namespace {

@@ -42,7 +42,8 @@ Result<int> RotateDataKey(const Config& config);
 // Walks the audit chain (`psafed audit verify`).
 Result<domain::AuditVerification> VerifyAuditChain(const Config& config);
 // Generates the self-signed TLS files when the configuration uses the default paths and
-// they are missing (first start) or the server certificate expires within 30 days.
+// they are missing (first start); renews them when psafed generated them and the server
+// certificate expires within 30 days or no longer matches its key or CA file.
 Status EnsureTlsMaterial(const Config& config);
 
 }  // namespace psafe::server

@@ -91,7 +91,8 @@ int main(int argc, char** argv) {
   add_common(init);
   init->add_flag("--json", json,
                  "Print one JSON object: url, user, password, api_key, client_id, client_secret, ca_cert");
-  init->add_option("--listen", overrides.listen, "ADDR:PORT written into the printed URL");
+  init->add_option("--listen", overrides.listen,
+                   "ADDR:PORT written into the printed URL and the generated certificate's CRL address");
   bool demo = false;
   init->add_flag("--demo", demo,
                  "Also create a demo system and account, and let the administrators request any "

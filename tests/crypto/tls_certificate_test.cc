@@ -1,6 +1,7 @@
 #include "crypto/tls_certificate.h"
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -21,6 +22,8 @@ struct Free {
   void operator()(X509_STORE* p) const { X509_STORE_free(p); }
   void operator()(X509_STORE_CTX* p) const { X509_STORE_CTX_free(p); }
   void operator()(STACK_OF(DIST_POINT)* p) const { CRL_DIST_POINTS_free(p); }
+  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
+  void operator()(ASN1_INTEGER* p) const { ASN1_INTEGER_free(p); }
   void operator()(FILE* f) const { std::fclose(f); }
 };
 template <typename T>
@@ -87,6 +90,11 @@ TEST_F(TlsCertificateTest, CaSignsAnEmptyCrlThatTheServerCertificateNames) {
 
   EXPECT_EQ(X509_CRL_verify(crl.get(), X509_get0_pubkey(ca.get())), 1);
   EXPECT_EQ(X509_NAME_cmp(X509_CRL_get_issuer(crl.get()), X509_get_subject_name(ca.get())), 0);
+  // RFC 5280 §5.2: a conforming CRL carries its number and the issuer's key identifier.
+  Ptr<ASN1_INTEGER> number(static_cast<ASN1_INTEGER*>(X509_CRL_get_ext_d2i(crl.get(), NID_crl_number, nullptr, nullptr)));
+  ASSERT_TRUE(number);
+  EXPECT_EQ(ASN1_INTEGER_get(number.get()), 1);
+  EXPECT_GE(X509_CRL_get_ext_by_NID(crl.get(), NID_authority_key_identifier, -1), 0);
   // No revoked entries: OpenSSL leaves the list absent (-1) rather than empty.
   EXPECT_LE(sk_X509_REVOKED_num(X509_CRL_get_REVOKED(crl.get())), 0);
   // The CA key is gone, so this CRL must stay current for as long as the CA does.
@@ -114,14 +122,53 @@ TEST_F(TlsCertificateTest, CaSignsAnEmptyCrlThatTheServerCertificateNames) {
             options.crl_uri);
 }
 
-TEST_F(TlsCertificateTest, ExpiryIsJudgedAgainstTheRenewalWindow) {
+TEST_F(TlsCertificateTest, InspectionSaysWhatStartUpMustDo) {
+  EXPECT_EQ(InspectGeneratedTls(Files(), 30).verdict, GeneratedTlsState::kGenerate);
+
   GeneratedTlsOptions options;
-  options.valid_days = 20;
+  options.crl_uri = "https://127.0.0.1:8443/tls/ca.crl";
   ASSERT_TRUE(GenerateSelfSignedTls(Files(), options).ok());
-  EXPECT_TRUE(CertificateExpiresWithin(Files().server_cert, 30).value());
-  EXPECT_FALSE(CertificateExpiresWithin(Files().server_cert, 10).value());
-  EXPECT_FALSE(CertificateExpiresWithin(dir_.path() / "missing.crt", 30).ok());
-  EXPECT_FALSE(CertificateExpiresWithin(Files().server_key, 30).ok());  // not a certificate
+  GeneratedTlsState state = InspectGeneratedTls(Files(), 30);
+  EXPECT_EQ(state.verdict, GeneratedTlsState::kCurrent) << state.reason;
+  EXPECT_EQ(state.crl_uri, options.crl_uri);
+  EXPECT_EQ(InspectGeneratedTls(Files(), 400).verdict, GeneratedTlsState::kRenew);  // 397 days < 400
+
+  // A second generation elsewhere: its key, or its CA file, no longer matches ours
+  // (what a crash in the middle of a renewal would leave).
+  testing::TempDir other_dir;
+  const TlsFiles other{other_dir.path() / "ca.pem", other_dir.path() / "server.crt", other_dir.path() / "server.key",
+                       other_dir.path() / "ca.crl"};
+  ASSERT_TRUE(GenerateSelfSignedTls(other, options).ok());
+  std::filesystem::copy_file(other.ca_cert, Files().ca_cert, std::filesystem::copy_options::overwrite_existing);
+  state = InspectGeneratedTls(Files(), 30);
+  EXPECT_EQ(state.verdict, GeneratedTlsState::kRenew);
+  EXPECT_NE(state.reason.find("CA file"), std::string::npos) << state.reason;
+  std::filesystem::copy_file(other.server_key, Files().server_key, std::filesystem::copy_options::overwrite_existing);
+  state = InspectGeneratedTls(Files(), 30);
+  EXPECT_EQ(state.verdict, GeneratedTlsState::kRenew);
+  EXPECT_NE(state.reason.find("key"), std::string::npos) << state.reason;
+}
+
+TEST_F(TlsCertificateTest, AnOperatorsCertificateIsNeverRenewed) {
+  // Self-signed under another name, one day from expiry, at the default paths.
+  Ptr<EVP_PKEY> key(EVP_EC_gen("P-256"));
+  Ptr<X509> cert(X509_new());
+  ASSERT_TRUE(key && cert);
+  X509_set_version(cert.get(), 2);
+  X509_gmtime_adj(X509_getm_notBefore(cert.get()), 0);
+  X509_gmtime_adj(X509_getm_notAfter(cert.get()), 86400);
+  X509_set_pubkey(cert.get(), key.get());
+  X509_NAME_add_entry_by_txt(X509_get_subject_name(cert.get()), "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("ops.example.com"), -1, -1, 0);
+  X509_set_issuer_name(cert.get(), X509_get_subject_name(cert.get()));
+  ASSERT_GT(X509_sign(cert.get(), key.get(), EVP_sha256()), 0);
+  {
+    Ptr<FILE> f(std::fopen(Files().server_cert.c_str(), "w"));
+    ASSERT_TRUE(f && PEM_write_X509(f.get(), cert.get()));
+    Ptr<FILE> k(std::fopen(Files().server_key.c_str(), "w"));
+    ASSERT_TRUE(k && PEM_write_PrivateKey(k.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr));
+  }
+  EXPECT_EQ(InspectGeneratedTls(Files(), 30).verdict, GeneratedTlsState::kNotGenerated);
 }
 
 }  // namespace

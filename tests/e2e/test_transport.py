@@ -13,6 +13,7 @@ import warnings
 import pytest
 import requests
 
+import support
 from support import BASE_PATH, unique
 
 
@@ -152,17 +153,23 @@ def _served_chain(srv):
     return x509.load_der_x509_certificate(der)
 
 
-def test_generated_certificate_lives_397_days_and_names_a_crl_psafed_serves(server):
+def test_generated_certificate_lives_397_days_and_names_a_crl_psafed_serves(server_factory):
     from cryptography import x509
     from cryptography.x509.oid import ExtensionOID
+    with socket.socket() as probe:  # a free port, so that init and serve agree on the address
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    data = server_factory.tmp_path / "crl-data"
+    creds = support.init_data_dir_args(data, "--listen", f"127.0.0.1:{port}")
+    server = server_factory.start(data, creds, listen=f"127.0.0.1:{port}")
     leaf = _served_chain(server)
     lifetime = leaf.not_valid_after - leaf.not_valid_before
     assert 397 <= lifetime.days <= 398
     points = leaf.extensions.get_extension_for_oid(ExtensionOID.CRL_DISTRIBUTION_POINTS).value
     uri = points[0].full_name[0].value
-    assert uri.startswith("https://127.0.0.1:") and uri.endswith("/tls/ca.crl")
+    assert uri == server.root + "/tls/ca.crl"
 
-    r = requests.get(server.root + "/tls/ca.crl", verify=server.ca, timeout=10)
+    r = requests.get(uri, verify=server.ca, timeout=10)
     assert r.status_code == 200
     assert r.headers["Content-Type"] == "application/pkix-crl"
     crl = x509.load_der_x509_crl(r.content)
@@ -171,28 +178,68 @@ def test_generated_certificate_lives_397_days_and_names_a_crl_psafed_serves(serv
     assert crl.issuer == ca.subject
     assert len(crl) == 0  # nothing is revoked, and nothing can be: the CA key is gone
     assert crl.next_update == ca.not_valid_after
+    assert "CRL" not in server.stderr_text()  # no warning that the address differs
+
+
+def test_serving_elsewhere_than_the_certificate_names_is_warned(server_factory):
+    srv = server_factory.start(listen="127.0.0.1:0")  # init named 127.0.0.1:8443
+    assert "names its CRL at https://127.0.0.1:8443/tls/ca.crl" not in srv.stderr_text()  # port 0: no claim
+    srv.stop()
+    free = socket.socket()
+    free.bind(("127.0.0.1", 0))
+    port = free.getsockname()[1]
+    free.close()
+    srv = server_factory.start(srv.data_dir, srv.creds, listen=f"127.0.0.1:{port}")
+    assert "names its CRL at https://127.0.0.1:8443/tls/ca.crl" in srv.stderr_text()
 
 
 def test_tls_responses_carry_hsts(server):
     r = requests.get(server.root + "/health", verify=server.ca, timeout=10)
     assert r.headers["Strict-Transport-Security"] == "max-age=31536000"
+    # Errors answered below the router as well.
+    r = requests.get(server.root + "/health", verify=server.ca, timeout=10, headers={"X-Big": "a" * 20000})
+    assert r.status_code == 431
+    assert r.headers["Strict-Transport-Security"] == "max-age=31536000"
 
 
 def test_a_generated_certificate_near_expiry_is_renewed_at_start(server_factory, tmp_path):
     import subprocess
+
+    def openssl(*args):
+        subprocess.run(["openssl", *args], check=True, capture_output=True, timeout=60)
+
     data, creds = server_factory.new_data_dir()
     tls = data / "tls"
+    # Stand in for psafed's own material 20 days from expiry: a CA under the generated CA's
+    # name, and a server certificate it signed.
+    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "20",
+            "-subj", "/O=psafe/CN=psafe local CA", "-keyout", str(tmp_path / "ca.key"), "-out", str(tls / "ca.pem"))
+    openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=localhost",
+            "-keyout", str(tls / "server.key"), "-out", str(tmp_path / "server.csr"))
+    openssl("x509", "-req", "-in", str(tmp_path / "server.csr"), "-CA", str(tls / "ca.pem"),
+            "-CAkey", str(tmp_path / "ca.key"), "-CAcreateserial", "-days", "20", "-out", str(tls / "server.crt"))
     old_ca = (tls / "ca.pem").read_bytes()
-    # Stand in for a generated certificate 20 days from expiry.
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                    "-days", "20", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1",
-                    "-keyout", str(tls / "server.key"), "-out", str(tls / "server.crt")],
-                   check=True, capture_output=True, timeout=60)
     srv = server_factory.start(data, creds)
     assert (tls / "ca.pem").read_bytes() != old_ca
     leaf = _served_chain(srv)  # verifies against the new ca.pem
     assert (leaf.not_valid_after - leaf.not_valid_before).days >= 397
     assert "expires within 30 days" in srv.stderr_text()
+
+
+def test_an_operators_certificate_at_the_default_paths_is_never_replaced(server_factory, tmp_path):
+    import subprocess
+    data, creds = server_factory.new_data_dir()
+    tls = data / "tls"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                    "-days", "5", "-subj", "/CN=ops.example.com", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(tls / "server.key"), "-out", str(tls / "server.crt")],
+                   check=True, capture_output=True, timeout=60)
+    own = (tls / "server.crt").read_bytes()
+    srv = server_factory.start(data, creds)
+    assert (tls / "server.crt").read_bytes() == own
+    ssock = handshake(srv, ssl.create_default_context(cafile=str(tls / "server.crt")))
+    assert ssock.getpeercert(binary_form=True) == ssl.PEM_cert_to_DER_cert(own.decode())
+    ssock.close()
 
 
 # --- Graceful shutdown ---------------------------------------------------------------
