@@ -28,10 +28,11 @@ import json, sys
 findings = json.load(open(sys.argv[1]))
 if not any(f["id"] == "protocol_negotiated" or f["id"].startswith("cipher") for f in findings):
     sys.exit("testssl.sh produced no TLS findings at all: did it reach psafed?")
-bad = [f for f in findings if f["severity"] in ("MEDIUM", "HIGH", "CRITICAL")]
+# FATAL: testssl.sh could not finish a check, so the scan proves nothing.
+bad = [f for f in findings if f["severity"] in ("MEDIUM", "HIGH", "CRITICAL", "FATAL")]
 for f in findings:
     if f["severity"] not in ("OK", "INFO"):
         print(f"  {f['severity']:8} {f['id']}: {f['finding']}")
-print(f"{len(findings)} findings, {len(bad)} of severity MEDIUM or higher")
+print(f"{len(findings)} findings, {len(bad)} of severity MEDIUM or higher (or FATAL)")
 sys.exit(1 if bad else 0)
 PY

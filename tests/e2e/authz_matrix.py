@@ -81,6 +81,9 @@ OK, C, N = 200, 201, 204
 
 # (method, route as in routes.cc) -> (make, {"anon": .., "user": .., "admin": ..})
 MATRIX = {
+    # Outside the API base: public by design (a load balancer's probe; the CRL clients fetch).
+    ("GET", "/health"): (lambda c: (c.s.root + "/health", None), {"anon": OK, "user": OK, "admin": OK}),
+    ("GET", "/tls/ca.crl"): (lambda c: (c.s.root + "/tls/ca.crl", None), {"anon": OK, "user": OK, "admin": OK}),
     ("POST", "auth/signappin"): (lambda c: ("/auth/signappin", None), {"anon": 401, "user": OK, "admin": OK}),
     ("POST", "auth/signappout"): (lambda c: ("/auth/signappout", None), {"anon": 401, "user": OK, "admin": OK}),
     ("POST", "Auth/Signout"): (lambda c: ("Auth/Signout", None), {"anon": 401, "user": OK, "admin": OK}),
@@ -165,10 +168,10 @@ MATRIX = {
                                   {"anon": 401, "user": 404, "admin": OK}),
     ("GET", "requests/{id}/credentials"): (lambda c: (f"/requests/{admin_request(c)}/credentials", None),
                                            {"anon": 401, "user": 404, "admin": OK}),
-    # The requestor's own pending request: only an approver other than its requestor decides.
+    # Approve and Deny: the requestor's own pending request; only an approver other than its
+    # requestor decides.
     ("PUT", "Requests/{id}/Approve"): (lambda c: (f"Requests/{pending_request(c)}/Approve", {}),
                                     {"anon": 401, "user": 404, "requestor": 403, "approver": N, "admin": 403}),
-    # The requestor's own pending request: only an approver other than its requestor decides.
     ("PUT", "Requests/{id}/Deny"): (lambda c: (f"Requests/{pending_request(c)}/Deny", {}),
                                     {"anon": 401, "user": 404, "requestor": 403, "approver": N, "admin": 403}),
     ("PUT", "Requests/{id}/Checkin"): (lambda c: (f"Requests/{admin_request(c)}/Checkin", {}),

@@ -39,15 +39,9 @@ def pytest_terminal_summary(terminalreporter):
 def secret_hygiene():
     """Set up first, so torn down last: after every psafed has stopped and flushed."""
     yield
-    dirs = hygiene.LEDGER.data_dirs()
-    if not dirs:
-        return  # a selection of tests that started no psafed
-    if hygiene.LEDGER.secret_count() == 0:
-        pytest.fail("secret hygiene: servers ran but no secret was recorded (are the hooks broken?)")
-    hits = [hit for d in dirs for hit in hygiene.scan(d, hygiene.LEDGER.needles(d))]
-    if hits:
-        pytest.fail("secret hygiene: secrets found in clear:\n" +
-                    "\n".join(f"  {f}: {label}" for f, label in hits[:50]))
+    failure = hygiene.sweep(hygiene.LEDGER)
+    if failure:
+        pytest.fail("secret hygiene: " + failure)
 
 
 @pytest.fixture(scope="session")

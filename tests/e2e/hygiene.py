@@ -85,9 +85,9 @@ class SecretLedger:
             ledger = self._ledger(data_dir)
             values = {s for s in ledger.secrets - ledger.public if _distinctive(s)}
         out = {"the sentinel": SENTINEL.encode()}
-        for v in sorted(values):
+        for i, v in enumerate(sorted(values)):
             # The values are the suite's throwaway secrets; a prefix helps find the leak.
-            label = f"secret {v[:12]!r}... ({len(v)} chars)"
+            label = f"secret #{i} {v[:24]!r}... ({len(v)} chars)"
             out[label] = v.encode()
             escaped = json.dumps(v)[1:-1].encode()
             if escaped != out[label]:
@@ -132,8 +132,9 @@ def watch_session(session, data_dir: Path) -> None:
                 doc = r.json()
             except ValueError:
                 return r
-            # A released credential is a bare JSON string (GET Requests/{id}/Credentials).
-            if isinstance(doc, str) and "/credentials" in r.request.path_url.lower():
+            # A released credential is a bare JSON string (GET Credentials/{id}, POST
+            # ISARequests); no other success is one.
+            if isinstance(doc, str):
                 LEDGER.add_secret(data_dir, doc)
             else:
                 LEDGER.record_json(data_dir, doc, request=False)
@@ -148,10 +149,29 @@ def files_of(data_dir: Path) -> Iterable[Path]:
     yield from (p for p in data_dir.parent.glob(data_dir.name + ".*") if p.is_file())
 
 
-def scan(data_dir: Path, needles: dict[str, bytes]) -> list[tuple[str, str]]:
-    """(file, needle label) for every needle found."""
+def search(files: Iterable[Path], needles: dict[str, bytes]) -> list[tuple[Path, str]]:
+    """(file, needle label) for every needle found in any of the files."""
     hits = []
-    for f in sorted(files_of(data_dir)):
+    for f in sorted(files):
         data = f.read_bytes()
-        hits.extend((str(f), label) for label, needle in needles.items() if needle in data)
+        hits.extend((f, label) for label, needle in needles.items() if needle in data)
     return hits
+
+
+def scan(data_dir: Path, needles: dict[str, bytes]) -> list[tuple[str, str]]:
+    """(file, needle label) for every needle found in the data dir or psafed's logs."""
+    return [(str(f), label) for f, label in search(files_of(data_dir), needles)]
+
+
+def sweep(ledger: SecretLedger) -> Optional[str]:
+    """What conftest runs when the session ends: None when no recorded secret (and not the
+    sentinel) is found in any data dir or log; otherwise why the run must fail."""
+    dirs = ledger.data_dirs()
+    if not dirs:
+        return None  # a selection of tests that started no psafed
+    if ledger.secret_count() == 0:
+        return "servers ran but no secret was recorded (are the hooks broken?)"
+    hits = [hit for d in dirs for hit in scan(d, ledger.needles(d))]
+    if hits:
+        return "secrets found in clear:\n" + "\n".join(f"  {f}: {label}" for f, label in hits[:50])
+    return None

@@ -21,7 +21,7 @@ from typing import Optional
 
 import requests
 
-from hygiene import LEDGER, sentinel_secret, watch_session
+from hygiene import LEDGER, search, sentinel_secret, watch_session
 
 REPO = Path(__file__).resolve().parents[2]
 PSAFED = os.environ.get("PSAFED") or str(REPO / "build/debug/src/psafed")
@@ -614,10 +614,5 @@ def new_group_member(api: requests.Session, srv: Server) -> tuple[dict, dict, re
 
 def files_containing(root: Path, needles: dict[str, bytes]) -> list[tuple[str, str]]:
     """(file, needle name) for every needle found in any file under root."""
-    hits = []
-    for f in sorted(p for p in root.rglob("*") if p.is_file()):
-        data = f.read_bytes()
-        for name, needle in needles.items():
-            if needle in data:
-                hits.append((str(f.relative_to(root)), name))
-    return hits
+    return [(str(f.relative_to(root)), name)
+            for f, name in search((p for p in root.rglob("*") if p.is_file()), needles)]

@@ -178,22 +178,29 @@ def test_hygiene_sweep_finds_a_secret_written_in_clear(tmp_path):
     ledger = hygiene.SecretLedger()
     data = tmp_path / "data"
     data.mkdir()
+    assert hygiene.sweep(ledger) is None  # no server, nothing to say
     leaked = hygiene.sentinel_secret("-leak")
     ledger.record_json(data, {"AccountName": "public-name-1", "Password": leaked}, request=True)
     ledger.add_secret(data, "never-written-7f3a")
+    assert hygiene.sweep(ledger) is None  # recorded, written nowhere
+    # Secrets that share a prefix are each searched for.
+    twin = hygiene.sentinel_secret("-leak")
+    ledger.add_secret(data, twin)
+    assert {leaked.encode(), twin.encode()} <= set(ledger.needles(data).values())
+
     (data / "psafe.db").write_bytes(b"\x00page" + json.dumps({"p": leaked}).encode() + b"\x00")
     (tmp_path / "data.psafed.stderr").write_text("public-name-1\n")
     hits = hygiene.scan(data, ledger.needles(data))
-    files = {Path(f).name for f, _ in hits}
-    assert files == {"psafe.db"}, hits
+    assert {Path(f).name for f, _ in hits} == {"psafe.db"}, hits
     # Found JSON-escaped (the value holds a quote), and through the sentinel alone.
     labels = {label for _, label in hits}
     assert "the sentinel" in labels and any("JSON-escaped" in l for l in labels), labels
     # A name is public, and so is not searched for.
     assert b"public-name-1" not in ledger.needles(data).values()
-    # The log beside the data dir is searched as well.
+    # The log beside the data dir is searched as well, and the sweep fails the run.
     (tmp_path / "data.psafed.stderr").write_text("never-written-7f3a\n")
-    assert ("data.psafed.stderr" in {Path(f).name for f, _ in hygiene.scan(data, ledger.needles(data))})
+    failure = hygiene.sweep(ledger)
+    assert failure and "data.psafed.stderr" in failure and "psafe.db" in failure, failure
 
 
 def test_hygiene_records_what_the_suite_sends(api, server):
