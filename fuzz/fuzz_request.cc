@@ -7,6 +7,10 @@
 // placeholders, replaced in header values and bodies after parsing, so that mutations of
 // authenticated calls reach the handlers: @KEY@ (the administrator's API key), @PASSWORD@,
 // @CLIENT_ID@ and @CLIENT_SECRET@ (from `psafed init --demo`).
+//
+// The store keeps what earlier inputs wrote, as psafed's would. A finding that needs that
+// state reproduces by replaying the corpus before it: fuzz_request CORPUS/* crash-FILE.
+// The data directory (it holds a master key) is removed at exit.
 #include <spdlog/spdlog.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -23,6 +27,7 @@
 #include <vector>
 
 #include "crypto/hardening.h"
+#include "http/beast_request.h"
 #include "http/message.h"
 #include "server/app.h"
 #include "server/bootstrap.h"
@@ -41,12 +46,21 @@ struct Fixture {
   bool verbose = false;  // FUZZ_REQUEST_VERBOSE=1: print each answer's status (corpus triage)
 };
 
+std::string g_data_root;  // removed at exit: it holds a master key
+
+void RemoveDataRoot() {
+  std::error_code ec;
+  std::filesystem::remove_all(g_data_root, ec);
+}
+
 Fixture* Open() {
   spdlog::set_level(spdlog::level::off);
   if (!psafe::crypto::InitializeCrypto().ok()) return nullptr;
   const std::filesystem::path base = ::access("/dev/shm", W_OK) == 0 ? "/dev/shm" : std::filesystem::temp_directory_path();
   std::string tmpl = (base / "psafe-fuzz-XXXXXX").string();
   if (::mkdtemp(tmpl.data()) == nullptr) return nullptr;
+  g_data_root = tmpl;
+  std::atexit(RemoveDataRoot);
   auto config = psafe::server::LoadConfig(std::filesystem::path(tmpl) / "data", {});
   if (!config.ok()) return nullptr;
   // One client hammering one administrator: no rate limits, no lockout.
@@ -97,19 +111,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   parser.put(boost::asio::buffer(raw), ec);
   if (!ec && !parser.is_done()) parser.put_eof(ec);
   if (ec || !parser.is_done()) return 0;  // the server answers 400/413/431 before routing
-  auto msg = parser.release();
+  psafe::http::Request req = psafe::http::FromBeast(parser.release(), "127.0.0.1", "");
 
   // Placeholders are replaced after parsing, so a seed's Content-Length stays right.
   const auto substitute = [&f](std::string s) {
     for (const auto& [from, to] : f.placeholders) ReplaceAll(s, from, to);
     return s;
   };
-  psafe::http::Request req;
-  req.method = std::string(msg.method_string());
-  req.target = std::string(msg.target());
-  for (const auto& field : msg) req.headers.Add(std::string(field.name_string()), substitute(std::string(field.value())));
-  req.body = substitute(std::move(msg.body()));
-  req.remote_address = "127.0.0.1";
+  psafe::http::Headers headers;
+  for (const auto& [name, value] : req.headers.fields()) headers.Add(name, substitute(value));
+  req.headers = std::move(headers);
+  req.body = substitute(std::move(req.body));
   const psafe::http::Response res = f.app->router().Dispatch(req);
   if (f.verbose) std::fprintf(stderr, "%d %s %s\n", res.status, req.method.c_str(), req.target.c_str());
   if (res.status >= 500) {

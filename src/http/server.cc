@@ -1,6 +1,7 @@
 #include "http/server.h"
 
 #include "common/strings.h"
+#include "http/beast_request.h"
 
 #include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
@@ -269,19 +270,15 @@ struct Server::Impl {
       auto msg = parser.release();
       const auto started = std::chrono::steady_clock::now();
 
-      Request req;
-      req.method = std::string(msg.method_string());
-      req.target = std::string(msg.target());
-      for (const auto& f : msg) req.headers.Add(std::string(f.name_string()), std::string(f.value()));
-      req.body = std::move(msg.body());
-      req.remote_address = remote;
-      req.client_certificate = client_certificate;
+      const bool client_keep_alive = msg.keep_alive();
+      const unsigned version = msg.version();
+      Request req = FromBeast(std::move(msg), remote, client_certificate);
 
       Response res = co_await RunHandler(req);
       WipeString(req.body);
 
-      const bool keep_alive = msg.keep_alive() && !stopping;
-      bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), msg.version()};
+      const bool keep_alive = client_keep_alive && !stopping;
+      bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
       if (!res.content_type.empty()) out.set(bhttp::field::content_type, res.content_type);
       out.set(bhttp::field::cache_control, "no-store");
       SetHsts(out);
