@@ -1138,9 +1138,9 @@ class SqliteStore final : public Store {
 
   void RunBatch(const std::vector<PendingChange*>& batch) {
     std::lock_guard<std::recursive_mutex> lock(mu_);
-    Status begin = db_->Exec("BEGIN IMMEDIATE");
-    if (!begin.ok()) {
-      for (PendingChange* p : batch) p->status = begin;
+    Transaction tx(*db_);
+    if (!tx.begin_status().ok()) {
+      for (PendingChange* p : batch) p->status = tx.begin_status();
       return;
     }
     batch_thread_.store(std::this_thread::get_id());
@@ -1152,9 +1152,8 @@ class SqliteStore final : public Store {
       p->status = s;
     }
     batch_thread_.store(std::thread::id());
-    Status commit = db_->Exec("COMMIT");
+    Status commit = tx.Commit();  // on failure, tx rolls the whole batch back
     if (!commit.ok()) {
-      (void)db_->Exec("ROLLBACK");
       for (PendingChange* p : batch) {
         if (p->status.ok()) p->status = commit;
       }
