@@ -7,14 +7,32 @@ import json
 import signal
 import socket
 import ssl
+import subprocess
 import time
 import warnings
+from pathlib import Path
 
 import pytest
 import requests
 
 import support
 from support import BASE_PATH, unique
+
+
+def openssl(*args: str) -> None:
+    subprocess.run(["openssl", *args], check=True, capture_output=True, timeout=60)
+
+
+def self_signed(key: Path, cert: Path, subject: str, days: int, *extra: str) -> None:
+    """A P-256 key and a self-signed certificate for it."""
+    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", str(days),
+            "-subj", subject, *extra, "-keyout", str(key), "-out", str(cert))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def https_connection(srv, timeout=10.0) -> http.client.HTTPSConnection:
@@ -156,9 +174,7 @@ def _served_chain(srv):
 def test_generated_certificate_lives_397_days_and_names_a_crl_psafed_serves(server_factory):
     from cryptography import x509
     from cryptography.x509.oid import ExtensionOID
-    with socket.socket() as probe:  # a free port, so that init and serve agree on the address
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()  # init and serve agree on the address
     data = server_factory.tmp_path / "crl-data"
     creds = support.init_data_dir_args(data, "--listen", f"127.0.0.1:{port}")
     server = server_factory.start(data, creds, listen=f"127.0.0.1:{port}")
@@ -185,11 +201,7 @@ def test_serving_elsewhere_than_the_certificate_names_is_warned(server_factory):
     srv = server_factory.start(listen="127.0.0.1:0")  # init named 127.0.0.1:8443
     assert "names its CRL at https://127.0.0.1:8443/tls/ca.crl" not in srv.stderr_text()  # port 0: no claim
     srv.stop()
-    free = socket.socket()
-    free.bind(("127.0.0.1", 0))
-    port = free.getsockname()[1]
-    free.close()
-    srv = server_factory.start(srv.data_dir, srv.creds, listen=f"127.0.0.1:{port}")
+    srv = server_factory.start(srv.data_dir, srv.creds, listen=f"127.0.0.1:{free_port()}")
     assert "names its CRL at https://127.0.0.1:8443/tls/ca.crl" in srv.stderr_text()
 
 
@@ -203,17 +215,11 @@ def test_tls_responses_carry_hsts(server):
 
 
 def test_a_generated_certificate_near_expiry_is_renewed_at_start(server_factory, tmp_path):
-    import subprocess
-
-    def openssl(*args):
-        subprocess.run(["openssl", *args], check=True, capture_output=True, timeout=60)
-
     data, creds = server_factory.new_data_dir()
     tls = data / "tls"
     # Stand in for psafed's own material 20 days from expiry: a CA under the generated CA's
     # name, and a server certificate it signed.
-    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "20",
-            "-subj", "/O=psafe/CN=psafe local CA", "-keyout", str(tmp_path / "ca.key"), "-out", str(tls / "ca.pem"))
+    self_signed(tmp_path / "ca.key", tls / "ca.pem", "/O=psafe/CN=psafe local CA", 20)
     openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=localhost",
             "-keyout", str(tls / "server.key"), "-out", str(tmp_path / "server.csr"))
     openssl("x509", "-req", "-in", str(tmp_path / "server.csr"), "-CA", str(tls / "ca.pem"),
@@ -226,14 +232,11 @@ def test_a_generated_certificate_near_expiry_is_renewed_at_start(server_factory,
     assert "expires within 30 days" in srv.stderr_text()
 
 
-def test_an_operators_certificate_at_the_default_paths_is_never_replaced(server_factory, tmp_path):
-    import subprocess
+def test_an_operators_certificate_at_the_default_paths_is_never_replaced(server_factory):
     data, creds = server_factory.new_data_dir()
     tls = data / "tls"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                    "-days", "5", "-subj", "/CN=ops.example.com", "-addext", "subjectAltName=IP:127.0.0.1",
-                    "-keyout", str(tls / "server.key"), "-out", str(tls / "server.crt")],
-                   check=True, capture_output=True, timeout=60)
+    self_signed(tls / "server.key", tls / "server.crt", "/CN=ops.example.com", 5, "-addext",
+                "subjectAltName=IP:127.0.0.1")
     own = (tls / "server.crt").read_bytes()
     srv = server_factory.start(data, creds)
     assert (tls / "server.crt").read_bytes() == own
@@ -377,11 +380,8 @@ def test_plain_http_on_loopback(server_factory):
 
 
 def test_a_configured_certificate_is_used_as_given(server_factory, tmp_path):
-    import subprocess
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                    "-days", "2", "-subj", "/CN=psafe-configured", "-addext", "subjectAltName=IP:127.0.0.1",
-                    "-keyout", str(tmp_path / "own.key"), "-out", str(tmp_path / "own.crt")],
-                   check=True, capture_output=True, timeout=60)
+    self_signed(tmp_path / "own.key", tmp_path / "own.crt", "/CN=psafe-configured", 2, "-addext",
+                "subjectAltName=IP:127.0.0.1")
     srv = server_factory.start(config_text=f'[tls]\ncert = "{tmp_path / "own.crt"}"\nkey = "{tmp_path / "own.key"}"\n')
     ssock = handshake(srv, ssl.create_default_context(cafile=str(tmp_path / "own.crt")))
     served = ssock.getpeercert(binary_form=True)
