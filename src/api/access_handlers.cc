@@ -23,6 +23,27 @@ Result<http::Response> CreateUser(ApiCall& c) {
   return JsonResponse(201, UserJson(user));
 }
 
+Result<http::Response> GetUser(ApiCall& c) {
+  PSAFE_ASSIGN_OR_RETURN(int64_t id, PathId(c, 0, "user id"));
+  PSAFE_ASSIGN_OR_RETURN(auto user, c.ctx.access.GetUser(*c.principal, id));
+  return JsonResponse(200, UserJson(user));
+}
+
+Result<http::Response> UpdateUser(ApiCall& c) {
+  PSAFE_ASSIGN_OR_RETURN(int64_t id, PathId(c, 0, "user id"));
+  PSAFE_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(c.req));
+  domain::UserChange change;
+  PSAFE_RETURN_IF_ERROR(ReadUserChange(body, &change));
+  PSAFE_ASSIGN_OR_RETURN(auto user, c.ctx.access.UpdateUser(*c.principal, id, change));
+  return JsonResponse(200, UserJson(user));
+}
+
+Result<http::Response> DeleteUser(ApiCall& c) {
+  PSAFE_ASSIGN_OR_RETURN(int64_t id, PathId(c, 0, "user id"));
+  PSAFE_RETURN_IF_ERROR(c.ctx.access.DeleteUser(*c.principal, id));
+  return http::Response::Empty(204);
+}
+
 Result<http::Response> ListUserGroups(ApiCall& c) {
   PSAFE_ASSIGN_OR_RETURN(auto groups, c.ctx.access.ListGroups(*c.principal));
   return JsonResponse(200, ArrayOf(groups, UserGroupJson));
@@ -47,12 +68,50 @@ Result<http::Response> ListGroupMembers(ApiCall& c) {
   return JsonResponse(200, ArrayOf(users, UserJson));
 }
 
-Result<http::Response> AddGroupMember(ApiCall& c) {
-  PSAFE_ASSIGN_OR_RETURN(int64_t group_id, PathId(c, 0, "user group id"));
-  PSAFE_ASSIGN_OR_RETURN(int64_t user_id, PathId(c, 1, "user id"));
-  PSAFE_RETURN_IF_ERROR(c.ctx.access.AddMember(*c.principal, group_id, user_id));
-  return http::Response::Empty(201);
+namespace {
+
+// Membership routes name the pair either way round: UserGroups/{id}/Users/{userId} (ours)
+// and Users/{userId}/UserGroups/{groupId} (the product's).
+Result<http::Response> ChangeMembership(ApiCall& c, size_t group_param, bool add) {
+  PSAFE_ASSIGN_OR_RETURN(int64_t group_id, PathId(c, group_param, "user group id"));
+  PSAFE_ASSIGN_OR_RETURN(int64_t user_id, PathId(c, 1 - group_param, "user id"));
+  if (add) {
+    PSAFE_RETURN_IF_ERROR(c.ctx.access.AddMember(*c.principal, group_id, user_id));
+    return http::Response::Empty(201);
+  }
+  PSAFE_RETURN_IF_ERROR(c.ctx.access.RemoveMember(*c.principal, group_id, user_id));
+  return http::Response::Empty(204);
 }
+
+}  // namespace
+
+Result<http::Response> AddGroupMember(ApiCall& c) { return ChangeMembership(c, 0, true); }
+Result<http::Response> RemoveGroupMember(ApiCall& c) { return ChangeMembership(c, 0, false); }
+Result<http::Response> AddUserToGroup(ApiCall& c) { return ChangeMembership(c, 1, true); }
+Result<http::Response> RemoveUserFromGroup(ApiCall& c) { return ChangeMembership(c, 1, false); }
+
+// DELETE UserGroups/{id}, and the product's DELETE UserGroups?name=.
+Result<http::Response> DeleteUserGroup(ApiCall& c) {
+  std::string key;
+  if (!c.req.path_params.empty()) {
+    key = c.req.path_params[0];
+  } else if (auto name = c.req.query.Get("name"); name && !name->empty()) {
+    key = *name;
+  } else {
+    return Status::InvalidArgument("name is required");
+  }
+  PSAFE_ASSIGN_OR_RETURN(auto group, c.ctx.access.GetGroup(*c.principal, key));
+  PSAFE_RETURN_IF_ERROR(c.ctx.access.DeleteGroup(*c.principal, group.id));
+  return http::Response::Empty(c.req.path_params.empty() ? 200 : 204);
+}
+
+Result<http::Response> RemoveRoles(ApiCall& c) {
+  PSAFE_ASSIGN_OR_RETURN(int64_t group_id, PathId(c, 0, "user group id"));
+  PSAFE_ASSIGN_OR_RETURN(int64_t rule_id, PathId(c, 1, "smart rule id"));
+  PSAFE_RETURN_IF_ERROR(c.ctx.access.RemoveRoles(*c.principal, group_id, rule_id));
+  return http::Response::Empty(204);
+}
+
 
 Result<http::Response> ListRoles(ApiCall&) {
   json::array roles;

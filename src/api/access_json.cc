@@ -23,6 +23,8 @@ json::array IdArray(const std::vector<int64_t>& ids) {
   return a;
 }
 
+}  // namespace
+
 // Reads an array of integers, either [1,2] or [{"<key>":1},...].
 Status ReadIdArray(const JsonBody& b, std::string_view name, std::string_view key,
                    std::vector<int64_t>* out) {
@@ -46,12 +48,10 @@ Status ReadIdArray(const JsonBody& b, std::string_view name, std::string_view ke
   return Status::OK();
 }
 
-}  // namespace
-
 json::object UserJson(const domain::User& u) {
   return {{"UserID", u.id},          {"UserName", u.user_name},     {"FirstName", u.first_name},
           {"LastName", u.last_name}, {"EmailAddress", u.email},     {"Name", u.name},
-          {"IsAdministrator", u.is_administrator}};
+          {"IsAdministrator", u.is_administrator}, {"IsActive", u.enabled}};
 }
 
 json::object UserGroupJson(const domain::UserGroup& g) {
@@ -150,6 +150,31 @@ Status ReadUser(const JsonBody& b, domain::User* u, std::optional<crypto::Secret
   PSAFE_RETURN_IF_ERROR(b.Read("EmailAddress", &u->email, 256));
   PSAFE_RETURN_IF_ERROR(b.Read("Name", &u->name, 256));
   return b.Read("Password", password, 1024);
+}
+
+Status ReadUserChange(const JsonBody& b, domain::UserChange* c) {
+  struct Field {
+    std::string_view name;
+    std::optional<std::string> domain::UserChange::*member;
+  };
+  static constexpr Field kFields[] = {{"UserName", &domain::UserChange::user_name},
+                                      {"FirstName", &domain::UserChange::first_name},
+                                      {"LastName", &domain::UserChange::last_name},
+                                      {"EmailAddress", &domain::UserChange::email},
+                                      {"Name", &domain::UserChange::name}};
+  for (const Field& f : kFields) {
+    if (b.Find(f.name) == nullptr) continue;
+    std::string v;
+    PSAFE_RETURN_IF_ERROR(b.Read(f.name, &v, 256));
+    c->*f.member = std::move(v);
+  }
+  PSAFE_RETURN_IF_ERROR(b.Read("Password", &c->password, 1024));
+  if (b.Find("IsActive") != nullptr) {
+    bool active = true;
+    PSAFE_RETURN_IF_ERROR(b.Read("IsActive", &active));
+    c->enabled = active;
+  }
+  return Status::OK();
 }
 
 Status ReadUserGroup(const JsonBody& b, domain::UserGroup* g) {

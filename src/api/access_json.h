@@ -6,6 +6,7 @@
 #include "api/dialect.h"
 #include "api/json_body.h"
 #include "domain/access.h"
+#include "domain/access_service.h"
 #include "domain/audit.h"
 #include "domain/identity.h"
 #include "domain/password_rule.h"
@@ -27,6 +28,9 @@ boost::json::object RequestJson(const domain::Request& r, int64_t now, Dialect d
 
 Status ReadUser(const JsonBody& b, domain::User* u, std::optional<crypto::SecretString>* password);
 Status ReadUserGroup(const JsonBody& b, domain::UserGroup* g);
+Status ReadUserChange(const JsonBody& b, domain::UserChange* change);
+// An array of ids, given as integers or as objects holding `key`; appended to `out`.
+Status ReadIdArray(const JsonBody& b, std::string_view name, std::string_view key, std::vector<int64_t>* out);
 Status ReadSmartRule(const JsonBody& b, domain::SmartRule* r);
 Status ReadAccessPolicy(const JsonBody& b, domain::AccessPolicy* p);
 Status ReadPasswordRule(const JsonBody& b, domain::PasswordRule* r);

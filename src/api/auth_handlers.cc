@@ -6,7 +6,7 @@
 #include "api/handlers.h"
 #include "api/json_body.h"
 #include "common/strings.h"
-#include "crypto/random.h"
+#include "api/routes.h"
 
 namespace psafe::api {
 
@@ -47,11 +47,13 @@ Result<http::Response> SignAppIn(ApiCall& c) {
 
   http::Response res = JsonResponse(200, SessionJson(principal->user));
   const std::string secure = c.ctx.secure_cookies ? "; secure" : "";
+  // SameSite=Strict: a browser sends the session on no cross-site request at all.
   res.headers.Add("Set-Cookie", "ASP.NET_SessionId=" + token.str() + "; path=/" + secure +
-                                    "; HttpOnly; SameSite=None");
-  // Real servers set this too; some clients' cookie handling was written against it.
-  res.headers.Add("Set-Cookie", "__RequestVerificationToken=" + crypto::RandomHex(16) +
-                                    "; path=/" + secure + "; HttpOnly");
+                                    "; HttpOnly; SameSite=Strict");
+  // Real servers set this too, and some clients' cookie handling was written against it.
+  // It is the session's CSRF token, readable by the page that must echo it (not HttpOnly).
+  res.headers.Add("Set-Cookie", std::string(kCsrfCookie) + "=" + c.ctx.auth.CsrfToken(token.view()) +
+                                    "; path=/" + secure + "; SameSite=Strict");
   res.log_principal = "user:" + std::to_string(principal->user.id);
   return res;
 }

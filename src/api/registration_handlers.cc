@@ -3,6 +3,7 @@
 // VerifyPsrunSignature, ClientCertificateRequired, UserPasswordRequired.
 #include <boost/json/array.hpp>
 
+#include "api/access_json.h"
 #include "api/handlers.h"
 #include "api/json_body.h"
 #include "common/strings.h"
@@ -32,6 +33,7 @@ json::object RegistrationJson(const domain::ApiRegistration& r) {
                       {"Active", r.enabled},
                       {"Visible", true},
                       {"ClientId", r.client_id},
+                      {"OAuthUserID", r.oauth_user_id},
                       {"UserPasswordRequired", r.user_password_required},
                       {"VerifyPsrunSignature", r.verify_psrun_signature},
                       {"ClientCertificateRequired", r.client_certificate_required},
@@ -94,6 +96,28 @@ Status ReadRegistration(const JsonBody& b, domain::ApiRegistration* r) {
   return Status::OK();
 }
 
+// The links and OAuth binding a create or update names: UserIDs and UserGroupIDs add links
+// (create: the only links there are), OAuthUserID binds the OAuth client.
+Status ReadRegistrationChange(const JsonBody& b, domain::RegistrationChange* c) {
+  PSAFE_RETURN_IF_ERROR(ReadIdArray(b, "UserIDs", "UserID", &c->add.user_ids));
+  PSAFE_RETURN_IF_ERROR(ReadIdArray(b, "UserGroupIDs", "GroupID", &c->add.group_ids));
+  if (b.Find("OAuthUserID") != nullptr) {
+    int64_t id = 0;
+    PSAFE_RETURN_IF_ERROR(b.Read("OAuthUserID", &id));
+    c->oauth_user_id = id;
+  }
+  return Status::OK();
+}
+
+Result<http::Response> ChangeLink(ApiCall& c, std::string_view what,
+                                  Status (domain::ApiRegistrationService::*change)(const domain::Principal&, int64_t, int64_t),
+                                  int success) {
+  PSAFE_ASSIGN_OR_RETURN(int64_t id, PathId(c, 0, "registration id"));
+  PSAFE_ASSIGN_OR_RETURN(int64_t other, PathId(c, 1, what));
+  PSAFE_RETURN_IF_ERROR((c.ctx.registrations.*change)(*c.principal, id, other));
+  return http::Response::Empty(success);
+}
+
 }  // namespace
 
 Result<http::Response> ListApiRegistrations(ApiCall& c) {
@@ -113,7 +137,9 @@ Result<http::Response> CreateApiRegistration(ApiCall& c) {
   PSAFE_RETURN_IF_ERROR(body.Require("Name"));
   domain::ApiRegistration settings;
   PSAFE_RETURN_IF_ERROR(ReadRegistration(body, &settings));
-  PSAFE_ASSIGN_OR_RETURN(auto created, c.ctx.registrations.Create(*c.principal, std::move(settings)));
+  domain::RegistrationChange change;
+  PSAFE_RETURN_IF_ERROR(ReadRegistrationChange(body, &change));
+  PSAFE_ASSIGN_OR_RETURN(auto created, c.ctx.registrations.Create(*c.principal, std::move(settings), std::move(change)));
   json::object o = RegistrationJson(created.registration);
   o["Key"] = created.api_key.view();
   o["ClientSecret"] = created.client_secret.view();
@@ -127,8 +153,49 @@ Result<http::Response> UpdateApiRegistration(ApiCall& c) {
   PSAFE_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(c.req));
   PSAFE_ASSIGN_OR_RETURN(domain::ApiRegistration current, c.ctx.registrations.Get(*c.principal, id));
   PSAFE_RETURN_IF_ERROR(ReadRegistration(body, &current));
-  PSAFE_ASSIGN_OR_RETURN(auto updated, c.ctx.registrations.Update(*c.principal, id, std::move(current)));
+  domain::RegistrationChange change;
+  PSAFE_RETURN_IF_ERROR(ReadRegistrationChange(body, &change));
+  PSAFE_ASSIGN_OR_RETURN(auto updated, c.ctx.registrations.Update(*c.principal, id, std::move(current), std::move(change)));
   return JsonResponse(200, RegistrationJson(updated));
+}
+
+Result<http::Response> DeleteApiRegistration(ApiCall& c) {
+  PSAFE_ASSIGN_OR_RETURN(int64_t id, PathId(c, 0, "registration id"));
+  PSAFE_RETURN_IF_ERROR(c.ctx.registrations.Delete(*c.principal, id));
+  return http::Response::Empty(204);
+}
+
+Result<http::Response> ListRegistrationUsers(ApiCall& c) {
+  PSAFE_ASSIGN_OR_RETURN(int64_t id, PathId(c, 0, "registration id"));
+  PSAFE_ASSIGN_OR_RETURN(auto links, c.ctx.registrations.Links(*c.principal, id));
+  json::array out;
+  for (int64_t user : links.user_ids) {
+    if (auto u = c.ctx.access.GetUser(*c.principal, user); u.ok()) out.push_back(UserJson(*u));
+  }
+  return JsonResponse(200, out);
+}
+
+Result<http::Response> ListRegistrationGroups(ApiCall& c) {
+  PSAFE_ASSIGN_OR_RETURN(int64_t id, PathId(c, 0, "registration id"));
+  PSAFE_ASSIGN_OR_RETURN(auto links, c.ctx.registrations.Links(*c.principal, id));
+  json::array out;
+  for (int64_t group : links.group_ids) {
+    if (auto g = c.ctx.access.GetGroup(*c.principal, std::to_string(group)); g.ok()) out.push_back(UserGroupJson(*g));
+  }
+  return JsonResponse(200, out);
+}
+
+Result<http::Response> LinkRegistrationUser(ApiCall& c) {
+  return ChangeLink(c, "user id", &domain::ApiRegistrationService::LinkUser, 201);
+}
+Result<http::Response> UnlinkRegistrationUser(ApiCall& c) {
+  return ChangeLink(c, "user id", &domain::ApiRegistrationService::UnlinkUser, 204);
+}
+Result<http::Response> LinkRegistrationGroup(ApiCall& c) {
+  return ChangeLink(c, "user group id", &domain::ApiRegistrationService::LinkGroup, 201);
+}
+Result<http::Response> UnlinkRegistrationGroup(ApiCall& c) {
+  return ChangeLink(c, "user group id", &domain::ApiRegistrationService::UnlinkGroup, 204);
 }
 
 }  // namespace psafe::api

@@ -6,6 +6,8 @@
 #include "api/authenticate.h"
 #include "api/error_map.h"
 #include "api/handlers.h"
+#include "common/strings.h"
+#include "crypto/password_hash.h"
 
 #ifndef PSAFE_VERSION
 #define PSAFE_VERSION "dev"
@@ -16,6 +18,9 @@ namespace psafe::api {
 namespace {
 
 enum class Access { kPublic, kSignedIn };
+// The media type a route's body must declare (a request with a body and any other, or
+// none, gets 415): a body is never parsed as something it did not say it is.
+enum class Body { kJson, kForm, kMultipart };
 
 // The route table. `document` marks paths spelled exactly as in the OpenAPI document:
 // a request that spells such a path byte for byte is answered in the document's dialect,
@@ -26,6 +31,7 @@ struct RouteDef {
   bool document;
   Access access;
   ApiHandler handler;
+  Body body = Body::kJson;
 };
 
 constexpr RouteDef kRoutes[] = {
@@ -34,7 +40,7 @@ constexpr RouteDef kRoutes[] = {
     {"POST", "auth/signappout", true, Access::kSignedIn, SignOut},
     {"POST", "Auth/Signout", false, Access::kSignedIn, SignOut},
     {"DELETE", "Auth/Signout", false, Access::kSignedIn, SignOut},
-    {"POST", "Auth/connect/token", false, Access::kPublic, IssueOAuthToken},
+    {"POST", "Auth/connect/token", false, Access::kPublic, IssueOAuthToken, Body::kForm},
     // Workgroups and assets
     {"GET", "Workgroups", false, Access::kSignedIn, ListWorkgroups},
     {"POST", "Workgroups", false, Access::kSignedIn, CreateWorkgroup},
@@ -59,12 +65,21 @@ constexpr RouteDef kRoutes[] = {
     // Permission model
     {"GET", "Users", false, Access::kSignedIn, ListUsers},
     {"POST", "Users", false, Access::kSignedIn, CreateUser},
+    {"GET", "Users/{id}", false, Access::kSignedIn, GetUser},
+    {"PUT", "Users/{id}", false, Access::kSignedIn, UpdateUser},
+    {"DELETE", "Users/{id}", false, Access::kSignedIn, DeleteUser},
+    {"POST", "Users/{userId}/UserGroups/{groupId}", false, Access::kSignedIn, AddUserToGroup},
+    {"DELETE", "Users/{userId}/UserGroups/{groupId}", false, Access::kSignedIn, RemoveUserFromGroup},
     {"GET", "UserGroups", false, Access::kSignedIn, ListUserGroups},
     {"POST", "UserGroups", false, Access::kSignedIn, CreateUserGroup},
+    {"DELETE", "UserGroups", false, Access::kSignedIn, DeleteUserGroup},
     {"GET", "UserGroups/{group}", false, Access::kSignedIn, GetUserGroup},
+    {"DELETE", "UserGroups/{group}", false, Access::kSignedIn, DeleteUserGroup},
     {"GET", "UserGroups/{id}/Users", false, Access::kSignedIn, ListGroupMembers},
     {"POST", "UserGroups/{id}/Users/{userId}", false, Access::kSignedIn, AddGroupMember},
+    {"DELETE", "UserGroups/{id}/Users/{userId}", false, Access::kSignedIn, RemoveGroupMember},
     {"POST", "UserGroups/{id}/SmartRules/{ruleId}/Roles", false, Access::kSignedIn, AssignRoles},
+    {"DELETE", "UserGroups/{id}/SmartRules/{ruleId}/Roles", false, Access::kSignedIn, RemoveRoles},
     {"GET", "Roles", false, Access::kSignedIn, ListRoles},
     {"GET", "AccessLevels", false, Access::kSignedIn, ListAccessLevels},
     {"GET", "SmartRules", false, Access::kSignedIn, ListSmartRules},
@@ -78,6 +93,13 @@ constexpr RouteDef kRoutes[] = {
     {"POST", "ApiRegistrations", false, Access::kSignedIn, CreateApiRegistration},
     {"GET", "ApiRegistrations/{id}", false, Access::kSignedIn, GetApiRegistration},
     {"PUT", "ApiRegistrations/{id}", false, Access::kSignedIn, UpdateApiRegistration},
+    {"DELETE", "ApiRegistrations/{id}", false, Access::kSignedIn, DeleteApiRegistration},
+    {"GET", "ApiRegistrations/{id}/Users", false, Access::kSignedIn, ListRegistrationUsers},
+    {"POST", "ApiRegistrations/{id}/Users/{userId}", false, Access::kSignedIn, LinkRegistrationUser},
+    {"DELETE", "ApiRegistrations/{id}/Users/{userId}", false, Access::kSignedIn, UnlinkRegistrationUser},
+    {"GET", "ApiRegistrations/{id}/UserGroups", false, Access::kSignedIn, ListRegistrationGroups},
+    {"POST", "ApiRegistrations/{id}/UserGroups/{groupId}", false, Access::kSignedIn, LinkRegistrationGroup},
+    {"DELETE", "ApiRegistrations/{id}/UserGroups/{groupId}", false, Access::kSignedIn, UnlinkRegistrationGroup},
     // Requests and credentials
     {"POST", "requests", true, Access::kSignedIn, CreateRequest},
     {"GET", "requests", true, Access::kSignedIn, ListRequests},
@@ -100,10 +122,11 @@ constexpr RouteDef kRoutes[] = {
     {"GET", "secrets-safe/folders/{id}", false, Access::kSignedIn, GetSecretFolder},
     {"DELETE", "secrets-safe/folders/{id}", false, Access::kSignedIn, DeleteSecretFolder},
     {"POST", "secrets-safe/folders/{id}/grants", false, Access::kSignedIn, GrantSecretFolder},
+    {"DELETE", "secrets-safe/folders/{id}/grants/{groupId}", false, Access::kSignedIn, RevokeSecretFolderGrant},
     {"GET", "secrets-safe/folders/{id}/secrets", false, Access::kSignedIn, ListFolderSecrets},
     {"POST", "secrets-safe/folders/{id}/secrets", false, Access::kSignedIn, CreateCredentialSecret},
     {"POST", "secrets-safe/folders/{id}/secrets/text", false, Access::kSignedIn, CreateTextSecret},
-    {"POST", "secrets-safe/folders/{id}/secrets/file", false, Access::kSignedIn, CreateFileSecret},
+    {"POST", "secrets-safe/folders/{id}/secrets/file", false, Access::kSignedIn, CreateFileSecret, Body::kMultipart},
     // Secrets Safe: secrets. The document's four operations answer both names on any
     // spelling (api/secrets_json.h), so their dialect changes only the error body.
     {"GET", "secrets-safe/secrets", true, Access::kSignedIn, SearchSecrets},
@@ -112,9 +135,50 @@ constexpr RouteDef kRoutes[] = {
     {"DELETE", "secrets-safe/secrets/{id}", true, Access::kSignedIn, DeleteSecret},
     {"PUT", "secrets-safe/secrets/{id}", false, Access::kSignedIn, UpdateCredentialSecret},
     {"PUT", "secrets-safe/secrets/{id}/text", false, Access::kSignedIn, UpdateTextSecret},
-    {"PUT", "secrets-safe/secrets/{id}/file", false, Access::kSignedIn, UpdateFileSecret},
+    {"PUT", "secrets-safe/secrets/{id}/file", false, Access::kSignedIn, UpdateFileSecret, Body::kMultipart},
     {"GET", "secrets-safe/secrets/{id}/file/download", false, Access::kSignedIn, DownloadSecretFile},
 };
+
+bool DeclaresBody(Body body, const http::Request& req) {
+  auto header = req.headers.Get("Content-Type");
+  if (!header) return false;
+  const std::string type = ToLowerAscii(TrimWhitespace(header->substr(0, header->find(';'))));
+  switch (body) {
+    case Body::kJson:
+      return type == "application/json" || type == "text/json" ||
+             (type.starts_with("application/") && type.ends_with("+json"));
+    case Body::kForm: return type == "application/x-www-form-urlencoded";
+    case Body::kMultipart: return type == "multipart/form-data";
+  }
+  return false;
+}
+
+// CSRF (docs/SECURITY.md, "Cookies and CSRF"). A browser attaches the session cookie to a
+// cross-site request, and announces itself by Origin or Sec-Fetch-Site; programmatic
+// clients send neither and are not at risk. A cookie-authenticated state change with such
+// signals must come from psafed's own origin and echo the session's CSRF token.
+Status CheckCsrf(ApiContext& ctx, const http::Request& req) {
+  if (req.method == "GET" || req.method == "HEAD" || req.method == "OPTIONS") return Status::OK();
+  auto origin = req.headers.Get("Origin");
+  auto site = req.headers.Get("Sec-Fetch-Site");
+  if (!origin && !site) return Status::OK();
+  const Status refused = Status::PermissionDenied("cross-site request refused");
+  if (site && !EqualsIgnoreCase(TrimWhitespace(*site), "same-origin")) return refused;
+  if (origin) {
+    auto host = req.headers.Get("Host");
+    const std::string own = std::string(ctx.secure_cookies ? "https://" : "http://") + std::string(host.value_or(""));
+    if (!host || !EqualsIgnoreCase(TrimWhitespace(*origin), own)) return refused;
+  }
+  auto cookies = req.headers.Get("Cookie");
+  auto sid = cookies ? http::FindCookie(*cookies, "ASP.NET_SessionId") : std::nullopt;
+  auto cookie_token = cookies ? http::FindCookie(*cookies, kCsrfCookie) : std::nullopt;
+  auto header_token = req.headers.Get("RequestVerificationToken");
+  if (!sid || !cookie_token || !header_token) return refused;
+  const std::string expected = ctx.auth.CsrfToken(*sid);
+  const bool cookie_ok = crypto::ConstantTimeEquals(expected, *cookie_token);
+  const bool header_ok = crypto::ConstantTimeEquals(expected, TrimWhitespace(*header_token));
+  return cookie_ok && header_ok ? Status::OK() : refused;
+}
 
 http::Response Invoke(const RouteDef& def, ApiContext& ctx, http::Request& req) {
   const Dialect dialect = def.document && req.exact_spelling ? Dialect::kDocument : Dialect::kProduct;
@@ -130,7 +194,17 @@ http::Response Invoke(const RouteDef& def, ApiContext& ctx, http::Request& req) 
   if (def.access == Access::kSignedIn) {
     auto p = Authenticate(ctx, req);
     if (!p.ok()) return ErrorResponse(p.status(), dialect);
+    if (p->via_cookie) {
+      if (Status csrf = CheckCsrf(ctx, req); !csrf.ok()) return ErrorResponse(csrf, dialect);
+    }
     principal = std::move(p).value();
+  }
+  // After sign-in, so an unauthenticated caller learns nothing of the route.
+  if (!req.body.empty() && !DeclaresBody(def.body, req)) {
+    return ErrorResponse(415, def.body == Body::kJson   ? "Content-Type must be application/json"
+                              : def.body == Body::kForm ? "Content-Type must be application/x-www-form-urlencoded"
+                                                        : "Content-Type must be multipart/form-data",
+                         dialect);
   }
   ApiCall call{req, dialect, principal ? &*principal : nullptr, ctx};
   Result<http::Response> res = def.handler(call);

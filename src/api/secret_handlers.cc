@@ -170,6 +170,12 @@ Result<http::Response> GrantSecretFolder(ApiCall& c) {
   return http::Response::Empty(204);
 }
 
+Result<http::Response> RevokeSecretFolderGrant(ApiCall& c) {
+  PSAFE_ASSIGN_OR_RETURN(int64_t group, PathId(c, 1, "user group id"));
+  PSAFE_RETURN_IF_ERROR(c.ctx.secrets.RevokeGrant(*c.principal, PathGuid(c, 0), group));
+  return http::Response::Empty(204);
+}
+
 Result<http::Response> ListFolderSecrets(ApiCall& c) {
   PSAFE_ASSIGN_OR_RETURN(auto folder, c.ctx.secrets.GetFolder(*c.principal, PathGuid(c, 0)));
   domain::SecretFilter f;

@@ -23,6 +23,23 @@ Result<T> NamedConflict(Result<T> r, std::string_view what, std::string_view nam
   }
   return r;
 }
+Status NamedConflict(Status s, std::string_view what, std::string_view name) {
+  if (s.code() == StatusCode::kConflict) return Status::Conflict(std::string(what) + " '" + std::string(name) + "' already exists");
+  return s;
+}
+
+Status ValidateUserName(std::string_view name) {
+  PSAFE_RETURN_IF_ERROR(ValidateTitle("UserName", name));
+  if (name.find_first_of("\\;[]\"") != std::string::npos) {
+    return Status::InvalidArgument("UserName must not contain \\ ; [ ] or \"");
+  }
+  return Status::OK();
+}
+
+Result<std::string> HashNewPassword(const crypto::SecretString& password) {
+  if (password.size() < 8) return Status::InvalidArgument("Password must be at least 8 characters");
+  return crypto::HashPassword(password.view());
+}
 
 }  // namespace
 
@@ -39,13 +56,9 @@ AccessService::AccessService(store::Store& store, AuditTrail& audit, const Clock
 Result<User> AccessService::CreateUser(const Principal& p, User u,
                                        std::optional<crypto::SecretString> password) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  PSAFE_RETURN_IF_ERROR(ValidateTitle("UserName", u.user_name));
-  if (u.user_name.find_first_of("\\;[]\"") != std::string::npos) {
-    return Status::InvalidArgument("UserName must not contain \\ ; [ ] or \"");
-  }
+  PSAFE_RETURN_IF_ERROR(ValidateUserName(u.user_name));
   if (password) {
-    if (password->size() < 8) return Status::InvalidArgument("Password must be at least 8 characters");
-    u.password_hash = crypto::HashPassword(password->view());
+    PSAFE_ASSIGN_OR_RETURN(u.password_hash, HashNewPassword(*password));
   }
   if (u.name.empty()) {
     const std::string full(TrimWhitespace(u.first_name + " " + u.last_name));
@@ -63,6 +76,56 @@ Result<User> AccessService::CreateUser(const Principal& p, User u,
 Result<std::vector<User>> AccessService::ListUsers(const Principal& p) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   return store_.ListUsers();
+}
+
+Result<User> AccessService::GetUser(const Principal& p, int64_t id) {
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
+  return store_.FindUserById(id);
+}
+
+Status AccessService::KeepAnAdministrator(const std::function<Status()>& change) {
+  PSAFE_RETURN_IF_ERROR(change());
+  PSAFE_ASSIGN_OR_RETURN(int64_t admins, store_.CountAdministrators());
+  if (admins == 0) return Status::Conflict("that would leave no enabled administrator");
+  return Status::OK();
+}
+
+Result<User> AccessService::UpdateUser(const Principal& p, int64_t id, const UserChange& c) {
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
+  PSAFE_ASSIGN_OR_RETURN(User u, store_.FindUserById(id));
+  if (c.user_name) {
+    PSAFE_RETURN_IF_ERROR(ValidateUserName(*c.user_name));
+    u.user_name = *c.user_name;
+  }
+  for (auto [field, value] : {std::pair{&u.first_name, &c.first_name}, std::pair{&u.last_name, &c.last_name},
+                              std::pair{&u.email, &c.email}, std::pair{&u.name, &c.name}}) {
+    if (*value) *field = **value;
+  }
+  if (c.password) {
+    PSAFE_ASSIGN_OR_RETURN(u.password_hash, HashNewPassword(*c.password));
+  }
+  const bool disabling = c.enabled && !*c.enabled && u.enabled;
+  if (c.enabled) u.enabled = *c.enabled;
+  std::string detail = std::string("{\"IsActive\":") + (u.enabled ? "true" : "false") +
+                       ",\"PasswordChanged\":" + (c.password ? "true" : "false") + "}";
+  PSAFE_RETURN_IF_ERROR(audit_.Record(AuditTrail::By(p, "user.update", "User", std::to_string(id), 0, detail),
+                                      [&] {
+                                        return KeepAnAdministrator([&]() -> Status {
+                                          PSAFE_RETURN_IF_ERROR(NamedConflict(store_.UpdateUser(u), "user", u.user_name));
+                                          // A new password or a disabled user: what signed in before ends.
+                                          if (disabling || c.password) return store_.DeleteSessions(id, 0, false);
+                                          return Status::OK();
+                                        });
+                                      }));
+  return store_.FindUserById(id);
+}
+
+Status AccessService::DeleteUser(const Principal& p, int64_t id) {
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
+  PSAFE_ASSIGN_OR_RETURN(User u, store_.FindUserById(id));
+  return audit_.Record(AuditTrail::By(p, "user.delete", "User", std::to_string(id), 0,
+                                      "{\"UserName\":" + AuditQuote(u.user_name) + "}"),
+                       [&] { return KeepAnAdministrator([&] { return store_.DeleteUser(id); }); });
 }
 
 Result<UserGroup> AccessService::CreateGroup(const Principal& p, UserGroup g) {
@@ -102,6 +165,23 @@ Status AccessService::AddMember(const Principal& p, int64_t group_id, int64_t us
   return audit_.Record(AuditTrail::By(p, "usergroup.member.add", "UserGroup", std::to_string(group_id), 0,
                                       "{\"UserID\":" + std::to_string(user_id) + "}"),
                        [&] { return store_.AddUserToGroup(group_id, user_id); });
+}
+
+Status AccessService::RemoveMember(const Principal& p, int64_t group_id, int64_t user_id) {
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
+  PSAFE_RETURN_IF_ERROR(store_.FindUserGroupById(group_id).status());
+  return audit_.Record(AuditTrail::By(p, "usergroup.member.remove", "UserGroup", std::to_string(group_id), 0,
+                                      "{\"UserID\":" + std::to_string(user_id) + "}"),
+                       [&] { return KeepAnAdministrator([&] { return store_.RemoveUserFromGroup(group_id, user_id); }); });
+}
+
+Status AccessService::DeleteGroup(const Principal& p, int64_t group_id) {
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
+  PSAFE_ASSIGN_OR_RETURN(UserGroup g, store_.FindUserGroupById(group_id));
+  if (g.is_administrator) return Status::Conflict("the administrators' group cannot be deleted");
+  return audit_.Record(AuditTrail::By(p, "usergroup.delete", "UserGroup", std::to_string(group_id), 0,
+                                      "{\"Name\":" + AuditQuote(g.name) + "}"),
+                       [&] { return store_.DeleteUserGroup(group_id); });
 }
 
 Result<SmartRule> AccessService::CreateSmartRule(const Principal& p, SmartRule r) {
@@ -171,6 +251,14 @@ Status AccessService::AssignRoles(const Principal& p, int64_t group_id, int64_t 
                          }
                          return Status::OK();
                        });
+}
+
+Status AccessService::RemoveRoles(const Principal& p, int64_t group_id, int64_t rule_id) {
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
+  PSAFE_RETURN_IF_ERROR(store_.FindUserGroupById(group_id).status());
+  return audit_.Record(AuditTrail::By(p, "role.remove", "UserGroup", std::to_string(group_id), 0,
+                                      "{\"SmartRuleID\":" + std::to_string(rule_id) + "}"),
+                       [&] { return store_.RemoveRoles(group_id, rule_id); });
 }
 
 Result<PasswordRule> AccessService::CreatePasswordRule(const Principal& p, PasswordRule rule) {

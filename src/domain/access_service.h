@@ -3,6 +3,7 @@
 // assignments and password rules. Every change is audited.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,18 +19,32 @@
 
 namespace psafe::domain {
 
+// PUT Users/{id}: what is given replaces, what is absent stays.
+struct UserChange {
+  std::optional<std::string> user_name, first_name, last_name, email, name;
+  std::optional<crypto::SecretString> password;
+  std::optional<bool> enabled;
+};
+
 class AccessService {
  public:
   AccessService(store::Store& store, AuditTrail& audit, const Clock& clock);
 
   Result<User> CreateUser(const Principal& p, User user, std::optional<crypto::SecretString> password);
   Result<std::vector<User>> ListUsers(const Principal& p);
+  Result<User> GetUser(const Principal& p, int64_t id);
+  // Applies `change` (fields given replace; a password given is rehashed). Disabling a
+  // user ends its sessions and tokens at once.
+  Result<User> UpdateUser(const Principal& p, int64_t id, const UserChange& change);
+  Status DeleteUser(const Principal& p, int64_t id);
 
   Result<UserGroup> CreateGroup(const Principal& p, UserGroup group);
   Result<std::vector<UserGroup>> ListGroups(const Principal& p);
   Result<UserGroup> GetGroup(const Principal& p, std::string_view id_or_name);
   Result<std::vector<User>> ListMembers(const Principal& p, int64_t group_id);
   Status AddMember(const Principal& p, int64_t group_id, int64_t user_id);
+  Status RemoveMember(const Principal& p, int64_t group_id, int64_t user_id);
+  Status DeleteGroup(const Principal& p, int64_t group_id);
 
   Result<SmartRule> CreateSmartRule(const Principal& p, SmartRule rule);
   Result<std::vector<SmartRule>> ListSmartRules(const Principal& p);
@@ -37,11 +52,15 @@ class AccessService {
   Result<std::vector<AccessPolicy>> ListPolicies(const Principal& p);
   Status AssignRoles(const Principal& p, int64_t group_id, int64_t rule_id,
                      const std::vector<int64_t>& role_ids, std::optional<int64_t> policy_id);
+  Status RemoveRoles(const Principal& p, int64_t group_id, int64_t rule_id);
 
   Result<PasswordRule> CreatePasswordRule(const Principal& p, PasswordRule rule);
   Result<std::vector<PasswordRule>> ListPasswordRules(const Principal& p);
 
  private:
+  // Conflict when what `change` does would leave no enabled administrator.
+  Status KeepAnAdministrator(const std::function<Status()>& change);
+
   store::Store& store_;
   AuditTrail& audit_;
   const Clock& clock_;

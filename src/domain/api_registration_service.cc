@@ -1,5 +1,8 @@
 #include "domain/api_registration_service.h"
 
+#include <algorithm>
+
+#include "common/strings.h"
 #include "crypto/random.h"
 #include "domain/client_rules.h"
 
@@ -15,19 +18,31 @@ Status Validate(const ApiRegistration& r) {
   return Status::OK();
 }
 
-// Audit detail: what the rules are now, never a key.
-std::string Detail(const ApiRegistration& r) {
+// Audit detail: what the rules and links are now, never a key.
+std::string Detail(const ApiRegistration& r, const RegistrationChange& c) {
+  const auto ids = [](const std::vector<int64_t>& v) {
+    std::string out = "[";
+    for (size_t i = 0; i < v.size(); ++i) out += (i ? "," : "") + std::to_string(v[i]);
+    return out + "]";
+  };
   return "{\"IPRules\":" + std::to_string(r.ip_rules.size()) + ",\"PSRUNRules\":" + std::to_string(r.psrun_rules.size()) +
          ",\"VerifyPsrunSignature\":" + (r.verify_psrun_signature ? "true" : "false") +
          ",\"ClientCertificateRequired\":" + (r.client_certificate_required ? "true" : "false") +
-         ",\"UserPasswordRequired\":" + (r.user_password_required ? "true" : "false") + "}";
+         ",\"UserPasswordRequired\":" + (r.user_password_required ? "true" : "false") +
+         ",\"Active\":" + (r.enabled ? "true" : "false") + ",\"OAuthUserID\":" + std::to_string(r.oauth_user_id) +
+         ",\"UserIDs\":" + ids(c.add.user_ids) + ",\"UserGroupIDs\":" + ids(c.add.group_ids) + "}";
+}
+
+Status NamedConflict(Status s, const ApiRegistration& r) {
+  if (s.code() == StatusCode::kConflict) return Status::Conflict("a registration named '" + r.name + "' exists");
+  return s;
 }
 
 }  // namespace
 
 ApiRegistrationService::ApiRegistrationService(store::Store& store, const crypto::Keyring& keyring,
-                                               AuditTrail& audit)
-    : store_(store), keyring_(keyring), audit_(audit) {}
+                                               AuditTrail& audit, const Clock& clock)
+    : store_(store), keyring_(keyring), audit_(audit), clock_(clock) {}
 
 Result<std::vector<ApiRegistration>> ApiRegistrationService::List(const Principal& p) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
@@ -39,34 +54,127 @@ Result<ApiRegistration> ApiRegistrationService::Get(const Principal& p, int64_t 
   return store_.FindRegistrationById(id);
 }
 
-Result<CreatedRegistration> ApiRegistrationService::Create(const Principal& p, ApiRegistration r) {
+Status ApiRegistrationService::ApplyChange(const ApiRegistration& r, const RegistrationChange& change) {
+  for (int64_t user : change.add.user_ids) {
+    PSAFE_RETURN_IF_ERROR(store_.FindUserById(user).status());
+    PSAFE_RETURN_IF_ERROR(store_.AllowUserForRegistration(r.id, user));
+  }
+  for (int64_t group : change.add.group_ids) {
+    PSAFE_RETURN_IF_ERROR(store_.FindUserGroupById(group).status());
+    PSAFE_RETURN_IF_ERROR(store_.AllowGroupForRegistration(r.id, group));
+  }
+  PSAFE_ASSIGN_OR_RETURN(bool admitted, store_.IsUserAllowedForRegistration(r.id, r.oauth_user_id));
+  if (!admitted) {
+    return Status::InvalidArgument("OAuthUserID must name a user the registration admits (UserIDs or UserGroupIDs)");
+  }
+  return Status::OK();
+}
+
+Result<CreatedRegistration> ApiRegistrationService::Create(const Principal& p, ApiRegistration r,
+                                                           RegistrationChange change) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   PSAFE_RETURN_IF_ERROR(Validate(r));
   CreatedRegistration out{{}, crypto::SecretString(crypto::RandomHex(64)), crypto::SecretString(crypto::RandomHex(24))};
   r.key_hash = keyring_.TokenHash(out.api_key.view());
   r.client_id = crypto::RandomGuid();
   r.client_secret_hash = keyring_.TokenHash(out.client_secret.view());
-  r.oauth_user_id = p.user.id;
-  Status s = audit_.Record(AuditTrail::By(p, "registration.create", "ApiRegistration", r.name, 0, Detail(r)),
+  Status s = audit_.Record(AuditTrail::By(p, "registration.create", "ApiRegistration", r.name, 0, Detail(r, change)),
                            [&]() -> Status {
+                             if (change.oauth_user_id) {
+                               r.oauth_user_id = *change.oauth_user_id;
+                             } else {
+                               // The client's own identity: no group, so no rights until an
+                               // administrator grants them to it by name.
+                               User app;
+                               app.user_name = "oauth-" + ToLowerAscii(r.client_id);
+                               app.name = "OAuth client of " + r.name;
+                               app.created_at = clock_.NowSeconds();
+                               PSAFE_ASSIGN_OR_RETURN(r.oauth_user_id, store_.CreateUser(app));
+                               change.add.user_ids.push_back(r.oauth_user_id);
+                             }
+                             PSAFE_RETURN_IF_ERROR(store_.FindUserById(r.oauth_user_id).status());
                              PSAFE_ASSIGN_OR_RETURN(r.id, store_.CreateApiRegistration(r));
-                             return store_.AllowUserForRegistration(r.id, p.user.id);
+                             return ApplyChange(r, change);
                            });
-  if (s.code() == StatusCode::kConflict) return Status::Conflict("a registration named '" + r.name + "' exists");
-  PSAFE_RETURN_IF_ERROR(s);
+  PSAFE_RETURN_IF_ERROR(NamedConflict(s, r));
   out.registration = std::move(r);
   return out;
 }
 
-Result<ApiRegistration> ApiRegistrationService::Update(const Principal& p, int64_t id, ApiRegistration r) {
+Result<ApiRegistration> ApiRegistrationService::Update(const Principal& p, int64_t id, ApiRegistration r,
+                                                       RegistrationChange change) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   PSAFE_RETURN_IF_ERROR(Validate(r));
+  PSAFE_ASSIGN_OR_RETURN(ApiRegistration before, store_.FindRegistrationById(id));
   r.id = id;
-  Status s = audit_.Record(AuditTrail::By(p, "registration.update", "ApiRegistration", std::to_string(id), 0, Detail(r)),
-                           [&] { return store_.UpdateApiRegistration(r); });
-  if (s.code() == StatusCode::kConflict) return Status::Conflict("a registration named '" + r.name + "' exists");
-  PSAFE_RETURN_IF_ERROR(s);
+  if (change.oauth_user_id) r.oauth_user_id = *change.oauth_user_id;
+  Status s = audit_.Record(
+      AuditTrail::By(p, "registration.update", "ApiRegistration", std::to_string(id), 0, Detail(r, change)),
+      [&]() -> Status {
+        PSAFE_RETURN_IF_ERROR(store_.FindUserById(r.oauth_user_id).status());
+        PSAFE_RETURN_IF_ERROR(store_.UpdateApiRegistration(r));
+        PSAFE_RETURN_IF_ERROR(ApplyChange(r, change));
+        // What stood on the old settings ends with them: a disabled registration's sessions
+        // do not come back when it is enabled again; tokens of a rebound client go.
+        if (!r.enabled) return store_.DeleteSessions(0, id, false);
+        if (r.user_password_required && !before.user_password_required) {
+          PSAFE_RETURN_IF_ERROR(store_.DeleteSessions(0, id, true));
+        }
+        if (r.oauth_user_id != before.oauth_user_id) {
+          PSAFE_RETURN_IF_ERROR(store_.DeleteSessions(before.oauth_user_id, id, true));
+        }
+        return Status::OK();
+      });
+  PSAFE_RETURN_IF_ERROR(NamedConflict(s, r));
   return store_.FindRegistrationById(id);
+}
+
+Status ApiRegistrationService::Delete(const Principal& p, int64_t id) {
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
+  if (id == p.registration_id) {
+    return Status::Conflict("the registration this call is signed in with cannot delete itself");
+  }
+  return audit_.Record(AuditTrail::By(p, "registration.delete", "ApiRegistration", std::to_string(id)),
+                       [&] { return store_.DeleteApiRegistration(id); });
+}
+
+Result<RegistrationLinks> ApiRegistrationService::Links(const Principal& p, int64_t id) {
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
+  PSAFE_RETURN_IF_ERROR(store_.FindRegistrationById(id).status());
+  return store_.RegistrationLinksOf(id);
+}
+
+Status ApiRegistrationService::ChangeLink(const Principal& p, int64_t id, std::string action, std::string detail,
+                                          const std::function<Status()>& change) {
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
+  PSAFE_RETURN_IF_ERROR(store_.FindRegistrationById(id).status());
+  return audit_.Record(AuditTrail::By(p, std::move(action), "ApiRegistration", std::to_string(id), 0, std::move(detail)),
+                       change);
+}
+
+Status ApiRegistrationService::LinkUser(const Principal& p, int64_t id, int64_t user_id) {
+  return ChangeLink(p, id, "registration.user.link", "{\"UserID\":" + std::to_string(user_id) + "}", [&]() -> Status {
+    PSAFE_RETURN_IF_ERROR(store_.FindUserById(user_id).status());
+    return store_.AllowUserForRegistration(id, user_id);
+  });
+}
+
+// Sessions need no sweeping here: every call re-checks that its user is still admitted.
+Status ApiRegistrationService::UnlinkUser(const Principal& p, int64_t id, int64_t user_id) {
+  return ChangeLink(p, id, "registration.user.unlink", "{\"UserID\":" + std::to_string(user_id) + "}",
+                    [&] { return store_.DisallowUserForRegistration(id, user_id); });
+}
+
+Status ApiRegistrationService::LinkGroup(const Principal& p, int64_t id, int64_t group_id) {
+  return ChangeLink(p, id, "registration.group.link", "{\"GroupID\":" + std::to_string(group_id) + "}", [&]() -> Status {
+    PSAFE_RETURN_IF_ERROR(store_.FindUserGroupById(group_id).status());
+    return store_.AllowGroupForRegistration(id, group_id);
+  });
+}
+
+Status ApiRegistrationService::UnlinkGroup(const Principal& p, int64_t id, int64_t group_id) {
+  return ChangeLink(p, id, "registration.group.unlink", "{\"GroupID\":" + std::to_string(group_id) + "}",
+                    [&] { return store_.DisallowGroupForRegistration(id, group_id); });
 }
 
 }  // namespace psafe::domain

@@ -1,8 +1,15 @@
-// ApiRegistrationService: administrators manage API registrations and their rules (IP
-// rules, PSRUN rules, signature verification, client certificate, user password). A new
-// registration's API key and OAuth secret are returned once and stored only as hashes.
+// ApiRegistrationService: administrators manage API registrations, their rules (IP rules,
+// PSRUN rules, signature verification, client certificate, user password) and who they
+// admit. A new registration's API key and OAuth secret are returned once and stored only as
+// hashes.
+//
+// A registration admits exactly the users and groups linked to it: creating one links
+// nobody implicitly, not even its creator. Its OAuth client acts as the one user it is bound
+// to (named at creation, or an application user psafed creates for it, in no group), and
+// that user too must stay linked for the client's tokens to work (docs/SECURITY.md).
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "common/result.h"
@@ -21,22 +28,42 @@ struct CreatedRegistration {
   crypto::SecretString client_secret;  // shown once
 };
 
+// What a create or update names besides the settings.
+struct RegistrationChange {
+  RegistrationLinks add;                  // links to make (create: the whole set)
+  std::optional<int64_t> oauth_user_id;   // bind the OAuth client to this (linked) user
+};
+
 class ApiRegistrationService {
  public:
-  ApiRegistrationService(store::Store& store, const crypto::Keyring& keyring, AuditTrail& audit);
+  ApiRegistrationService(store::Store& store, const crypto::Keyring& keyring, AuditTrail& audit,
+                         const Clock& clock);
 
   Result<std::vector<ApiRegistration>> List(const Principal& p);
   Result<ApiRegistration> Get(const Principal& p, int64_t id);
-  // `settings` supplies the name, flags and rules; the caller becomes its OAuth user and
-  // may use it at once.
-  Result<CreatedRegistration> Create(const Principal& p, ApiRegistration settings);
-  // Replaces name, flags and rules; keys stay.
-  Result<ApiRegistration> Update(const Principal& p, int64_t id, ApiRegistration settings);
+  Result<CreatedRegistration> Create(const Principal& p, ApiRegistration settings, RegistrationChange change);
+  // Replaces name, flags and rules; keys stay. Disabling it or requiring a user password
+  // ends the sessions and tokens that no longer qualify, at once.
+  Result<ApiRegistration> Update(const Principal& p, int64_t id, ApiRegistration settings,
+                                 RegistrationChange change);
+  Status Delete(const Principal& p, int64_t id);
+
+  Result<RegistrationLinks> Links(const Principal& p, int64_t id);
+  Status LinkUser(const Principal& p, int64_t id, int64_t user_id);
+  Status UnlinkUser(const Principal& p, int64_t id, int64_t user_id);
+  Status LinkGroup(const Principal& p, int64_t id, int64_t group_id);
+  Status UnlinkGroup(const Principal& p, int64_t id, int64_t group_id);
 
  private:
+  // Inside a transaction: makes the links, binds the OAuth user and checks it is admitted.
+  Status ApplyChange(const ApiRegistration& r, const RegistrationChange& change);
+  Status ChangeLink(const Principal& p, int64_t id, std::string action, std::string detail,
+                    const std::function<Status()>& change);
+
   store::Store& store_;
   const crypto::Keyring& keyring_;
   AuditTrail& audit_;
+  const Clock& clock_;
 };
 
 }  // namespace psafe::domain

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace psafe::domain {
 
@@ -25,6 +26,11 @@ struct AuditRecord {
   AuditEvent event;
   std::string mac;
 };
+
+// `text` as a quoted string for an audit detail: at most `max_bytes` of it (cut on a
+// character boundary), quotes and backslashes escaped, control characters and bytes that
+// are not UTF-8 dropped, so a detail is always valid JSON whatever a caller sent.
+std::string AuditQuote(std::string_view text, size_t max_bytes = 1000);
 
 // The bytes the chain MAC covers (besides the previous MAC).
 std::string CanonicalAuditRecord(const AuditRecord& r);

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "common/strings.h"
@@ -14,6 +15,8 @@ namespace psafe::domain {
 namespace {
 
 constexpr std::string_view kNotAuthenticated = "User not authenticated";
+// A failure record keeps at most this much of the name a caller claimed.
+constexpr size_t kClaimedNameBytes = 64;
 
 // "DOMAIN\user" → "user": users are local to psafed, the domain part is informational.
 std::string_view BareUserName(std::string_view runas) {
@@ -21,11 +24,18 @@ std::string_view BareUserName(std::string_view runas) {
   return slash == std::string_view::npos ? runas : runas.substr(slash + 1);
 }
 
+Status NotAuthenticated() { return Status::Unauthenticated(std::string(kNotAuthenticated)); }
+
 }  // namespace
 
 AuthService::AuthService(store::Store& store, const crypto::Keyring& keyring, const Clock& clock,
                          AuditTrail& audit, AuthPolicy policy)
-    : store_(store), keyring_(keyring), clock_(clock), audit_(audit), policy_(policy) {}
+    : store_(store),
+      keyring_(keyring),
+      clock_(clock),
+      audit_(audit),
+      policy_(policy),
+      failure_budget_(policy.failures_audited_per_window, policy.failure_audit_window_seconds) {}
 
 Status AuthService::CheckNotLocked(const std::string& subject) {
   PSAFE_ASSIGN_OR_RETURN(AuthFailureRecord r, store_.GetAuthFailures(subject));
@@ -35,39 +45,58 @@ Status AuthService::CheckNotLocked(const std::string& subject) {
   return Status::OK();
 }
 
-void AuthService::RecordFailure(const std::string& subject, std::string_view user_name,
-                                std::string_view why) {
-  AuditEvent event{0, std::string(user_name), "signin.failed", "Subject", subject, 0,
-                   "{\"Reason\":\"" + std::string(why) + "\"}"};
-  if (subject.empty()) {  // unknown key: nothing to count, but on record
-    Status s = audit_.Record(event, [] { return Status::OK(); });
-    if (!s.ok()) spdlog::error("auth: cannot audit failure: {}", s.ToString());
-    return;
-  }
-  auto got = store_.GetAuthFailures(subject);
-  AuthFailureRecord r = got.ok() ? *got : AuthFailureRecord{};
+// The record names no user: the caller is not authenticated, so the name is only claimed.
+void AuthService::RecordFailure(const std::string& subject, std::string_view claimed_name,
+                                std::string_view why, const ClientContext& client) {
   const int64_t now = clock_.NowSeconds();
-  if (r.locked_until != 0 && r.locked_until <= now) r = AuthFailureRecord{};  // lock served
-  r.failures += 1;
-  r.last_failure_at = now;
-  if (r.failures >= policy_.lockout_threshold) {
-    r.locked_until = now + policy_.lockout_seconds;
-    spdlog::warn("auth: {} locked out for {} s after {} consecutive failures", subject,
-                 policy_.lockout_seconds, r.failures);
+  AuthFailureRecord r;
+  if (!subject.empty()) {
+    auto got = store_.GetAuthFailures(subject);
+    if (got.ok()) r = *got;
+    if (r.locked_until != 0 && r.locked_until <= now) r = AuthFailureRecord{};  // lock served
+    r.failures += 1;
+    r.last_failure_at = now;
+    if (r.failures >= policy_.lockout_threshold) {
+      r.locked_until = now + policy_.lockout_seconds;
+      spdlog::warn("auth: {} locked out for {} s after {} consecutive failures", subject,
+                   policy_.lockout_seconds, r.failures);
+    }
   }
-  if (r.locked_until != 0) event.detail = "{\"Reason\":\"" + std::string(why) + "\",\"LockedOut\":true}";
-  Status s = audit_.Record(event, [&] { return store_.PutAuthFailures(subject, r); });
+  int64_t suppressed = 0;
+  const bool audited = failure_budget_.Admit(client.remote_address, now, &suppressed);
+  std::string detail = "{\"Reason\":" + AuditQuote(why, 200) + ",\"ClaimedUserName\":" +
+                       AuditQuote(claimed_name, kClaimedNameBytes) + ",\"Source\":" +
+                       AuditQuote(client.remote_address, 64);
+  if (r.locked_until != 0) detail += ",\"LockedOut\":true";
+  if (suppressed > 0) detail += ",\"Suppressed\":" + std::to_string(suppressed);
+  detail += "}";
+  const AuditEvent event{0, "", "signin.failed", "Subject", subject, 0, detail};
+  const auto count = [&]() -> Status { return subject.empty() ? Status::OK() : store_.PutAuthFailures(subject, r); };
+  Status s = audited ? audit_.Record(event, count) : store_.Atomically(count);
   if (!s.ok()) spdlog::error("auth: cannot record failure: {}", s.ToString());
 }
 
-Result<Principal> AuthService::PrincipalFor(int64_t user_id, int64_t registration_id) {
+bool AuthService::VerifyPasswordOrBurn(const std::optional<std::string>& hash, std::string_view password) {
+  if (hash) return crypto::VerifyPassword(*hash, password);
+  std::call_once(dummy_once_, [this] { dummy_hash_ = crypto::HashPassword(crypto::RandomHex(32)); });
+  (void)crypto::VerifyPassword(dummy_hash_, password);
+  return false;
+}
+
+Result<User> AuthService::AdmittedUser(const ApiRegistration& reg, int64_t user_id) {
   auto user = store_.FindUserById(user_id);
-  if (!user.ok()) return Status::Unauthenticated(std::string(kNotAuthenticated));
-  return Principal{std::move(user).value(), registration_id};
+  if (!user.ok()) {
+    if (user.status().code() != StatusCode::kNotFound) return user.status();
+    return NotAuthenticated();
+  }
+  if (!user->enabled) return NotAuthenticated();
+  PSAFE_ASSIGN_OR_RETURN(bool admitted, store_.IsUserAllowedForRegistration(reg.id, user->id));
+  if (!admitted) return NotAuthenticated();
+  return user;
 }
 
 Status AuthService::CheckTransport(const ApiRegistration& reg, const ClientContext& client) {
-  if (!reg.enabled) return Status::Unauthenticated(std::string(kNotAuthenticated));
+  if (!reg.enabled) return NotAuthenticated();
   if (!reg.ip_rules.empty()) {
     bool allowed = false;
     for (const IpRule& r : reg.ip_rules) allowed = allowed || IpMatches(r.value, client.remote_address);
@@ -77,11 +106,6 @@ Status AuthService::CheckTransport(const ApiRegistration& reg, const ClientConte
     return Status::Unauthenticated("client certificate required");
   }
   return Status::OK();
-}
-
-Status AuthService::CheckSessionClient(int64_t registration_id, const ClientContext& client) {
-  PSAFE_ASSIGN_OR_RETURN(ApiRegistration reg, store_.FindRegistrationById(registration_id));
-  return CheckTransport(reg, client);
 }
 
 Status AuthService::CheckClient(const ApiRegistration& reg, const ClientContext& client,
@@ -121,29 +145,32 @@ Result<Principal> AuthService::VerifyApiKey(const ApiKeyCredentials& creds, cons
   auto reg = store_.FindRegistrationByKeyHash(key_hash);
   if (!reg.ok()) {
     if (reg.status().code() != StatusCode::kNotFound) return reg.status();
-    return Status::Unauthenticated(std::string(kNotAuthenticated));
+    return NotAuthenticated();
   }
   // The index lookup matched on the hash; confirm in constant time all the same.
-  if (!crypto::ConstantTimeEquals(reg->key_hash, key_hash) || !reg->enabled) {
-    return Status::Unauthenticated(std::string(kNotAuthenticated));
-  }
+  if (!crypto::ConstantTimeEquals(reg->key_hash, key_hash) || !reg->enabled) return NotAuthenticated();
   const std::string_view user_name = BareUserName(creds.runas);
-  *lock_subject = "reg:" + std::to_string(reg->id) + "/user:" + ToLowerAscii(user_name);
-  PSAFE_RETURN_IF_ERROR(CheckNotLocked(*lock_subject));
   if (user_name.empty()) return Status::Unauthenticated("runas user is required");
+  *lock_subject = "reg:" + std::to_string(reg->id) + "/user:" + ToLowerAscii(user_name.substr(0, kClaimedNameBytes));
+  PSAFE_RETURN_IF_ERROR(CheckNotLocked(*lock_subject));
+  // A property of the registration, known to whoever holds its key: said before any user
+  // is looked at, so it tells nothing about who is linked.
+  if (!creds.password && reg->user_password_required) return Status::Unauthenticated("User password required");
+  // Whoever the name turns out to be, the answer and the time it takes are the same.
   auto user = store_.FindUserByName(user_name);
-  if (!user.ok()) return Status::Unauthenticated(std::string(kNotAuthenticated));
-  PSAFE_ASSIGN_OR_RETURN(bool allowed, store_.IsUserAllowedForRegistration(reg->id, user->id));
-  if (!allowed) return Status::Unauthenticated(std::string(kNotAuthenticated));
-  if (creds.password.has_value()) {
-    if (!user->password_hash || !crypto::VerifyPassword(*user->password_hash, creds.password->view())) {
-      return Status::Unauthenticated(std::string(kNotAuthenticated));
-    }
-  } else if (reg->user_password_required) {
-    return Status::Unauthenticated("User password required");
+  if (!user.ok() && user.status().code() != StatusCode::kNotFound) return user.status();
+  Result<User> admitted = user.ok() ? AdmittedUser(*reg, user->id) : Result<User>(NotAuthenticated());
+  if (!admitted.ok() && admitted.status().code() != StatusCode::kUnauthenticated) return admitted.status();
+  if (creds.password) {
+    const bool verified = VerifyPasswordOrBurn(admitted.ok() ? admitted->password_hash : std::nullopt,
+                                               creds.password->view());
+    if (!verified) return NotAuthenticated();
   }
+  if (!admitted.ok()) return NotAuthenticated();
   PSAFE_RETURN_IF_ERROR(CheckClient(*reg, client, &creds.key));
-  return Principal{std::move(user).value(), reg->id};
+  Principal p{std::move(admitted).value(), reg->id};
+  p.password_verified = creds.password.has_value();
+  return p;
 }
 
 Result<Principal> AuthService::AuthenticateApiKey(const ApiKeyCredentials& creds, const ClientContext& client) {
@@ -156,7 +183,7 @@ Result<Principal> AuthService::AuthenticateApiKey(const ApiKeyCredentials& creds
     return result;
   }
   if (result.status().code() == StatusCode::kUnauthenticated) {
-    RecordFailure(subject, creds.runas, subject.empty() ? "unknown API key" : result.status().message());
+    RecordFailure(subject, creds.runas, subject.empty() ? "unknown API key" : result.status().message(), client);
     spdlog::info("auth: API key sign-in failed ({})", subject.empty() ? "unknown key" : subject);
   }
   return result.status();
@@ -174,16 +201,38 @@ Result<crypto::SecretString> AuthService::CreateSession(SessionKind kind, const 
   s.created_at = now;
   s.last_seen_at = now;
   s.expires_at = expires_at;
+  s.password_verified = p.password_verified;
   PSAFE_RETURN_IF_ERROR(audit_.Record(
       AuditTrail::By(p, "signin", "Session", kind == SessionKind::kBearer ? "token" : "cookie", 0,
-                     "{\"Method\":\"" + std::string(method) + "\"}"),
+                     "{\"Method\":" + AuditQuote(method) + "}"),
       [&] { return store_.CreateSession(s); }));
   return token;
 }
 
 Result<crypto::SecretString> AuthService::StartSession(const Principal& principal,
                                                        std::string_view method) {
-  return CreateSession(SessionKind::kCookie, principal, 0, method);
+  int64_t expires_at = clock_.NowSeconds() + policy_.session_max_seconds;
+  if (principal.expires_at != 0) expires_at = std::min(expires_at, principal.expires_at);
+  return CreateSession(SessionKind::kCookie, principal, expires_at, method);
+}
+
+std::string AuthService::CsrfToken(std::string_view session_token) const {
+  return crypto::HexEncode(keyring_.TokenHash("csrf:" + std::string(session_token)).substr(0, 16));
+}
+
+Result<Principal> AuthService::SessionPrincipal(const Session& s, const ClientContext& client) {
+  auto reg = store_.FindRegistrationById(s.registration_id);
+  if (!reg.ok()) return reg.status().code() == StatusCode::kNotFound ? NotAuthenticated() : reg.status();
+  PSAFE_RETURN_IF_ERROR(CheckTransport(*reg, client));
+  if (reg->user_password_required && !s.password_verified) {
+    (void)store_.DeleteSession(s.token_hash);
+    return NotAuthenticated();
+  }
+  PSAFE_ASSIGN_OR_RETURN(User user, AdmittedUser(*reg, s.user_id));
+  Principal p{std::move(user), s.registration_id};
+  p.expires_at = s.expires_at;
+  p.password_verified = s.password_verified;
+  return p;
 }
 
 Result<Principal> AuthService::AuthenticateSession(std::string_view session_token, const ClientContext& client) {
@@ -191,16 +240,17 @@ Result<Principal> AuthService::AuthenticateSession(std::string_view session_toke
   auto s = store_.FindSession(hash);
   const int64_t now = clock_.NowSeconds();
   if (!s.ok() || s->kind != SessionKind::kCookie || !crypto::ConstantTimeEquals(s->token_hash, hash)) {
-    return Status::Unauthenticated(std::string(kNotAuthenticated));
+    return NotAuthenticated();
   }
-  if (now - s->last_seen_at >= policy_.session_idle_seconds) {
+  if (now - s->last_seen_at >= policy_.session_idle_seconds || (s->expires_at != 0 && s->expires_at <= now)) {
     (void)store_.DeleteSession(hash);
     return Status::Unauthenticated("Session expired");
   }
-  PSAFE_RETURN_IF_ERROR(CheckSessionClient(s->registration_id, client));
+  PSAFE_ASSIGN_OR_RETURN(Principal p, SessionPrincipal(*s, client));
+  p.via_cookie = true;
   // Write at most every 15 s per session: idle expiry needs no finer grain.
   if (now - s->last_seen_at >= 15) (void)store_.TouchSession(hash, now);
-  return PrincipalFor(s->user_id, s->registration_id);
+  return p;
 }
 
 Result<Principal> AuthService::AuthenticateBearer(std::string_view access_token, const ClientContext& client) {
@@ -208,10 +258,9 @@ Result<Principal> AuthService::AuthenticateBearer(std::string_view access_token,
   auto s = store_.FindSession(hash);
   if (!s.ok() || s->kind != SessionKind::kBearer || !crypto::ConstantTimeEquals(s->token_hash, hash) ||
       s->expires_at <= clock_.NowSeconds()) {
-    return Status::Unauthenticated(std::string(kNotAuthenticated));
+    return NotAuthenticated();
   }
-  PSAFE_RETURN_IF_ERROR(CheckSessionClient(s->registration_id, client));
-  return PrincipalFor(s->user_id, s->registration_id);
+  return SessionPrincipal(*s, client);
 }
 
 Status AuthService::EndSession(const Principal& p, std::string_view session_token) {
@@ -221,24 +270,31 @@ Status AuthService::EndSession(const Principal& p, std::string_view session_toke
 
 Result<IssuedToken> AuthService::IssueToken(std::string_view client_id, std::string_view client_secret,
                                             const ClientContext& client) {
-  const std::string subject = "client:" + ToLowerAscii(client_id.substr(0, 64));
+  // Locked per client *and* source: a guesser elsewhere cannot lock the real client out,
+  // and client secrets are 192-bit random values, so the lock only slows a guesser down.
+  const std::string subject = "client:" + ToLowerAscii(client_id.substr(0, 64)) + "/src:" + client.remote_address;
   PSAFE_RETURN_IF_ERROR(CheckNotLocked(subject));
   auto reg = store_.FindRegistrationByClientId(client_id);
   if (!reg.ok() || !reg->enabled ||
       !crypto::ConstantTimeEquals(reg->client_secret_hash, keyring_.TokenHash(client_secret))) {
-    RecordFailure(reg.ok() ? subject : std::string(), "", "invalid_client");
+    RecordFailure(reg.ok() ? subject : std::string(), client_id, "invalid_client", client);
     spdlog::info("auth: OAuth token request failed for client {}", reg.ok() ? subject : "(unknown)");
     return Status::Unauthenticated("invalid_client");
   }
-  if (Status s = CheckClient(*reg, client, nullptr); !s.ok()) {
-    RecordFailure(subject, "", s.message());
-    return s;
+  Status s = CheckClient(*reg, client, nullptr);
+  if (s.ok() && reg->user_password_required) {
+    s = Status::Unauthenticated("the registration requires a user password, which a client secret is not");
+  }
+  Result<User> user = s.ok() ? AdmittedUser(*reg, reg->oauth_user_id) : Result<User>(s);
+  if (!user.ok()) {
+    if (user.status().code() != StatusCode::kUnauthenticated) return user.status();
+    RecordFailure(subject, client_id, user.status().message(), client);
+    return user.status();
   }
   (void)store_.ClearAuthFailures(subject);
-  PSAFE_ASSIGN_OR_RETURN(Principal p, PrincipalFor(reg->oauth_user_id, reg->id));
   const int64_t expires_at = clock_.NowSeconds() + policy_.token_lifetime_seconds;
-  PSAFE_ASSIGN_OR_RETURN(crypto::SecretString token,
-                         CreateSession(SessionKind::kBearer, p, expires_at, "oauth"));
+  Principal p{std::move(user).value(), reg->id};
+  PSAFE_ASSIGN_OR_RETURN(crypto::SecretString token, CreateSession(SessionKind::kBearer, p, expires_at, "oauth"));
   return IssuedToken{std::move(token), policy_.token_lifetime_seconds};
 }
 

@@ -22,6 +22,7 @@ struct User {
   std::string last_name;
   std::optional<std::string> password_hash;  // Argon2id; absent = no password set
   bool is_administrator = false;             // derived: member of an administrators' group
+  bool enabled = true;                       // a disabled user cannot sign in; its sessions end
   int64_t created_at = 0;
 };
 
@@ -56,7 +57,10 @@ struct ApiRegistration {
   std::string key_hash;            // Keyring::TokenHash(api key)
   std::string client_id;           // GUID, public
   std::string client_secret_hash;  // Keyring::TokenHash(client secret)
-  int64_t oauth_user_id = 0;       // the user an OAuth token acts as
+  // The one user an OAuth token acts as: named when the registration is created, or an
+  // application user psafed creates for it. Never implied by who created it, and it must
+  // stay admitted by the registration (a link) for its tokens to work.
+  int64_t oauth_user_id = 0;
   bool user_password_required = false;
   bool enabled = true;
   bool verify_psrun_signature = false;
@@ -74,7 +78,14 @@ struct Session {
   int64_t registration_id = 0;
   int64_t created_at = 0;
   int64_t last_seen_at = 0;
-  int64_t expires_at = 0;          // absolute expiry (bearer tokens); 0 = idle expiry only
+  int64_t expires_at = 0;          // absolute expiry; 0 = idle expiry only (sessions made before v5)
+  bool password_verified = false;  // the user's password was checked at sign-in
+};
+
+// Who a registration admits besides group links: users linked directly and groups linked.
+struct RegistrationLinks {
+  std::vector<int64_t> user_ids;
+  std::vector<int64_t> group_ids;
 };
 
 // Consecutive failed sign-ins for one subject (an API key hash or a user).

@@ -45,6 +45,7 @@ struct Request {
   std::optional<int64_t> denied_at;
   std::optional<int64_t> cancelled_at;
   std::optional<int64_t> released_at;
+  int64_t version = 0;            // bumped by every update (the compare-and-set token)
 
   // Pending and Approved requests are open until they expire.
   bool IsOpen(int64_t now) const {

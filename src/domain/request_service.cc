@@ -20,13 +20,22 @@ std::string_view FieldOf(CredentialType t) {
   return "password";
 }
 
-std::string JsonString(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) >= 0x20) out += c;
+// The longest release the account allows under `policy_max`: the smallest of the policy's,
+// the system's and the account's maximum (a limit of 0 is none).
+int64_t MaxReleaseMinutes(const AccountView& a, int64_t policy_max) {
+  int64_t max = kMaxDurationMinutes;
+  for (int64_t limit : {policy_max, a.system.max_release_duration, a.account.max_release_duration}) {
+    if (limit > 0) max = std::min(max, limit);
   }
-  return out + "\"";
+  return max;
+}
+
+Status CheckDuration(int64_t duration, int64_t max) {
+  if (duration > max) {
+    return Status::InvalidArgument("DurationMinutes exceeds the maximum release duration of " + std::to_string(max) +
+                                   " minutes");
+  }
+  return Status::OK();
 }
 
 Status ValidateNewRequest(const NewRequest& r, std::string* access_type) {
@@ -86,8 +95,9 @@ RequestService::RequestService(store::Store& store, const crypto::Keyring& keyri
 
 Result<AccountView> RequestService::RequestedAccount(const NewRequest& nr) {
   auto account = store_.FindManagedAccount(nr.account_id);
-  // An unknown account, or one not on the named system, reads as no permission (4031).
-  if (!account.ok() || account->system.id != nr.system_id) {
+  // An unknown account, one not on the named system or one without API access reads as no
+  // permission (4031), as the product answers.
+  if (!account.ok() || account->system.id != nr.system_id || !account->account.api_enabled) {
     return Status::PermissionDenied(reason::kNoPermission);
   }
   return account;
@@ -96,7 +106,7 @@ Result<AccountView> RequestService::RequestedAccount(const NewRequest& nr) {
 Result<CreatedRequest> RequestService::Create(const Principal& p, const NewRequest& nr) {
   std::string access_type;
   PSAFE_RETURN_IF_ERROR(ValidateNewRequest(nr, &access_type));
-  PSAFE_RETURN_IF_ERROR(RequestedAccount(nr).status());
+  PSAFE_ASSIGN_OR_RETURN(AccountView account, RequestedAccount(nr));
   PSAFE_ASSIGN_OR_RETURN(auto grants, store_.GrantsFor(p.user.id, nr.account_id));
   const Grant* grant = BestRequestGrant(grants);
   if (grant == nullptr) {
@@ -104,11 +114,9 @@ Result<CreatedRequest> RequestService::Create(const Principal& p, const NewReque
                                                                             : reason::kNoPermission);
   }
   const AccessPolicy& policy = grant->policy;
-  const int64_t duration = nr.duration_minutes.value_or(policy.default_duration_minutes);
-  if (duration > policy.max_duration_minutes) {
-    return Status::InvalidArgument("DurationMinutes exceeds the access policy's maximum of " +
-                                   std::to_string(policy.max_duration_minutes));
-  }
+  const int64_t max_duration = MaxReleaseMinutes(account, policy.max_duration_minutes);
+  const int64_t duration = nr.duration_minutes.value_or(std::min(policy.default_duration_minutes, max_duration));
+  PSAFE_RETURN_IF_ERROR(CheckDuration(duration, max_duration));
   if (std::find(policy.access_types.begin(), policy.access_types.end(), access_type) ==
       policy.access_types.end()) {
     return Status::PermissionDenied(reason::kNoPermission);
@@ -132,7 +140,8 @@ Result<CreatedRequest> RequestService::Create(const Principal& p, const NewReque
 
   CreatedRequest out;
   PSAFE_RETURN_IF_ERROR(store_.Atomically([&]() -> Status {
-    PSAFE_ASSIGN_OR_RETURN(auto outcome, store_.CreateRequest(r, conflict, now));
+    PSAFE_ASSIGN_OR_RETURN(auto outcome,
+                           store_.CreateRequest(r, conflict, now, account.account.max_concurrent_requests));
     out = {outcome.id, outcome.reused};
     if (outcome.renewed_id) {
       PSAFE_RETURN_IF_ERROR(store_.AppendAudit(
@@ -141,7 +150,7 @@ Result<CreatedRequest> RequestService::Create(const Principal& p, const NewReque
     }
     std::string detail = "{\"Status\":\"" + std::string(RequestStatusName(r.status)) +
                          "\",\"DurationMinutes\":" + std::to_string(duration) +
-                         ",\"AccessType\":\"" + access_type + "\",\"Reason\":" + JsonString(nr.reason) + "}";
+                         ",\"AccessType\":\"" + access_type + "\",\"Reason\":" + AuditQuote(nr.reason) + "}";
     return store_.AppendAudit(AuditTrail::By(p, outcome.reused ? "request.reuse" : "request.create",
                                              "Request", std::to_string(outcome.id), nr.account_id, detail),
                               now);
@@ -168,29 +177,33 @@ Result<Request> RequestService::OwnRequest(const Principal& p, int64_t id) {
   return r;
 }
 
-Status RequestService::Transition(const Principal& p, Request r, RequestEvent event, std::string action,
-                                  std::string detail, const std::function<Status()>& also) {
-  const int64_t now = clock_.NowSeconds();
-  const RequestStatus current = r.StatusAt(now);
-  auto next = NextRequestStatus(current, event);
-  if (!next) {
-    return Status::Conflict("request " + std::to_string(r.id) + " is " +
-                            std::string(RequestStatusName(current)));
-  }
-  r.status = *next;
-  switch (*next) {
-    case RequestStatus::kApproved: r.approved_at = now; break;
-    case RequestStatus::kDenied: r.denied_at = now; break;
-    case RequestStatus::kCancelled: r.cancelled_at = now; break;
-    case RequestStatus::kReleased: r.released_at = now; break;
-    default: break;
-  }
-  return audit_.Record(AuditTrail::By(p, std::move(action), "Request", std::to_string(r.id), r.account_id,
-                                      std::move(detail)),
-                       [&]() -> Status {
-                         PSAFE_RETURN_IF_ERROR(store_.UpdateRequest(r));
-                         return also ? also() : Status::OK();
-                       });
+// The transition is decided on the request as it is inside the transaction that writes it
+// and the write is a compare-and-set on its version: of two racing transitions exactly one
+// wins, and the other gets 409 with nothing written.
+Status RequestService::Transition(const Principal& p, const Request& seen, const EventFor& event_for,
+                                  std::string action, std::string detail, const AlsoFn& also) {
+  return audit_.Record(
+      AuditTrail::By(p, std::move(action), "Request", std::to_string(seen.id), seen.account_id, std::move(detail)),
+      [&]() -> Status {
+        const int64_t now = clock_.NowSeconds();
+        PSAFE_ASSIGN_OR_RETURN(Request r, store_.FindRequest(seen.id));
+        const RequestStatus current = r.StatusAt(now);
+        auto next = NextRequestStatus(current, event_for(r));
+        if (!next) {
+          return Status::Conflict("request " + std::to_string(r.id) + " is " + std::string(RequestStatusName(current)));
+        }
+        const Request before = r;
+        r.status = *next;
+        switch (*next) {
+          case RequestStatus::kApproved: r.approved_at = now; break;
+          case RequestStatus::kDenied: r.denied_at = now; break;
+          case RequestStatus::kCancelled: r.cancelled_at = now; break;
+          case RequestStatus::kReleased: r.released_at = now; break;
+          default: break;
+        }
+        PSAFE_RETURN_IF_ERROR(store_.UpdateRequest(r));
+        return also ? also(before) : Status::OK();
+      });
 }
 
 Status RequestService::Decide(const Principal& p, int64_t id, bool approve, std::string_view why) {
@@ -200,23 +213,21 @@ Status RequestService::Decide(const Principal& p, int64_t id, bool approve, std:
   Request r = std::move(found).value();
   PSAFE_ASSIGN_OR_RETURN(auto grants, store_.GrantsFor(p.user.id, r.account_id));
   if (!AnyRole(grants, &RoleInfo::may_approve)) {
-    if (r.user_id == p.user.id || AnyRole(grants, &RoleInfo::may_request)) {
-      return Status::PermissionDenied(reason::kRequestorOnly);
-    }
+    // Someone else's request is absent to a non-approver, whatever roles they hold: a
+    // different answer would tell which request ids exist.
+    if (r.user_id == p.user.id) return Status::PermissionDenied(reason::kRequestorOnly);
     return Status::NotFound("request not found");
   }
   if (r.user_id == p.user.id) return Status::PermissionDenied("you cannot approve or deny your own request");
-  const int64_t now = clock_.NowSeconds();
-  RequestEvent event = !approve ? RequestEvent::kDeny
-                       : r.approvals + 1 >= r.required_approvals ? RequestEvent::kApproveEnough
+  const auto event_for = [approve](const Request& current) {
+    return !approve ? RequestEvent::kDeny
+           : current.approvals + 1 >= current.required_approvals ? RequestEvent::kApproveEnough
                                                                  : RequestEvent::kApproveMore;
-  if (!NextRequestStatus(r.StatusAt(now), event)) {
-    return Status::Conflict("request " + std::to_string(id) + " is " +
-                            std::string(RequestStatusName(r.StatusAt(now))));
-  }
-  return Transition(p, r, event, approve ? "request.approve" : "request.deny",
-                    "{\"Reason\":" + JsonString(why) + "}",
-                    [&] { return store_.AddApproval(id, p.user.id, approve, why, now); });
+  };
+  return Transition(p, r, event_for, approve ? "request.approve" : "request.deny",
+                    "{\"Reason\":" + AuditQuote(why) + "}", [&](const Request&) {
+                      return store_.AddApproval(id, p.user.id, approve, why, clock_.NowSeconds());
+                    });
 }
 
 Status RequestService::Approve(const Principal& p, int64_t id, std::string_view why) { return Decide(p, id, true, why); }
@@ -224,7 +235,8 @@ Status RequestService::Deny(const Principal& p, int64_t id, std::string_view why
 
 Status RequestService::Cancel(const Principal& p, int64_t id, std::string_view why) {
   PSAFE_ASSIGN_OR_RETURN(Request r, OwnRequest(p, id));
-  return Transition(p, r, RequestEvent::kCancel, "request.cancel", "{\"Reason\":" + JsonString(why) + "}");
+  return Transition(p, r, [](const Request&) { return RequestEvent::kCancel; }, "request.cancel",
+                    "{\"Reason\":" + AuditQuote(why) + "}");
 }
 
 Result<PasswordRule> RequestService::RuleFor(const ManagedAccount& account) {
@@ -247,21 +259,22 @@ Status RequestService::Checkin(const Principal& p, int64_t id, std::string_view 
   if (why.size() > 1000) return Status::InvalidArgument("Reason is longer than 1000 characters");
   // Another user's request is answered as absent, as by every other call on it.
   PSAFE_ASSIGN_OR_RETURN(Request r, OwnRequest(p, id));
-  std::function<Status()> rotate;
-  if (r.rotate_on_checkin && r.StatusAt(clock_.NowSeconds()) == RequestStatus::kApproved) {
-    PSAFE_ASSIGN_OR_RETURN(AccountView account, store_.FindManagedAccount(r.account_id));
+  // Whether to rotate is read off the request as the transition found it.
+  const auto rotate = [this, &p](const Request& before) -> Status {
+    if (!before.rotate_on_checkin || before.StatusAt(clock_.NowSeconds()) != RequestStatus::kApproved) {
+      return Status::OK();
+    }
+    PSAFE_ASSIGN_OR_RETURN(AccountView account, store_.FindManagedAccount(before.account_id));
     PSAFE_ASSIGN_OR_RETURN(PasswordRule rule, RuleFor(account.account));
-    rotate = [this, account, rule, &p]() -> Status {
-      crypto::SecretString fresh = GeneratePassword(rule);
-      PSAFE_RETURN_IF_ERROR(Rotate(account, fresh));
-      return store_.AppendAudit(AuditTrail::By(p, "credential.rotate", "ManagedAccount",
-                                               std::to_string(account.account.id), account.account.id,
-                                               "{\"Trigger\":\"checkin\"}"),
-                                clock_.NowSeconds());
-    };
-  }
-  return Transition(p, r, RequestEvent::kCheckin, "request.checkin", "{\"Reason\":" + JsonString(why) + "}",
-                    rotate);
+    crypto::SecretString fresh = GeneratePassword(rule);
+    PSAFE_RETURN_IF_ERROR(Rotate(account, fresh));
+    return store_.AppendAudit(AuditTrail::By(p, "credential.rotate", "ManagedAccount",
+                                             std::to_string(account.account.id), account.account.id,
+                                             "{\"Trigger\":\"checkin\"}"),
+                              clock_.NowSeconds());
+  };
+  return Transition(p, r, [](const Request&) { return RequestEvent::kCheckin; }, "request.checkin",
+                    "{\"Reason\":" + AuditQuote(why) + "}", rotate);
 }
 
 Status RequestService::SetRotateOnCheckin(const Principal& p, int64_t id) {
@@ -275,6 +288,14 @@ Status RequestService::SetRotateOnCheckin(const Principal& p, int64_t id) {
 }
 
 Result<crypto::SecretString> RequestService::Release(const Principal& p, const Request& r, CredentialType type) {
+  // The request must still be Approved when the release is recorded: a check-in, cancel or
+  // expiry that commits first wins, and no credential leaves for a closed request.
+  const auto still_approved = [&]() -> Status {
+    PSAFE_ASSIGN_OR_RETURN(Request now, store_.FindRequest(r.id));
+    const RequestStatus status = now.StatusAt(clock_.NowSeconds());
+    if (status == RequestStatus::kApproved) return Status::OK();
+    return Status::PermissionDenied("request " + std::to_string(r.id) + " is " + std::string(RequestStatusName(status)));
+  };
   PSAFE_ASSIGN_OR_RETURN(SealedCredentials sealed, store_.GetSealedCredentials(r.account_id));
   const std::optional<std::string>& blob = type == CredentialType::kPassword ? sealed.password
                                            : type == CredentialType::kDssKey  ? sealed.private_key
@@ -286,7 +307,7 @@ Result<crypto::SecretString> RequestService::Release(const Principal& p, const R
   PSAFE_RETURN_IF_ERROR(audit_.Record(
       AuditTrail::By(p, "credential.release", "Request", std::to_string(r.id), r.account_id,
                      "{\"Type\":\"" + std::string(FieldOf(type)) + "\"}"),
-      [] { return Status::OK(); }));
+      still_approved));
   return plain;
 }
 
@@ -308,9 +329,13 @@ Result<crypto::SecretString> RequestService::IsaRetrieve(const Principal& p, con
   PSAFE_ASSIGN_OR_RETURN(AccountView account, RequestedAccount(nr));
   PSAFE_ASSIGN_OR_RETURN(auto grants, store_.GrantsFor(p.user.id, nr.account_id));
   if (!Has(grants, Role::kIsa)) return Status::PermissionDenied(reason::kNoPermission);
+  // An ISA release lasts the account's ISA release duration at most (and within the
+  // system's and account's maximum).
+  const int64_t max_duration = MaxReleaseMinutes(account, account.account.isa_release_duration);
+  const int64_t duration = nr.duration_minutes.value_or(max_duration);
+  PSAFE_RETURN_IF_ERROR(CheckDuration(duration, max_duration));
   const int64_t now = clock_.NowSeconds();
-  Request r = NewRecord(p, nr, access_type,
-                        nr.duration_minutes.value_or(account.account.isa_release_duration), now);
+  Request r = NewRecord(p, nr, access_type, duration, now);
   r.status = RequestStatus::kApproved;
   r.isa = true;
   r.approved_at = now;
@@ -318,7 +343,7 @@ Result<crypto::SecretString> RequestService::IsaRetrieve(const Principal& p, con
     PSAFE_ASSIGN_OR_RETURN(auto outcome, store_.CreateRequest(r, ConflictOption::kNone, now));
     r.id = outcome.id;
     return store_.AppendAudit(AuditTrail::By(p, "request.isa", "Request", std::to_string(r.id),
-                                             r.account_id, "{\"Reason\":" + JsonString(nr.reason) + "}"),
+                                             r.account_id, "{\"Reason\":" + AuditQuote(nr.reason) + "}"),
                               now);
   }));
   return Release(p, r, type);
@@ -358,7 +383,9 @@ Status RequestService::SweepExpired() {
   for (Request& r : expired) {
     r.status = RequestStatus::kExpired;
     AuditEvent e{0, "psafed", "request.expire", "Request", std::to_string(r.id), r.account_id, ""};
-    PSAFE_RETURN_IF_ERROR(audit_.Record(e, [&] { return store_.UpdateRequest(r); }));
+    Status s = audit_.Record(e, [&] { return store_.UpdateRequest(r); });
+    if (s.code() == StatusCode::kConflict) continue;  // changed since it was listed: its winner decides
+    PSAFE_RETURN_IF_ERROR(s);
   }
   return Status::OK();
 }

@@ -79,8 +79,12 @@ class RequestService {
   Result<Request> OwnRequest(const Principal& p, int64_t id);
   Result<AccountView> RequestedAccount(const NewRequest& nr);
   Status Decide(const Principal& p, int64_t id, bool approve, std::string_view reason);
-  Status Transition(const Principal& p, Request r, RequestEvent event, std::string action,
-                    std::string detail, const std::function<Status()>& also = {});
+  using EventFor = std::function<RequestEvent(const Request& current)>;
+  using AlsoFn = std::function<Status(const Request& before)>;
+  // Applies the event `event_for` picks for the request as it is now, and `also`, in one
+  // transaction with its audit record; `seen` names the request.
+  Status Transition(const Principal& p, const Request& seen, const EventFor& event_for, std::string action,
+                    std::string detail, const AlsoFn& also = {});
   Result<PasswordRule> RuleFor(const ManagedAccount& account);
   Status Rotate(const AccountView& account, const crypto::SecretString& password);
   Result<crypto::SecretString> Release(const Principal& p, const Request& r, CredentialType type);

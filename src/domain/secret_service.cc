@@ -211,6 +211,13 @@ Status SecretService::Grant(const Principal& p, std::string_view folder_id, int6
                        [&] { return store_.GrantFolder(f.id, group_id, access); });
 }
 
+Status SecretService::RevokeGrant(const Principal& p, std::string_view folder_id, int64_t group_id) {
+  PSAFE_ASSIGN_OR_RETURN(SecretFolder f, FolderFor(p, folder_id, FolderAccess::kManage));
+  return audit_.Record(AuditTrail::By(p, "folder.revoke", "SecretFolder", f.id, 0,
+                                      "{\"group\":" + std::to_string(group_id) + "}"),
+                       [&] { return store_.RevokeFolderGrant(f.id, group_id); });
+}
+
 // --- Secrets -------------------------------------------------------------------------
 
 Result<Secret> SecretService::InsertSecret(const Principal& p, const SecretFolder& folder, SecretType type,

@@ -59,6 +59,8 @@ class SecretService {
   // Conflict while the folder is not empty, unless `force` deletes its whole subtree.
   Status DeleteFolder(const Principal& p, std::string_view id, bool force);
   Status Grant(const Principal& p, std::string_view folder_id, int64_t group_id, FolderAccess access);
+  // Takes away the grant the group holds on the folder itself (grants on ancestors stay).
+  Status RevokeGrant(const Principal& p, std::string_view folder_id, int64_t group_id);
 
   Result<Secret> Create(const Principal& p, std::string_view folder_id, SecretType type, SecretInput in);
   // The OpenAPI document's create: the folder is named by a '/'-separated path, and the

@@ -35,7 +35,7 @@ struct App::Parts {
         access(*store, audit, *clock),
         requests(*store, *keyring, *clock, audit, connector),
         secrets(*store, *keyring, *clock, audit),
-        registrations(*store, *keyring, audit),
+        registrations(*store, *keyring, audit, *clock),
         ctx{auth, estate, access, requests, secrets, registrations, audit, *store, config.tls_enabled} {}
 
   store::StorePtr store;

@@ -35,6 +35,7 @@ requests_burst = 4000
 
 [auth]
 session_idle_minutes = 20      # ASP.NET_SessionId idle expiry
+session_max_minutes = 480      # absolute lifetime of a cookie session, however active
 token_lifetime_seconds = 3600  # OAuth access tokens
 lockout_threshold = 5          # consecutive failed sign-ins before lockout
 lockout_minutes = 15
@@ -141,6 +142,9 @@ Result<Config> LoadConfig(const std::filesystem::path& data_dir, const ConfigOve
     int64_t minutes = c.auth.session_idle_seconds / 60;
     PSAFE_RETURN_IF_ERROR(ReadInt(t, "auth.session_idle_minutes", &minutes, 1, 24 * 60));
     c.auth.session_idle_seconds = minutes * 60;
+    minutes = c.auth.session_max_seconds / 60;
+    PSAFE_RETURN_IF_ERROR(ReadInt(t, "auth.session_max_minutes", &minutes, 1, 7 * 24 * 60));
+    c.auth.session_max_seconds = minutes * 60;
     PSAFE_RETURN_IF_ERROR(ReadInt(t, "auth.token_lifetime_seconds", &c.auth.token_lifetime_seconds, 60, 86400));
     PSAFE_RETURN_IF_ERROR(ReadInt(t, "auth.lockout_threshold", &c.auth.lockout_threshold, 1, 1000));
     minutes = c.auth.lockout_seconds / 60;

@@ -350,7 +350,35 @@ CREATE TABLE api_registration_psrun_rules (
 ) STRICT;
 )sql";
 
-constexpr std::string_view kMigrations[] = {kV1, kV2, kV3, kV4};
+// v5: the security review (docs/SECURITY.md, "Registrations and OAuth clients").
+// Until v4 a registration admitted its creator implicitly and its OAuth client acted as the
+// creator. Only the first registration (`psafed init`'s, the lowest id) is the
+// administrator's own. On every other one, the direct user links are removed (they all came
+// from that side effect: no call made any other) and the OAuth client is rebound to an
+// application user of its own, in no group, linked to that registration only. Every session
+// and token ends: they predate the absolute lifetime and the password check.
+constexpr std::string_view kV5 = R"sql(
+ALTER TABLE users ADD COLUMN enabled INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE users ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE requests ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN password_verified INTEGER NOT NULL DEFAULT 0;
+DELETE FROM sessions;
+DELETE FROM api_registration_users
+  WHERE registration_id > (SELECT MIN(id) FROM api_registrations);
+INSERT INTO users(user_name, name, created_at)
+  SELECT 'oauth-' || lower(client_id), 'OAuth client of ' || name, CAST(strftime('%s','now') AS INTEGER)
+  FROM api_registrations WHERE id > (SELECT MIN(id) FROM api_registrations);
+UPDATE api_registrations
+  SET oauth_user_id = (SELECT u.id FROM users u WHERE u.user_name = 'oauth-' || lower(api_registrations.client_id))
+  WHERE id > (SELECT MIN(id) FROM api_registrations);
+INSERT INTO api_registration_users(registration_id, user_id)
+  SELECT id, oauth_user_id FROM api_registrations WHERE id > (SELECT MIN(id) FROM api_registrations);
+CREATE INDEX api_registration_users_user ON api_registration_users(user_id);
+CREATE INDEX sessions_user ON sessions(user_id);
+CREATE INDEX sessions_registration ON sessions(registration_id);
+)sql";
+
+constexpr std::string_view kMigrations[] = {kV1, kV2, kV3, kV4, kV5};
 
 }  // namespace
 

@@ -24,7 +24,7 @@ using domain::Workgroup;
 constexpr std::string_view kUserCols =
     "u.id, u.user_name, u.name, u.email, u.password_hash, u.created_at, u.first_name, u.last_name, "
     "EXISTS(SELECT 1 FROM user_group_members m JOIN user_groups g ON g.id = m.group_id "
-    "WHERE m.user_id = u.id AND g.is_administrator = 1)";
+    "WHERE m.user_id = u.id AND g.is_administrator = 1), u.enabled";
 domain::User ReadUser(const Statement& s) {
   domain::User u;
   u.id = s.Int(0);
@@ -36,6 +36,7 @@ domain::User ReadUser(const Statement& s) {
   u.first_name = s.Text(6);
   u.last_name = s.Text(7);
   u.is_administrator = s.Int(8) != 0;
+  u.enabled = s.Int(9) != 0;
   return u;
 }
 
@@ -225,7 +226,7 @@ constexpr std::string_view kRequestSelect =
     " q.access_type, q.reason, q.duration_minutes, q.status, q.required_approvals,"
     " (SELECT count(*) FROM request_approvals x WHERE x.request_id = q.id AND x.decision = 'approve'),"
     " q.rotate_on_checkin, q.isa, q.ticket_system_id, q.ticket_number, q.access_policy_schedule_id,"
-    " q.created_at, q.expires_at, q.approved_at, q.denied_at, q.cancelled_at, q.released_at"
+    " q.created_at, q.expires_at, q.approved_at, q.denied_at, q.cancelled_at, q.released_at, q.version"
     " FROM requests q JOIN users u ON u.id = q.user_id JOIN managed_accounts a ON a.id = q.account_id"
     " JOIN managed_systems s ON s.id = a.system_id JOIN workgroups w ON w.id = s.workgroup_id";
 domain::Request ReadRequest(const Statement& s) {
@@ -255,6 +256,7 @@ domain::Request ReadRequest(const Statement& s) {
   r.denied_at = s.OptInt(22);
   r.cancelled_at = s.OptInt(23);
   r.released_at = s.OptInt(24);
+  r.version = s.Int(25);
   return r;
 }
 
@@ -437,14 +439,14 @@ class SqliteStore final : public Store {
 
   Result<domain::User> FindUserById(int64_t id) override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
-    return FindOne<domain::User>("SELECT " + std::string(kUserCols) + " FROM users u WHERE u.id = ?",
+    return FindOne<domain::User>("SELECT " + std::string(kUserCols) + " FROM users u WHERE u.id = ? AND u.deleted = 0",
                                  id, ReadUser, "user");
   }
 
   Result<domain::User> FindUserByName(std::string_view name) override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
     return FindOne<domain::User>(
-        "SELECT " + std::string(kUserCols) + " FROM users u WHERE u.user_name = ?", name, ReadUser,
+        "SELECT " + std::string(kUserCols) + " FROM users u WHERE u.user_name = ? AND u.deleted = 0", name, ReadUser,
         "user");
   }
 
@@ -522,7 +524,7 @@ class SqliteStore final : public Store {
   Result<std::vector<domain::User>> ListUsers() override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
     PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare("SELECT " + std::string(kUserCols) +
-                                                 " FROM users u ORDER BY u.id"));
+                                                 " FROM users u WHERE u.deleted = 0 ORDER BY u.id"));
     return All<domain::User>(st, ReadUser);
   }
 
@@ -530,10 +532,70 @@ class SqliteStore final : public Store {
     std::lock_guard<std::recursive_mutex> lock(mu_);
     PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
         "SELECT " + std::string(kUserCols) +
-        " FROM users u JOIN user_group_members gm ON gm.user_id = u.id WHERE gm.group_id = ? "
+        " FROM users u JOIN user_group_members gm ON gm.user_id = u.id WHERE gm.group_id = ? AND u.deleted = 0 "
         "ORDER BY u.id"));
     st.Bind(1, group_id);
     return All<domain::User>(st, ReadUser);
+  }
+
+  Status UpdateUser(const domain::User& u) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+        "UPDATE users SET user_name = ?2, name = ?3, email = ?4, password_hash = ?5, first_name = ?6,"
+        " last_name = ?7, enabled = ?8 WHERE id = ?1 AND deleted = 0"));
+    st.Bind(1, u.id).Bind(2, u.user_name).Bind(3, u.name).Bind(4, u.email).Bind(6, u.first_name)
+        .Bind(7, u.last_name).Bind(8, u.enabled);
+    if (u.password_hash) st.Bind(5, std::string_view(*u.password_hash)); else st.BindNull(5);
+    PSAFE_RETURN_IF_ERROR(st.Run());
+    if (db_->Changes() == 0) return Status::NotFound("user not found");
+    return Status::OK();
+  }
+
+  Status DeleteUser(int64_t id) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    Transaction tx(*db_);
+    PSAFE_RETURN_IF_ERROR(tx.begin_status());
+    PSAFE_ASSIGN_OR_RETURN(int changed, Change("UPDATE users SET enabled = 0, deleted = 1, password_hash = NULL,"
+                                               " user_name = '[deleted ' || id || ']' WHERE id = ?1 AND deleted = 0", id));
+    if (changed == 0) return Status::NotFound("user not found");
+    for (const char* sql : {"DELETE FROM user_group_members WHERE user_id = ?1",
+                            "DELETE FROM api_registration_users WHERE user_id = ?1",
+                            "DELETE FROM sessions WHERE user_id = ?1",
+                            // Without history the tombstone is not needed.
+                            "DELETE FROM users WHERE id = ?1"
+                            " AND NOT EXISTS (SELECT 1 FROM requests WHERE user_id = ?1)"
+                            " AND NOT EXISTS (SELECT 1 FROM request_approvals WHERE user_id = ?1)"
+                            " AND NOT EXISTS (SELECT 1 FROM api_registrations WHERE oauth_user_id = ?1)"}) {
+      PSAFE_RETURN_IF_ERROR(Change(sql, id).status());
+    }
+    return tx.Commit();
+  }
+
+  Status RemoveUserFromGroup(int64_t group_id, int64_t user_id) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(int changed, Change("DELETE FROM user_group_members WHERE group_id = ?1 AND user_id = ?2",
+                                               group_id, user_id));
+    return changed == 0 ? Status::NotFound("the user is not a member of the group") : Status::OK();
+  }
+
+  Status DeleteUserGroup(int64_t id) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    Transaction tx(*db_);
+    PSAFE_RETURN_IF_ERROR(tx.begin_status());
+    // Folders a group owns keep existing; they lose only the owner reference.
+    PSAFE_RETURN_IF_ERROR(Change("UPDATE secret_folders SET user_group_id = NULL WHERE user_group_id = ?1", id).status());
+    PSAFE_ASSIGN_OR_RETURN(int changed, Change("DELETE FROM user_groups WHERE id = ?1", id));
+    if (changed == 0) return Status::NotFound("user group not found");
+    return tx.Commit();
+  }
+
+  Result<int64_t> CountAdministrators() override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+        "SELECT count(DISTINCT u.id) FROM users u JOIN user_group_members m ON m.user_id = u.id"
+        " JOIN user_groups g ON g.id = m.group_id WHERE g.is_administrator = 1 AND u.enabled = 1 AND u.deleted = 0"));
+    PSAFE_RETURN_IF_ERROR(st.Step().status());
+    return st.Int(0);
   }
 
   Status AddUserToGroup(int64_t group_id, int64_t user_id) override {
@@ -568,9 +630,9 @@ class SqliteStore final : public Store {
     PSAFE_RETURN_IF_ERROR(tx.begin_status());
     PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
         "UPDATE api_registrations SET name = ?2, user_password_required = ?3, enabled = ?4,"
-        " verify_psrun_signature = ?5, client_certificate_required = ?6 WHERE id = ?1"));
+        " verify_psrun_signature = ?5, client_certificate_required = ?6, oauth_user_id = ?7 WHERE id = ?1"));
     st.Bind(1, r.id).Bind(2, r.name).Bind(3, r.user_password_required).Bind(4, r.enabled)
-        .Bind(5, r.verify_psrun_signature).Bind(6, r.client_certificate_required);
+        .Bind(5, r.verify_psrun_signature).Bind(6, r.client_certificate_required).Bind(7, r.oauth_user_id);
     PSAFE_RETURN_IF_ERROR(st.Run());
     if (db_->Changes() == 0) return Status::NotFound("API registration not found");
     for (const char* table : {"api_registration_ip_rules", "api_registration_psrun_rules"}) {
@@ -592,10 +654,56 @@ class SqliteStore final : public Store {
 
   Status AllowUserForRegistration(int64_t reg_id, int64_t user_id) override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
-        "INSERT OR IGNORE INTO api_registration_users(registration_id, user_id) VALUES (?,?)"));
-    st.Bind(1, reg_id).Bind(2, user_id);
-    return st.Run();
+    return LinkStatus(Change("INSERT OR IGNORE INTO api_registration_users(registration_id, user_id) VALUES (?1,?2)",
+                             reg_id, user_id).status(), "user");
+  }
+
+  Status AllowGroupForRegistration(int64_t reg_id, int64_t group_id) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    return LinkStatus(Change("INSERT OR IGNORE INTO user_group_registrations(registration_id, group_id) VALUES (?1,?2)",
+                             reg_id, group_id).status(), "user group");
+  }
+
+  // A link to a missing user, group or registration fails its foreign key.
+  static Status LinkStatus(Status s, std::string_view what) {
+    if (s.code() == StatusCode::kConflict) return Status::NotFound("API registration or " + std::string(what) + " not found");
+    return s;
+  }
+
+  Status DisallowUserForRegistration(int64_t reg_id, int64_t user_id) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(int changed, Change("DELETE FROM api_registration_users WHERE registration_id = ?1 AND user_id = ?2",
+                                               reg_id, user_id));
+    return changed == 0 ? Status::NotFound("the user is not linked to the registration") : Status::OK();
+  }
+
+  Status DisallowGroupForRegistration(int64_t reg_id, int64_t group_id) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(int changed, Change("DELETE FROM user_group_registrations WHERE registration_id = ?1 AND group_id = ?2",
+                                               reg_id, group_id));
+    return changed == 0 ? Status::NotFound("the user group is not linked to the registration") : Status::OK();
+  }
+
+  Result<domain::RegistrationLinks> RegistrationLinksOf(int64_t reg_id) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    domain::RegistrationLinks links;
+    const auto id_of = [](const Statement& r) { return r.Int(0); };
+    PSAFE_ASSIGN_OR_RETURN(auto users, db_->Prepare(
+        "SELECT l.user_id FROM api_registration_users l JOIN users u ON u.id = l.user_id"
+        " WHERE l.registration_id = ? AND u.deleted = 0 ORDER BY 1"));
+    users.Bind(1, reg_id);
+    PSAFE_ASSIGN_OR_RETURN(links.user_ids, All<int64_t>(users, id_of));
+    PSAFE_ASSIGN_OR_RETURN(auto groups, db_->Prepare(
+        "SELECT group_id FROM user_group_registrations WHERE registration_id = ? ORDER BY 1"));
+    groups.Bind(1, reg_id);
+    PSAFE_ASSIGN_OR_RETURN(links.group_ids, All<int64_t>(groups, id_of));
+    return links;
+  }
+
+  Status DeleteApiRegistration(int64_t id) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(int changed, Change("DELETE FROM api_registrations WHERE id = ?1", id));
+    return changed == 0 ? Status::NotFound("API registration not found") : Status::OK();
   }
 
   Result<ApiRegistration> FindRegistrationByKeyHash(std::string_view key_hash) override {
@@ -637,19 +745,19 @@ class SqliteStore final : public Store {
     std::lock_guard<std::recursive_mutex> lock(mu_);
     PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
         "INSERT INTO sessions(token_hash, kind, user_id, registration_id, created_at, "
-        "last_seen_at, expires_at) VALUES (?,?,?,?,?,?,?)"));
+        "last_seen_at, expires_at, password_verified) VALUES (?,?,?,?,?,?,?,?)"));
     st.BindBlob(1, s.token_hash)
         .Bind(2, s.kind == domain::SessionKind::kBearer ? "bearer" : "cookie")
         .Bind(3, s.user_id).Bind(4, s.registration_id).Bind(5, s.created_at)
-        .Bind(6, s.last_seen_at).Bind(7, s.expires_at);
+        .Bind(6, s.last_seen_at).Bind(7, s.expires_at).Bind(8, s.password_verified);
     return st.Run();
   }
 
   Result<domain::Session> FindSession(std::string_view token_hash) override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
     PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
-        "SELECT token_hash, kind, user_id, registration_id, created_at, last_seen_at, expires_at "
-        "FROM sessions WHERE token_hash = ?"));
+        "SELECT token_hash, kind, user_id, registration_id, created_at, last_seen_at, expires_at, "
+        "password_verified FROM sessions WHERE token_hash = ?"));
     st.BindBlob(1, token_hash);
     return One<domain::Session>(st, [](const Statement& r) {
       domain::Session s;
@@ -660,6 +768,7 @@ class SqliteStore final : public Store {
       s.created_at = r.Int(4);
       s.last_seen_at = r.Int(5);
       s.expires_at = r.Int(6);
+      s.password_verified = r.Int(7) != 0;
       return s;
     }, "session");
   }
@@ -682,10 +791,17 @@ class SqliteStore final : public Store {
   Status DeleteExpiredSessions(int64_t now, int64_t idle_cutoff) override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
     PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
-        "DELETE FROM sessions WHERE (expires_at = 0 AND last_seen_at < ?) "
+        "DELETE FROM sessions WHERE (kind = 'cookie' AND last_seen_at < ?) "
         "OR (expires_at <> 0 AND expires_at <= ?)"));
     st.Bind(1, idle_cutoff).Bind(2, now);
     return st.Run();
+  }
+
+  Status DeleteSessions(int64_t user_id, int64_t registration_id, bool only_without_password) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    return Change("DELETE FROM sessions WHERE (?1 = 0 OR user_id = ?1) AND (?2 = 0 OR registration_id = ?2)"
+                  " AND (?3 = 0 OR password_verified = 0)",
+                  user_id, registration_id, only_without_password).status();
   }
 
   // --- Lockout ---
@@ -999,6 +1115,13 @@ class SqliteStore final : public Store {
       PSAFE_RETURN_IF_ERROR(del.Run());
     }
     return tx.Commit();
+  }
+
+  Status RevokeFolderGrant(std::string_view folder_id, int64_t group_id) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(int changed, Change("DELETE FROM secret_folder_grants WHERE folder_id = ?1 AND group_id = ?2",
+                                               folder_id, group_id));
+    return changed == 0 ? Status::NotFound("the user group holds no grant on the folder") : Status::OK();
   }
 
   Status GrantFolder(std::string_view folder_id, int64_t group_id, domain::FolderAccess access) override {
@@ -1327,6 +1450,13 @@ class SqliteStore final : public Store {
     return st.Run();
   }
 
+  Status RemoveRoles(int64_t group_id, int64_t rule_id) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(int changed, Change("DELETE FROM role_assignments WHERE group_id = ?1 AND rule_id = ?2",
+                                               group_id, rule_id));
+    return changed == 0 ? Status::NotFound("the user group holds no role on the smart rule") : Status::OK();
+  }
+
   Result<std::vector<domain::Grant>> GrantsFor(int64_t user_id, int64_t account_id) override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
     PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
@@ -1414,7 +1544,7 @@ class SqliteStore final : public Store {
 
   // --- Requests ---
   Result<CreateRequestOutcome> CreateRequest(const domain::Request& r, domain::ConflictOption option,
-                                             int64_t now) override {
+                                             int64_t now, int64_t max_open) override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
     Transaction tx(*db_);
     PSAFE_RETURN_IF_ERROR(tx.begin_status());
@@ -1437,10 +1567,20 @@ class SqliteStore final : public Store {
         return out;
       }
       PSAFE_ASSIGN_OR_RETURN(auto cancel, db_->Prepare(
-          "UPDATE requests SET status = 'Cancelled', cancelled_at = ? WHERE id = ?"));
+          "UPDATE requests SET status = 'Cancelled', cancelled_at = ?, version = version + 1 WHERE id = ?"));
       cancel.Bind(1, now).Bind(2, open_id);
       PSAFE_RETURN_IF_ERROR(cancel.Run());
       out.renewed_id = open_id;
+    }
+    if (max_open > 0) {
+      PSAFE_ASSIGN_OR_RETURN(auto count, db_->Prepare(
+          "SELECT count(*) FROM requests WHERE account_id = ? AND status IN ('Pending','Approved')"
+          " AND expires_at > ?"));
+      count.Bind(1, r.account_id).Bind(2, now);
+      PSAFE_RETURN_IF_ERROR(count.Step().status());
+      if (count.Int(0) >= max_open) {
+        return Status::Conflict("the account allows at most " + std::to_string(max_open) + " concurrent requests");
+      }
     }
     PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
         "INSERT INTO requests(user_id, account_id, system_id, access_type, reason, duration_minutes,"
@@ -1484,10 +1624,13 @@ class SqliteStore final : public Store {
     std::lock_guard<std::recursive_mutex> lock(mu_);
     PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
         "UPDATE requests SET status = ?, approved_at = ?, denied_at = ?, cancelled_at = ?,"
-        " released_at = ?, rotate_on_checkin = ? WHERE id = ?"));
+        " released_at = ?, rotate_on_checkin = ?, version = version + 1 WHERE id = ? AND version = ?"));
     st.Bind(1, domain::RequestStatusName(r.status)).Bind(2, r.approved_at).Bind(3, r.denied_at)
-        .Bind(4, r.cancelled_at).Bind(5, r.released_at).Bind(6, r.rotate_on_checkin).Bind(7, r.id);
-    return st.Run();
+        .Bind(4, r.cancelled_at).Bind(5, r.released_at).Bind(6, r.rotate_on_checkin).Bind(7, r.id)
+        .Bind(8, r.version);
+    PSAFE_RETURN_IF_ERROR(st.Run());
+    if (db_->Changes() == 0) return Status::Conflict("request " + std::to_string(r.id) + " changed meanwhile");
+    return Status::OK();
   }
 
   Status AddApproval(int64_t request_id, int64_t user_id, bool approve, std::string_view reason,
@@ -1591,6 +1734,16 @@ class SqliteStore final : public Store {
   Result<int64_t> Insert(Statement& st) {
     PSAFE_RETURN_IF_ERROR(st.Run());
     return db_->LastInsertId();
+  }
+
+  // Runs one statement with `args` bound to ?1, ?2, ... and returns how many rows it changed.
+  template <typename... Args>
+  Result<int> Change(std::string_view sql, const Args&... args) {
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(std::string(sql)));
+    int i = 0;
+    (st.Bind(++i, args), ...);
+    PSAFE_RETURN_IF_ERROR(st.Run());
+    return static_cast<int>(db_->Changes());
   }
 
   Status DeleteById(const std::string& sql, int64_t id, const char* what) {

@@ -71,6 +71,16 @@ class Store {
   virtual Result<domain::UserGroup> FindUserGroupById(int64_t id) = 0;
   virtual Result<domain::UserGroup> FindUserGroupByName(std::string_view name) = 0;
   virtual Result<std::vector<domain::User>> ListGroupMembers(int64_t group_id) = 0;
+  // Names, e-mail, password hash and enabled flag.
+  virtual Status UpdateUser(const domain::User& user) = 0;
+  // Removes a user: memberships, registration links and sessions go at once. A user named by
+  // requests or approvals stays as a disabled tombstone (its name freed, hidden from every
+  // look-up) so that history keeps its owner; any other is deleted.
+  virtual Status DeleteUser(int64_t id) = 0;
+  virtual Status RemoveUserFromGroup(int64_t group_id, int64_t user_id) = 0;  // NotFound if not a member
+  virtual Status DeleteUserGroup(int64_t id) = 0;
+  // Enabled users who are members of an administrators' group.
+  virtual Result<int64_t> CountAdministrators() = 0;
 
   // --- Permission model ---------------------------------------------------------
   virtual Result<int64_t> CreateSmartRule(const domain::SmartRule& rule) = 0;
@@ -81,6 +91,8 @@ class Store {
   virtual Result<domain::AccessPolicy> FindAccessPolicy(int64_t id) = 0;
   virtual Status AssignRole(int64_t group_id, int64_t rule_id, domain::Role role,
                             std::optional<int64_t> policy_id) = 0;
+  // Removes every role the group holds on the rule; NotFound when it held none.
+  virtual Status RemoveRoles(int64_t group_id, int64_t rule_id) = 0;
   // The roles `user_id` holds on `account_id` through active groups, with their policies.
   virtual Result<std::vector<domain::Grant>> GrantsFor(int64_t user_id, int64_t account_id) = 0;
   // Users other than `except_user` who may approve requests for `account_id`.
@@ -95,14 +107,17 @@ class Store {
 
   // --- Requests -----------------------------------------------------------------
   // Inserts `r` unless the user has an open request for the account: then Conflict
-  // (kNone), the open id (kReuse), or it is cancelled and `r` inserted (kRenew).
-  // The check and the insert are one transaction.
+  // (kNone), the open id (kReuse), or it is cancelled and `r` inserted (kRenew). With
+  // `max_open` > 0, Conflict too when the account already has that many open requests of
+  // anyone's. The checks and the insert are one transaction.
   virtual Result<CreateRequestOutcome> CreateRequest(const domain::Request& r,
-                                                     domain::ConflictOption option, int64_t now) = 0;
+                                                     domain::ConflictOption option, int64_t now,
+                                                     int64_t max_open = 0) = 0;
   virtual Result<domain::Request> FindRequest(int64_t id) = 0;
   virtual Result<std::vector<domain::Request>> ListRequests(const domain::RequestFilter& f,
                                                             int64_t now) = 0;
-  // Persists status, timestamps and the rotate flag.
+  // Persists status, timestamps and the rotate flag: a compare-and-set on `r.version` (as
+  // read). Conflict when the request changed since, so of two racing transitions one wins.
   virtual Status UpdateRequest(const domain::Request& r) = 0;
   // Conflict if this user already decided on this request.
   virtual Status AddApproval(int64_t request_id, int64_t user_id, bool approve,
@@ -112,12 +127,18 @@ class Store {
   // --- API registrations --------------------------------------------------------
   virtual Result<int64_t> CreateApiRegistration(const domain::ApiRegistration& reg) = 0;
   virtual Status AllowUserForRegistration(int64_t registration_id, int64_t user_id) = 0;
+  virtual Status AllowGroupForRegistration(int64_t registration_id, int64_t group_id) = 0;
+  // NotFound when there was no such link.
+  virtual Status DisallowUserForRegistration(int64_t registration_id, int64_t user_id) = 0;
+  virtual Status DisallowGroupForRegistration(int64_t registration_id, int64_t group_id) = 0;
+  virtual Result<domain::RegistrationLinks> RegistrationLinksOf(int64_t registration_id) = 0;
+  virtual Status DeleteApiRegistration(int64_t id) = 0;  // its sessions and links go with it
   virtual Result<domain::ApiRegistration> FindRegistrationByKeyHash(std::string_view key_hash) = 0;
   virtual Result<domain::ApiRegistration> FindRegistrationByClientId(std::string_view client_id) = 0;
   virtual Result<domain::ApiRegistration> FindRegistrationById(int64_t id) = 0;
   virtual Result<bool> IsUserAllowedForRegistration(int64_t registration_id, int64_t user_id) = 0;
   virtual Result<std::vector<domain::ApiRegistration>> ListApiRegistrations() = 0;
-  // Name, flags and rules (the rules are replaced); keys and OAuth client stay.
+  // Name, flags, OAuth user and rules (the rules are replaced); keys and client id stay.
   virtual Status UpdateApiRegistration(const domain::ApiRegistration& reg) = 0;
 
   // --- Sessions -----------------------------------------------------------------
@@ -125,8 +146,11 @@ class Store {
   virtual Result<domain::Session> FindSession(std::string_view token_hash) = 0;
   virtual Status TouchSession(std::string_view token_hash, int64_t now) = 0;
   virtual Status DeleteSession(std::string_view token_hash) = 0;
-  // Deletes sessions idle since before `idle_cutoff` or past their absolute expiry.
+  // Deletes cookie sessions idle since before `idle_cutoff` and anything past its absolute expiry.
   virtual Status DeleteExpiredSessions(int64_t now, int64_t idle_cutoff) = 0;
+  // Ends the sessions and tokens that stood on something that changed: those of `user_id`
+  // and/or `registration_id` (0 = any), only those signed in without a password if asked.
+  virtual Status DeleteSessions(int64_t user_id, int64_t registration_id, bool only_without_password) = 0;
 
   // --- Sign-in failures (lockout) -----------------------------------------------
   virtual Result<domain::AuthFailureRecord> GetAuthFailures(std::string_view subject) = 0;
@@ -175,6 +199,7 @@ class Store {
   // Conflict while it holds secrets or folders, unless `force` removes the whole subtree.
   virtual Status DeleteFolder(std::string_view id, bool force) = 0;
   virtual Status GrantFolder(std::string_view folder_id, int64_t group_id, domain::FolderAccess access) = 0;
+  virtual Status RevokeFolderGrant(std::string_view folder_id, int64_t group_id) = 0;  // NotFound if none
   // The highest access `user_id` holds on the folder through grants on it or an ancestor.
   virtual Result<domain::FolderAccess> FolderAccessFor(int64_t user_id, std::string_view folder_id) = 0;
   virtual Status CreateSecret(const domain::Secret& secret, std::string_view sealed_value) = 0;

@@ -67,6 +67,51 @@ def safe(c):
     return support.create_safe(c.a, c.s)
 
 
+def new_user(c):
+    return support.create_user(c.a, c.s)["UserID"]
+
+
+def new_group(c):
+    return support.create_user_group(c.a, c.s, registration_ids=())["GroupID"]
+
+
+def member(c):
+    """(group id, user id) of a fresh membership."""
+    group, user = new_group(c), new_user(c)
+    assert c.a.post(c.s.url(f"UserGroups/{group}/Users/{user}"), timeout=10).status_code == 201
+    return group, user
+
+
+def roles(c):
+    """(group id, smart rule id) where the group holds a role."""
+    group, rule = new_group(c), support.create_smart_rule(c.a, c.s)["SmartRuleID"]
+    r = c.a.post(c.s.url(f"UserGroups/{group}/SmartRules/{rule}/Roles"), json={"Roles": [{"RoleID": 1}]}, timeout=10)
+    assert r.status_code == 204, r.text
+    return group, rule
+
+
+def registration(c):
+    r = c.a.post(c.s.url("ApiRegistrations"), json={"Name": u("reg")}, timeout=10)
+    assert r.status_code == 201, r.text
+    return r.json()["Id"]
+
+
+def linked(c, kind):
+    """(registration id, linked user or group id)."""
+    reg, other = registration(c), new_user(c) if kind == "Users" else new_group(c)
+    assert c.a.post(c.s.url(f"ApiRegistrations/{reg}/{kind}/{other}"), timeout=10).status_code == 201
+    return reg, other
+
+
+def granted_folder(c):
+    """(safe id, group id) where the group holds a grant."""
+    folder, group = safe(c)["Id"], new_group(c)
+    r = c.a.post(c.s.url(f"secrets-safe/folders/{folder}/grants"), json={"UserGroupId": group, "AccessLevel": "read"},
+                 timeout=10)
+    assert r.status_code == 204, r.text
+    return folder, group
+
+
 def secret(c, folder=None):
     return support.create_credential_secret(c.a, c.s, (folder or safe(c))["Id"])
 
@@ -139,6 +184,42 @@ MATRIX = {
         lambda c: (f"UserGroups/{support.create_user_group(c.a, c.s)['GroupID']}/SmartRules/"
                    f"{support.create_smart_rule(c.a, c.s)['SmartRuleID']}/Roles", {"Roles": [{"RoleID": 1}]}),
         {"anon": 401, "user": 403, "admin": N}),
+    # Revocation (issue 12): every removal is the administrator's alone.
+    ("GET", "Users/{id}"): (lambda c: (f"Users/{new_user(c)}", None),
+        {"anon": 401, "user": 403, "admin": OK}),
+    ("PUT", "Users/{id}"): (lambda c: (f"Users/{new_user(c)}", {"FirstName": "matrix"}),
+        {"anon": 401, "user": 403, "admin": OK}),
+    ("DELETE", "Users/{id}"): (lambda c: (f"Users/{new_user(c)}", None),
+        {"anon": 401, "user": 403, "admin": N}),
+    ("POST", "Users/{userId}/UserGroups/{groupId}"): (lambda c: (f"Users/{new_user(c)}/UserGroups/{new_group(c)}", None),
+        {"anon": 401, "user": 403, "admin": C}),
+    ("DELETE", "Users/{userId}/UserGroups/{groupId}"): (lambda c: (lambda m: (f"Users/{m[1]}/UserGroups/{m[0]}", None))(member(c)),
+        {"anon": 401, "user": 403, "admin": N}),
+    ("DELETE", "UserGroups"): (lambda c: (f"UserGroups?name={support.create_user_group(c.a, c.s, registration_ids=())['Name']}", None),
+        {"anon": 401, "user": 403, "admin": OK}),
+    ("DELETE", "UserGroups/{group}"): (lambda c: (f"UserGroups/{new_group(c)}", None),
+        {"anon": 401, "user": 403, "admin": N}),
+    ("DELETE", "UserGroups/{id}/Users/{userId}"): (lambda c: (lambda m: (f"UserGroups/{m[0]}/Users/{m[1]}", None))(member(c)),
+        {"anon": 401, "user": 403, "admin": N}),
+    ("DELETE", "UserGroups/{id}/SmartRules/{ruleId}/Roles"): (lambda c: (lambda g: (f"UserGroups/{g[0]}/SmartRules/{g[1]}/Roles", None))(roles(c)),
+        {"anon": 401, "user": 403, "admin": N}),
+    ("DELETE", "ApiRegistrations/{id}"): (lambda c: (f"ApiRegistrations/{registration(c)}", None),
+        {"anon": 401, "user": 403, "admin": N}),
+    ("GET", "ApiRegistrations/{id}/Users"): (lambda c: ("ApiRegistrations/1/Users", None),
+        {"anon": 401, "user": 403, "admin": OK}),
+    ("GET", "ApiRegistrations/{id}/UserGroups"): (lambda c: ("ApiRegistrations/1/UserGroups", None),
+        {"anon": 401, "user": 403, "admin": OK}),
+    ("POST", "ApiRegistrations/{id}/Users/{userId}"): (lambda c: (f"ApiRegistrations/{registration(c)}/Users/{new_user(c)}", None),
+        {"anon": 401, "user": 403, "admin": C}),
+    ("DELETE", "ApiRegistrations/{id}/Users/{userId}"): (lambda c: (lambda l: (f"ApiRegistrations/{l[0]}/Users/{l[1]}", None))(linked(c, "Users")),
+        {"anon": 401, "user": 403, "admin": N}),
+    ("POST", "ApiRegistrations/{id}/UserGroups/{groupId}"): (lambda c: (f"ApiRegistrations/{registration(c)}/UserGroups/{new_group(c)}", None),
+        {"anon": 401, "user": 403, "admin": C}),
+    ("DELETE", "ApiRegistrations/{id}/UserGroups/{groupId}"): (lambda c: (lambda l: (f"ApiRegistrations/{l[0]}/UserGroups/{l[1]}", None))(linked(c, "UserGroups")),
+        {"anon": 401, "user": 403, "admin": N}),
+    ("DELETE", "secrets-safe/folders/{id}/grants/{groupId}"): (
+        lambda c: (lambda g: (f"secrets-safe/folders/{g[0]}/grants/{g[1]}", None))(granted_folder(c)),
+        {"anon": 401, "user": 404, "admin": N}),
     ("GET", "Roles"): (lambda c: ("Roles", None), {"anon": 401, "user": OK, "admin": OK}),
     ("GET", "AccessLevels"): (lambda c: ("AccessLevels", None), {"anon": 401, "user": OK, "admin": OK}),
     ("GET", "SmartRules"): (lambda c: ("SmartRules", None), {"anon": 401, "user": 403, "admin": OK}),
@@ -171,9 +252,9 @@ MATRIX = {
     # Approve and Deny: the requestor's own pending request; only an approver other than its
     # requestor decides.
     ("PUT", "Requests/{id}/Approve"): (lambda c: (f"Requests/{pending_request(c)}/Approve", {}),
-                                    {"anon": 401, "user": 404, "requestor": 403, "approver": N, "admin": 403}),
+                                    {"anon": 401, "user": 404, "requestor": 403, "approver": N, "admin": 404}),
     ("PUT", "Requests/{id}/Deny"): (lambda c: (f"Requests/{pending_request(c)}/Deny", {}),
-                                    {"anon": 401, "user": 404, "requestor": 403, "approver": N, "admin": 403}),
+                                    {"anon": 401, "user": 404, "requestor": 403, "approver": N, "admin": 404}),
     ("PUT", "Requests/{id}/Checkin"): (lambda c: (f"Requests/{admin_request(c)}/Checkin", {}),
                                        {"anon": 401, "user": 404, "admin": N}),
     ("PUT", "Requests/{id}/RotateOnCheckin"): (lambda c: (f"Requests/{admin_request(c)}/RotateOnCheckin", None),

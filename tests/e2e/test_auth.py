@@ -8,7 +8,7 @@ import re
 import pytest
 
 SESSION_COOKIE_RE = re.compile(
-    r"^ASP\.NET_SessionId=([0-9a-f]{64}); path=/; secure; HttpOnly; SameSite=None$")
+    r"^ASP\.NET_SessionId=([0-9a-f]{64}); path=/; secure; HttpOnly; SameSite=Strict$")
 
 NOT_AUTHENTICATED = "User not authenticated"
 

@@ -199,13 +199,20 @@ def test_nobody_approves_their_own_request(api, server, sys_id):
 
 
 def test_requestor_only_user_cannot_approve_or_deny(api, server, sys_id):
-    g = grant_account(api, server, sys_id, required_approvals=1)
+    g = grant_account(api, server, sys_id, required_approvals=1, account_extra={"MaxConcurrentRequests": 2})
     g.add_user(api, (ROLE_APPROVER,))
     _, requestor = g.add_user(api, (ROLE_REQUESTOR,))
     rid = bare_int(g.request())
+    own = bare_int(support.post_request(requestor, server, g.system_id, g.account_id))
     for verb in ("Approve", "Deny"):
-        r = requestor.put(server.url(f"Requests/{rid}/{verb}"), json={}, timeout=10)
+        # Their own request: "requestor only" (4032) tells them nothing new.
+        r = requestor.put(server.url(f"Requests/{own}/{verb}"), json={}, timeout=10)
         assert (r.status_code, r.content) == (403, b"4032"), (verb, r.status_code, r.text)
+        # Someone else's request reads exactly as one that does not exist: no id oracle.
+        r = requestor.put(server.url(f"Requests/{rid}/{verb}"), json={}, timeout=10)
+        missing = requestor.put(server.url(f"Requests/{rid + 100000}/{verb}"), json={}, timeout=10)
+        assert (r.status_code, r.content) == (missing.status_code, missing.content) == (404, missing.content), \
+            (verb, r.status_code, r.text, missing.text)
     assert status_of(g.s, server, rid) == "Pending"
 
 

@@ -213,7 +213,9 @@ def test_registration_api_validates_and_creates(server_factory):
     assert [r["Name"] for r in regs] == ["default"] and regs[0]["PSRUNRules"] == [], regs
     assert "Key" not in regs[0]
 
-    r = api.post(srv.url("ApiRegistrations"), json={"Name": "ci", "PSRUNRules": [rule(SystemName="*")]}, timeout=10)
+    admin_id = next(u["UserID"] for u in api.get(srv.url("Users"), timeout=10).json() if u["UserName"] == "admin")
+    r = api.post(srv.url("ApiRegistrations"), json={"Name": "ci", "PSRUNRules": [rule(SystemName="*")],
+                                                    "UserIDs": [admin_id]}, timeout=10)
     assert r.status_code == 201, r.text
     created = r.json()
     assert len(created["Key"]) == 128 and created["ClientSecret"], created

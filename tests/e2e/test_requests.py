@@ -190,11 +190,22 @@ def test_conflict_with_a_pending_request(api, server, sys_id):
 
 
 def test_different_users_do_not_conflict(api, server, sys_id):
-    g = grant_account(api, server, sys_id)
+    g = grant_account(api, server, sys_id, account_extra={"MaxConcurrentRequests": 2})
     _, other = g.add_user(api, (ROLE_REQUESTOR,))
     assert g.request().status_code == 201
     r = support.post_request(other, server, g.system_id, g.account_id)
     assert r.status_code == 201, (r.status_code, r.text)
+
+
+def test_max_concurrent_requests_is_enforced_across_users(api, server, sys_id):
+    """The product's default is one open request per account, whoever asks (409 after)."""
+    g = grant_account(api, server, sys_id)
+    _, other = g.add_user(api, (ROLE_REQUESTOR,))
+    first = bare_int(g.request())
+    r = support.post_request(other, server, g.system_id, g.account_id)
+    assert r.status_code == 409 and "concurrent" in r.text, (r.status_code, r.text)
+    assert g.s.put(server.url(f"Requests/{first}/Checkin"), json={}, timeout=10).status_code == 204
+    assert support.post_request(other, server, g.system_id, g.account_id).status_code == 201
 
 
 # --- 6. Concurrency -------------------------------------------------------------------------
