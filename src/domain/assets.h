@@ -134,6 +134,7 @@ struct AccountFilter {
   std::optional<std::string> workgroup_name;
   std::optional<std::string> ip_address;
   std::optional<int64_t> visible_to_user;  // scope to accounts this user may request; empty = all
+  bool api_enabled_only = false;           // only accounts with API access (requestable)
   Page page;
 };
 

@@ -205,6 +205,7 @@ Result<Paged<AccountView>> EstateService::ListAccountsOfSystem(const Principal& 
 Result<Paged<AccountView>> EstateService::FindRequestableAccounts(const Principal& p,
                                                                   AccountFilter filter) {
   filter.visible_to_user = p.user.id;
+  filter.api_enabled_only = true;  // an account without API access cannot be requested
   return store_.ListManagedAccounts(filter);
 }
 

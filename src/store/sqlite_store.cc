@@ -1012,6 +1012,7 @@ class SqliteStore final : public Store {
     if (f.type == domain::AccountType::kDomainLinked) c.Add("a.domain_name <> ''");
     if (f.type == domain::AccountType::kNone) c.Add("0");
     if (f.visible_to_user) c.Add("EXISTS (" + GrantJoin("?") + " AND ra.role_id IN (1, 3, 4))", *f.visible_to_user);
+    if (f.api_enabled_only) c.Add("a.api_enabled = 1");
     const std::string from =
         " FROM managed_accounts a JOIN managed_systems s ON s.id = a.system_id "
         "JOIN workgroups w ON w.id = s.workgroup_id";

@@ -223,3 +223,76 @@ TEST(SqliteStoreGroupCommitTest, ConcurrentChangesSucceedOrFailAlone) {
 
 }  // namespace
 }  // namespace psafe::store
+
+namespace psafe::store {
+namespace {
+
+using testing::StoreEnv;
+
+int64_t AddUser(StoreEnv& env, const std::string& name) {
+  domain::User u;
+  u.user_name = name;
+  return env.store->CreateUser(u).value();
+}
+
+TEST(SqliteStoreTest, ARequestUpdateIsACompareAndSetOnItsVersion) {
+  StoreEnv env;
+  domain::ManagedAccount a;
+  a.system_id = AddSystem(env, "cas");
+  a.name = "acct";
+  const int64_t account = AddAccount(env, a).value();
+  domain::Request r;
+  r.user_id = AddUser(env, "alice");
+  r.account_id = account;
+  r.system_id = a.system_id;
+  r.duration_minutes = 5;
+  r.expires_at = 4'000'000'000;
+  const int64_t id = env.store->CreateRequest(r, domain::ConflictOption::kNone, 0).value().id;
+  domain::Request first = env.store->FindRequest(id).value();
+  domain::Request second = first;  // two writers read the same version
+  first.status = domain::RequestStatus::kApproved;
+  second.status = domain::RequestStatus::kDenied;
+  ASSERT_TRUE(env.store->UpdateRequest(first).ok());
+  EXPECT_EQ(env.store->UpdateRequest(second).code(), StatusCode::kConflict);
+  EXPECT_EQ(env.store->FindRequest(id)->status, domain::RequestStatus::kApproved);
+  EXPECT_EQ(env.store->FindRequest(id)->version, first.version + 1);
+}
+
+TEST(SqliteStoreTest, MaxOpenRequestsCountsEveryonesOpenRequests) {
+  StoreEnv env;
+  domain::ManagedAccount a;
+  a.system_id = AddSystem(env, "limit");
+  a.name = "acct";
+  domain::Request r;
+  r.account_id = AddAccount(env, a).value();
+  r.system_id = a.system_id;
+  r.expires_at = 4'000'000'000;
+  r.user_id = AddUser(env, "u1");
+  ASSERT_TRUE(env.store->CreateRequest(r, domain::ConflictOption::kNone, 0, 1).ok());
+  r.user_id = AddUser(env, "u2");
+  EXPECT_EQ(env.store->CreateRequest(r, domain::ConflictOption::kNone, 0, 1).status().code(), StatusCode::kConflict);
+  EXPECT_TRUE(env.store->CreateRequest(r, domain::ConflictOption::kNone, 0, 2).ok());
+}
+
+TEST(SqliteStoreTest, ADeletedUserWithHistoryIsATombstoneThatFreesItsName) {
+  StoreEnv env;
+  domain::ManagedAccount a;
+  a.system_id = AddSystem(env, "tomb");
+  a.name = "acct";
+  domain::Request r;
+  r.account_id = AddAccount(env, a).value();
+  r.system_id = a.system_id;
+  r.user_id = AddUser(env, "bob");
+  const int64_t request = env.store->CreateRequest(r, domain::ConflictOption::kNone, 0).value().id;
+  const int64_t quiet = AddUser(env, "carol");
+  ASSERT_TRUE(env.store->DeleteUser(r.user_id).ok());
+  ASSERT_TRUE(env.store->DeleteUser(quiet).ok());
+  EXPECT_EQ(env.store->DeleteUser(quiet).code(), StatusCode::kNotFound);
+  EXPECT_EQ(env.store->FindUserByName("bob").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(env.store->FindUserById(r.user_id).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(env.store->FindRequest(request)->user_id, r.user_id);  // history keeps its owner
+  EXPECT_NE(AddUser(env, "bob"), r.user_id);
+}
+
+}  // namespace
+}  // namespace psafe::store
