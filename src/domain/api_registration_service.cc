@@ -54,7 +54,8 @@ Result<ApiRegistration> ApiRegistrationService::Get(const Principal& p, int64_t 
   return store_.FindRegistrationById(id);
 }
 
-Status ApiRegistrationService::ApplyChange(const ApiRegistration& r, const RegistrationChange& change) {
+Status ApiRegistrationService::ApplyChange(const ApiRegistration& r, const RegistrationChange& change,
+                                           bool check_oauth_user) {
   for (int64_t user : change.add.user_ids) {
     PSAFE_RETURN_IF_ERROR(store_.FindUserById(user).status());
     PSAFE_RETURN_IF_ERROR(store_.AllowUserForRegistration(r.id, user));
@@ -63,6 +64,7 @@ Status ApiRegistrationService::ApplyChange(const ApiRegistration& r, const Regis
     PSAFE_RETURN_IF_ERROR(store_.FindUserGroupById(group).status());
     PSAFE_RETURN_IF_ERROR(store_.AllowGroupForRegistration(r.id, group));
   }
+  if (!check_oauth_user) return Status::OK();
   PSAFE_ASSIGN_OR_RETURN(bool admitted, store_.IsUserAllowedForRegistration(r.id, r.oauth_user_id));
   if (!admitted) {
     return Status::InvalidArgument("OAuthUserID must name a user the registration admits (UserIDs or UserGroupIDs)");
@@ -94,7 +96,7 @@ Result<CreatedRegistration> ApiRegistrationService::Create(const Principal& p, A
                              }
                              PSAFE_RETURN_IF_ERROR(store_.FindUserById(r.oauth_user_id).status());
                              PSAFE_ASSIGN_OR_RETURN(r.id, store_.CreateApiRegistration(r));
-                             return ApplyChange(r, change);
+                             return ApplyChange(r, change, true);
                            });
   PSAFE_RETURN_IF_ERROR(NamedConflict(s, r));
   out.registration = std::move(r);
@@ -111,9 +113,10 @@ Result<ApiRegistration> ApiRegistrationService::Update(const Principal& p, int64
   Status s = audit_.Record(
       AuditTrail::By(p, "registration.update", "ApiRegistration", std::to_string(id), 0, Detail(r, change)),
       [&]() -> Status {
-        PSAFE_RETURN_IF_ERROR(store_.FindUserById(r.oauth_user_id).status());
+        if (change.oauth_user_id) PSAFE_RETURN_IF_ERROR(store_.FindUserById(r.oauth_user_id).status());
         PSAFE_RETURN_IF_ERROR(store_.UpdateApiRegistration(r));
-        PSAFE_RETURN_IF_ERROR(ApplyChange(r, change));
+        // An OAuth user unlinked on purpose (to stop the client) does not block other edits.
+        PSAFE_RETURN_IF_ERROR(ApplyChange(r, change, change.oauth_user_id.has_value()));
         // What stood on the old settings ends with them: a disabled registration's sessions
         // do not come back when it is enabled again; tokens of a rebound client go.
         if (!r.enabled) return store_.DeleteSessions(0, id, false);

@@ -55,8 +55,8 @@ class ApiRegistrationService {
   Status UnlinkGroup(const Principal& p, int64_t id, int64_t group_id);
 
  private:
-  // Inside a transaction: makes the links, binds the OAuth user and checks it is admitted.
-  Status ApplyChange(const ApiRegistration& r, const RegistrationChange& change);
+  // Inside a transaction: makes the links and, if asked, checks the OAuth user is admitted.
+  Status ApplyChange(const ApiRegistration& r, const RegistrationChange& change, bool check_oauth_user);
   Status ChangeLink(const Principal& p, int64_t id, std::string action, std::string detail,
                     const std::function<Status()>& change);
 

@@ -70,6 +70,7 @@ void AuthService::RecordFailure(const std::string& subject, std::string_view cla
   if (r.locked_until != 0) detail += ",\"LockedOut\":true";
   if (suppressed > 0) detail += ",\"Suppressed\":" + std::to_string(suppressed);
   detail += "}";
+  if (!audited && subject.empty()) return;  // counted in the budget, nothing to store
   const AuditEvent event{0, "", "signin.failed", "Subject", subject, 0, detail};
   const auto count = [&]() -> Status { return subject.empty() ? Status::OK() : store_.PutAuthFailures(subject, r); };
   Status s = audited ? audit_.Record(event, count) : store_.Atomically(count);
