@@ -148,36 +148,36 @@ Result<RegistrationLinks> ApiRegistrationService::Links(const Principal& p, int6
 }
 
 Status ApiRegistrationService::ChangeLink(const Principal& p, int64_t id, std::string action, std::string detail,
-                                          const std::function<Status()>& change) {
+                                          const std::function<Status(const ApiRegistration&)>& change) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  PSAFE_RETURN_IF_ERROR(store_.FindRegistrationById(id).status());
+  PSAFE_ASSIGN_OR_RETURN(ApiRegistration r, store_.FindRegistrationById(id));
   return audit_.Record(AuditTrail::By(p, std::move(action), "ApiRegistration", std::to_string(id), 0, std::move(detail)),
-                       change);
+                       [&] { return change(r); });
 }
 
 Status ApiRegistrationService::LinkUser(const Principal& p, int64_t id, int64_t user_id) {
-  return ChangeLink(p, id, "registration.user.link", "{\"UserID\":" + std::to_string(user_id) + "}", [&]() -> Status {
-    PSAFE_RETURN_IF_ERROR(store_.FindUserById(user_id).status());
-    return store_.AllowUserForRegistration(id, user_id);
-  });
+  RegistrationChange c;
+  c.add.user_ids = {user_id};
+  return ChangeLink(p, id, "registration.user.link", "{\"UserID\":" + std::to_string(user_id) + "}",
+                    [&](const ApiRegistration& r) { return ApplyChange(r, c, false); });
+}
+
+Status ApiRegistrationService::LinkGroup(const Principal& p, int64_t id, int64_t group_id) {
+  RegistrationChange c;
+  c.add.group_ids = {group_id};
+  return ChangeLink(p, id, "registration.group.link", "{\"GroupID\":" + std::to_string(group_id) + "}",
+                    [&](const ApiRegistration& r) { return ApplyChange(r, c, false); });
 }
 
 // Sessions need no sweeping here: every call re-checks that its user is still admitted.
 Status ApiRegistrationService::UnlinkUser(const Principal& p, int64_t id, int64_t user_id) {
   return ChangeLink(p, id, "registration.user.unlink", "{\"UserID\":" + std::to_string(user_id) + "}",
-                    [&] { return store_.DisallowUserForRegistration(id, user_id); });
-}
-
-Status ApiRegistrationService::LinkGroup(const Principal& p, int64_t id, int64_t group_id) {
-  return ChangeLink(p, id, "registration.group.link", "{\"GroupID\":" + std::to_string(group_id) + "}", [&]() -> Status {
-    PSAFE_RETURN_IF_ERROR(store_.FindUserGroupById(group_id).status());
-    return store_.AllowGroupForRegistration(id, group_id);
-  });
+                    [&](const ApiRegistration&) { return store_.DisallowUserForRegistration(id, user_id); });
 }
 
 Status ApiRegistrationService::UnlinkGroup(const Principal& p, int64_t id, int64_t group_id) {
   return ChangeLink(p, id, "registration.group.unlink", "{\"GroupID\":" + std::to_string(group_id) + "}",
-                    [&] { return store_.DisallowGroupForRegistration(id, group_id); });
+                    [&](const ApiRegistration&) { return store_.DisallowGroupForRegistration(id, group_id); });
 }
 
 }  // namespace psafe::domain

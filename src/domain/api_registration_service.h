@@ -58,7 +58,7 @@ class ApiRegistrationService {
   // Inside a transaction: makes the links and, if asked, checks the OAuth user is admitted.
   Status ApplyChange(const ApiRegistration& r, const RegistrationChange& change, bool check_oauth_user);
   Status ChangeLink(const Principal& p, int64_t id, std::string action, std::string detail,
-                    const std::function<Status()>& change);
+                    const std::function<Status(const ApiRegistration&)>& change);
 
   store::Store& store_;
   const crypto::Keyring& keyring_;

@@ -573,9 +573,8 @@ class SqliteStore final : public Store {
 
   Status RemoveUserFromGroup(int64_t group_id, int64_t user_id) override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(int changed, Change("DELETE FROM user_group_members WHERE group_id = ?1 AND user_id = ?2",
-                                               group_id, user_id));
-    return changed == 0 ? Status::NotFound("the user is not a member of the group") : Status::OK();
+    return ChangeOne("DELETE FROM user_group_members WHERE group_id = ?1 AND user_id = ?2",
+                     "the user is not a member of the group", group_id, user_id);
   }
 
   Status DeleteUserGroup(int64_t id) override {
@@ -672,16 +671,14 @@ class SqliteStore final : public Store {
 
   Status DisallowUserForRegistration(int64_t reg_id, int64_t user_id) override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(int changed, Change("DELETE FROM api_registration_users WHERE registration_id = ?1 AND user_id = ?2",
-                                               reg_id, user_id));
-    return changed == 0 ? Status::NotFound("the user is not linked to the registration") : Status::OK();
+    return ChangeOne("DELETE FROM api_registration_users WHERE registration_id = ?1 AND user_id = ?2",
+                     "the user is not linked to the registration", reg_id, user_id);
   }
 
   Status DisallowGroupForRegistration(int64_t reg_id, int64_t group_id) override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(int changed, Change("DELETE FROM user_group_registrations WHERE registration_id = ?1 AND group_id = ?2",
-                                               reg_id, group_id));
-    return changed == 0 ? Status::NotFound("the user group is not linked to the registration") : Status::OK();
+    return ChangeOne("DELETE FROM user_group_registrations WHERE registration_id = ?1 AND group_id = ?2",
+                     "the user group is not linked to the registration", reg_id, group_id);
   }
 
   Result<domain::RegistrationLinks> RegistrationLinksOf(int64_t reg_id) override {
@@ -702,8 +699,7 @@ class SqliteStore final : public Store {
 
   Status DeleteApiRegistration(int64_t id) override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(int changed, Change("DELETE FROM api_registrations WHERE id = ?1", id));
-    return changed == 0 ? Status::NotFound("API registration not found") : Status::OK();
+    return ChangeOne("DELETE FROM api_registrations WHERE id = ?1", "API registration not found", id);
   }
 
   Result<ApiRegistration> FindRegistrationByKeyHash(std::string_view key_hash) override {
@@ -1120,9 +1116,8 @@ class SqliteStore final : public Store {
 
   Status RevokeFolderGrant(std::string_view folder_id, int64_t group_id) override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(int changed, Change("DELETE FROM secret_folder_grants WHERE folder_id = ?1 AND group_id = ?2",
-                                               folder_id, group_id));
-    return changed == 0 ? Status::NotFound("the user group holds no grant on the folder") : Status::OK();
+    return ChangeOne("DELETE FROM secret_folder_grants WHERE folder_id = ?1 AND group_id = ?2",
+                     "the user group holds no grant on the folder", folder_id, group_id);
   }
 
   Status GrantFolder(std::string_view folder_id, int64_t group_id, domain::FolderAccess access) override {
@@ -1453,9 +1448,8 @@ class SqliteStore final : public Store {
 
   Status RemoveRoles(int64_t group_id, int64_t rule_id) override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(int changed, Change("DELETE FROM role_assignments WHERE group_id = ?1 AND rule_id = ?2",
-                                               group_id, rule_id));
-    return changed == 0 ? Status::NotFound("the user group holds no role on the smart rule") : Status::OK();
+    return ChangeOne("DELETE FROM role_assignments WHERE group_id = ?1 AND rule_id = ?2",
+                     "the user group holds no role on the smart rule", group_id, rule_id);
   }
 
   Result<std::vector<domain::Grant>> GrantsFor(int64_t user_id, int64_t account_id) override {
@@ -1735,6 +1729,13 @@ class SqliteStore final : public Store {
   Result<int64_t> Insert(Statement& st) {
     PSAFE_RETURN_IF_ERROR(st.Run());
     return db_->LastInsertId();
+  }
+
+  // Change() for a statement that must change a row: NotFound(`missing`) when it changed none.
+  template <typename... Args>
+  Status ChangeOne(std::string_view sql, std::string_view missing, const Args&... args) {
+    PSAFE_ASSIGN_OR_RETURN(int changed, Change(sql, args...));
+    return changed == 0 ? Status::NotFound(std::string(missing)) : Status::OK();
   }
 
   // Runs one statement with `args` bound to ?1, ?2, ... and returns how many rows it changed.

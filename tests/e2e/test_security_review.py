@@ -172,13 +172,17 @@ def race(*calls):
         return [f.result() for f in futures]
 
 
-def test_racing_approve_and_deny_have_one_winner_and_deny_is_final(server_factory):
+def approval_estate(server_factory, approvers: int):
+    """A psafed, an account whose requests need one approval, and `approvers` approvers."""
     srv = server_factory.start()
     api = srv.admin()
     sid = create_system(api, srv, create_workgroup(api, srv)["ID"])["ManagedSystemID"]
     g = grant_account(api, srv, sid, required_approvals=1)
-    _, yes = g.add_user(api, (ROLE_APPROVER,))
-    _, no = g.add_user(api, (ROLE_APPROVER,))
+    return srv, g, [g.add_user(api, (ROLE_APPROVER,))[1] for _ in range(approvers)]
+
+
+def test_racing_approve_and_deny_have_one_winner_and_deny_is_final(server_factory):
+    srv, g, (yes, no) = approval_estate(server_factory, 2)
     for _ in range(ROUNDS):
         rid = bare_int(g.request())
         a, d = race(lambda: yes.put(srv.url(f"Requests/{rid}/Approve"), json={}, timeout=20),
@@ -196,11 +200,7 @@ def test_racing_approve_and_deny_have_one_winner_and_deny_is_final(server_factor
 
 
 def test_racing_cancel_and_approve_never_end_approved_after_a_cancel(server_factory):
-    srv = server_factory.start()
-    api = srv.admin()
-    sid = create_system(api, srv, create_workgroup(api, srv)["ID"])["ManagedSystemID"]
-    g = grant_account(api, srv, sid, required_approvals=1)
-    _, approver = g.add_user(api, (ROLE_APPROVER,))
+    srv, g, (approver,) = approval_estate(server_factory, 1)
     for _ in range(ROUNDS):
         rid = bare_int(g.request())
         cancel, approve = race(lambda: g.s.delete(srv.url(f"/requests/{rid}"), timeout=20),

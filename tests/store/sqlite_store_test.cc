@@ -235,18 +235,23 @@ int64_t AddUser(StoreEnv& env, const std::string& name) {
   return env.store->CreateUser(u).value();
 }
 
-TEST(SqliteStoreTest, ARequestUpdateIsACompareAndSetOnItsVersion) {
-  StoreEnv env;
+// A request by a new user `user` on a new account of a new system `system`.
+domain::Request NewRequest(StoreEnv& env, const std::string& system, const std::string& user) {
   domain::ManagedAccount a;
-  a.system_id = AddSystem(env, "cas");
+  a.system_id = AddSystem(env, system);
   a.name = "acct";
-  const int64_t account = AddAccount(env, a).value();
   domain::Request r;
-  r.user_id = AddUser(env, "alice");
-  r.account_id = account;
+  r.account_id = AddAccount(env, a).value();
   r.system_id = a.system_id;
+  r.user_id = AddUser(env, user);
   r.duration_minutes = 5;
   r.expires_at = 4'000'000'000;
+  return r;
+}
+
+TEST(SqliteStoreTest, ARequestUpdateIsACompareAndSetOnItsVersion) {
+  StoreEnv env;
+  const domain::Request r = NewRequest(env, "cas", "alice");
   const int64_t id = env.store->CreateRequest(r, domain::ConflictOption::kNone, 0).value().id;
   domain::Request first = env.store->FindRequest(id).value();
   domain::Request second = first;  // two writers read the same version
@@ -260,14 +265,7 @@ TEST(SqliteStoreTest, ARequestUpdateIsACompareAndSetOnItsVersion) {
 
 TEST(SqliteStoreTest, MaxOpenRequestsCountsEveryonesOpenRequests) {
   StoreEnv env;
-  domain::ManagedAccount a;
-  a.system_id = AddSystem(env, "limit");
-  a.name = "acct";
-  domain::Request r;
-  r.account_id = AddAccount(env, a).value();
-  r.system_id = a.system_id;
-  r.expires_at = 4'000'000'000;
-  r.user_id = AddUser(env, "u1");
+  domain::Request r = NewRequest(env, "limit", "u1");
   ASSERT_TRUE(env.store->CreateRequest(r, domain::ConflictOption::kNone, 0, 1).ok());
   r.user_id = AddUser(env, "u2");
   EXPECT_EQ(env.store->CreateRequest(r, domain::ConflictOption::kNone, 0, 1).status().code(), StatusCode::kConflict);
@@ -276,13 +274,7 @@ TEST(SqliteStoreTest, MaxOpenRequestsCountsEveryonesOpenRequests) {
 
 TEST(SqliteStoreTest, ADeletedUserWithHistoryIsATombstoneThatFreesItsName) {
   StoreEnv env;
-  domain::ManagedAccount a;
-  a.system_id = AddSystem(env, "tomb");
-  a.name = "acct";
-  domain::Request r;
-  r.account_id = AddAccount(env, a).value();
-  r.system_id = a.system_id;
-  r.user_id = AddUser(env, "bob");
+  const domain::Request r = NewRequest(env, "tomb", "bob");
   const int64_t request = env.store->CreateRequest(r, domain::ConflictOption::kNone, 0).value().id;
   const int64_t quiet = AddUser(env, "carol");
   ASSERT_TRUE(env.store->DeleteUser(r.user_id).ok());
