@@ -92,16 +92,14 @@ Result<http::Response> RemoveUserFromGroup(ApiCall& c) { return ChangeMembership
 
 // DELETE UserGroups/{id}, and the product's DELETE UserGroups?name=.
 Result<http::Response> DeleteUserGroup(ApiCall& c) {
-  std::string key;
+  Result<domain::UserGroup> group = Status::InvalidArgument("name is required");
   if (!c.req.path_params.empty()) {
-    key = c.req.path_params[0];
+    group = c.ctx.access.GetGroup(*c.principal, c.req.path_params[0]);
   } else if (auto name = c.req.query.Get("name"); name && !name->empty()) {
-    key = *name;
-  } else {
-    return Status::InvalidArgument("name is required");
+    group = c.ctx.access.GetGroupByName(*c.principal, *name);  // "?name=4" names a group, never id 4
   }
-  PSAFE_ASSIGN_OR_RETURN(auto group, c.ctx.access.GetGroup(*c.principal, key));
-  PSAFE_RETURN_IF_ERROR(c.ctx.access.DeleteGroup(*c.principal, group.id));
+  PSAFE_RETURN_IF_ERROR(group.status());
+  PSAFE_RETURN_IF_ERROR(c.ctx.access.DeleteGroup(*c.principal, group->id));
   return http::Response::Empty(c.req.path_params.empty() ? 200 : 204);
 }
 

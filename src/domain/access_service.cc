@@ -4,6 +4,7 @@
 
 #include "common/strings.h"
 #include "crypto/password_hash.h"
+#include "domain/lockout_guard.h"
 
 namespace psafe::domain {
 
@@ -113,8 +114,13 @@ Result<User> AccessService::UpdateUser(const Principal& p, int64_t id, const Use
                                         return KeepAnAdministrator([&]() -> Status {
                                           PSAFE_RETURN_IF_ERROR(NamedConflict(store_.UpdateUser(u), "user", u.user_name));
                                           // A new password or a disabled user: what signed in before ends.
-                                          if (disabling || c.password) return store_.DeleteSessions(id, 0, false);
-                                          return Status::OK();
+                                          if (disabling || c.password) {
+                                            PSAFE_RETURN_IF_ERROR(store_.DeleteSessions({.user_id = id}));
+                                          }
+                                          if (disabling) {
+                                            PSAFE_RETURN_IF_ERROR(store_.CancelOpenRequestsOf(id, clock_.NowSeconds()).status());
+                                          }
+                                          return KeepCallerSignedIn(store_, p);
                                         });
                                       }));
   return store_.FindUserById(id);
@@ -125,7 +131,14 @@ Status AccessService::DeleteUser(const Principal& p, int64_t id) {
   PSAFE_ASSIGN_OR_RETURN(User u, store_.FindUserById(id));
   return audit_.Record(AuditTrail::By(p, "user.delete", "User", std::to_string(id), 0,
                                       "{\"UserName\":" + AuditQuote(u.user_name) + "}"),
-                       [&] { return KeepAnAdministrator([&] { return store_.DeleteUser(id); }); });
+                       [&] {
+                         return KeepAnAdministrator([&]() -> Status {
+                           // Its open requests close with it: they would hold the account.
+                           PSAFE_RETURN_IF_ERROR(store_.CancelOpenRequestsOf(id, clock_.NowSeconds()).status());
+                           PSAFE_RETURN_IF_ERROR(store_.DeleteUser(id));
+                           return KeepCallerSignedIn(store_, p);
+                         });
+                       });
 }
 
 Result<UserGroup> AccessService::CreateGroup(const Principal& p, UserGroup g) {
@@ -152,6 +165,11 @@ Result<UserGroup> AccessService::GetGroup(const Principal& p, std::string_view i
   return store_.FindUserGroupByName(id_or_name);
 }
 
+Result<UserGroup> AccessService::GetGroupByName(const Principal& p, std::string_view name) {
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
+  return store_.FindUserGroupByName(name);
+}
+
 Result<std::vector<User>> AccessService::ListMembers(const Principal& p, int64_t group_id) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   PSAFE_RETURN_IF_ERROR(store_.FindUserGroupById(group_id).status());
@@ -172,7 +190,12 @@ Status AccessService::RemoveMember(const Principal& p, int64_t group_id, int64_t
   PSAFE_RETURN_IF_ERROR(store_.FindUserGroupById(group_id).status());
   return audit_.Record(AuditTrail::By(p, "usergroup.member.remove", "UserGroup", std::to_string(group_id), 0,
                                       "{\"UserID\":" + std::to_string(user_id) + "}"),
-                       [&] { return KeepAnAdministrator([&] { return store_.RemoveUserFromGroup(group_id, user_id); }); });
+                       [&] {
+                         return KeepAnAdministrator([&]() -> Status {
+                           PSAFE_RETURN_IF_ERROR(store_.RemoveUserFromGroup(group_id, user_id));
+                           return KeepCallerSignedIn(store_, p);
+                         });
+                       });
 }
 
 Status AccessService::DeleteGroup(const Principal& p, int64_t group_id) {
@@ -181,7 +204,10 @@ Status AccessService::DeleteGroup(const Principal& p, int64_t group_id) {
   if (g.is_administrator) return Status::Conflict("the administrators' group cannot be deleted");
   return audit_.Record(AuditTrail::By(p, "usergroup.delete", "UserGroup", std::to_string(group_id), 0,
                                       "{\"Name\":" + AuditQuote(g.name) + "}"),
-                       [&] { return store_.DeleteUserGroup(group_id); });
+                       [&]() -> Status {
+                         PSAFE_RETURN_IF_ERROR(store_.DeleteUserGroup(group_id));
+                         return KeepCallerSignedIn(store_, p);
+                       });
 }
 
 Result<SmartRule> AccessService::CreateSmartRule(const Principal& p, SmartRule r) {

@@ -41,6 +41,7 @@ class AccessService {
   Result<UserGroup> CreateGroup(const Principal& p, UserGroup group);
   Result<std::vector<UserGroup>> ListGroups(const Principal& p);
   Result<UserGroup> GetGroup(const Principal& p, std::string_view id_or_name);
+  Result<UserGroup> GetGroupByName(const Principal& p, std::string_view name);
   Result<std::vector<User>> ListMembers(const Principal& p, int64_t group_id);
   Status AddMember(const Principal& p, int64_t group_id, int64_t user_id);
   Status RemoveMember(const Principal& p, int64_t group_id, int64_t user_id);

@@ -5,6 +5,7 @@
 #include "common/strings.h"
 #include "crypto/random.h"
 #include "domain/client_rules.h"
+#include "domain/lockout_guard.h"
 
 namespace psafe::domain {
 
@@ -91,6 +92,7 @@ Result<CreatedRegistration> ApiRegistrationService::Create(const Principal& p, A
                                app.user_name = "oauth-" + ToLowerAscii(r.client_id);
                                app.name = "OAuth client of " + r.name;
                                app.created_at = clock_.NowSeconds();
+                               app.application = true;
                                PSAFE_ASSIGN_OR_RETURN(r.oauth_user_id, store_.CreateUser(app));
                                change.add.user_ids.push_back(r.oauth_user_id);
                              }
@@ -119,14 +121,16 @@ Result<ApiRegistration> ApiRegistrationService::Update(const Principal& p, int64
         PSAFE_RETURN_IF_ERROR(ApplyChange(r, change, change.oauth_user_id.has_value()));
         // What stood on the old settings ends with them: a disabled registration's sessions
         // do not come back when it is enabled again; tokens of a rebound client go.
-        if (!r.enabled) return store_.DeleteSessions(0, id, false);
-        if (r.user_password_required && !before.user_password_required) {
-          PSAFE_RETURN_IF_ERROR(store_.DeleteSessions(0, id, true));
+        if (!r.enabled) {
+          PSAFE_RETURN_IF_ERROR(store_.DeleteSessions({.registration_id = id}));
+        } else if (r.user_password_required && !before.user_password_required) {
+          PSAFE_RETURN_IF_ERROR(store_.DeleteSessions({.registration_id = id, .only_without_password = true}));
         }
         if (r.oauth_user_id != before.oauth_user_id) {
-          PSAFE_RETURN_IF_ERROR(store_.DeleteSessions(before.oauth_user_id, id, true));
+          PSAFE_RETURN_IF_ERROR(store_.DeleteSessions({.user_id = before.oauth_user_id, .registration_id = id,
+                                                       .only_bearer = true}));
         }
-        return Status::OK();
+        return KeepCallerSignedIn(store_, p);
       });
   PSAFE_RETURN_IF_ERROR(NamedConflict(s, r));
   return store_.FindRegistrationById(id);
@@ -134,9 +138,7 @@ Result<ApiRegistration> ApiRegistrationService::Update(const Principal& p, int64
 
 Status ApiRegistrationService::Delete(const Principal& p, int64_t id) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  if (id == p.registration_id) {
-    return Status::Conflict("the registration this call is signed in with cannot delete itself");
-  }
+  if (id == p.registration_id) return Status::Conflict(std::string(kLocksOutCaller));
   return audit_.Record(AuditTrail::By(p, "registration.delete", "ApiRegistration", std::to_string(id)),
                        [&] { return store_.DeleteApiRegistration(id); });
 }
@@ -169,15 +171,23 @@ Status ApiRegistrationService::LinkGroup(const Principal& p, int64_t id, int64_t
                     [&](const ApiRegistration& r) { return ApplyChange(r, c, false); });
 }
 
-// Sessions need no sweeping here: every call re-checks that its user is still admitted.
+// The user's sessions on it end with the link, so linking again revives none. (A group
+// unlinked needs no sweep: every call re-checks that its user is still admitted.)
 Status ApiRegistrationService::UnlinkUser(const Principal& p, int64_t id, int64_t user_id) {
   return ChangeLink(p, id, "registration.user.unlink", "{\"UserID\":" + std::to_string(user_id) + "}",
-                    [&](const ApiRegistration&) { return store_.DisallowUserForRegistration(id, user_id); });
+                    [&](const ApiRegistration&) -> Status {
+                      PSAFE_RETURN_IF_ERROR(store_.DisallowUserForRegistration(id, user_id));
+                      PSAFE_RETURN_IF_ERROR(store_.DeleteSessions({.user_id = user_id, .registration_id = id}));
+                      return KeepCallerSignedIn(store_, p);
+                    });
 }
 
 Status ApiRegistrationService::UnlinkGroup(const Principal& p, int64_t id, int64_t group_id) {
   return ChangeLink(p, id, "registration.group.unlink", "{\"GroupID\":" + std::to_string(group_id) + "}",
-                    [&](const ApiRegistration&) { return store_.DisallowGroupForRegistration(id, group_id); });
+                    [&](const ApiRegistration&) -> Status {
+                      PSAFE_RETURN_IF_ERROR(store_.DisallowGroupForRegistration(id, group_id));
+                      return KeepCallerSignedIn(store_, p);
+                    });
 }
 
 }  // namespace psafe::domain

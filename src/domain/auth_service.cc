@@ -152,7 +152,10 @@ Result<Principal> AuthService::VerifyApiKey(const ApiKeyCredentials& creds, cons
   if (!crypto::ConstantTimeEquals(reg->key_hash, key_hash) || !reg->enabled) return NotAuthenticated();
   const std::string_view user_name = BareUserName(creds.runas);
   if (user_name.empty()) return Status::Unauthenticated("runas user is required");
-  *lock_subject = "reg:" + std::to_string(reg->id) + "/user:" + ToLowerAscii(user_name.substr(0, kClaimedNameBytes));
+  // Counted per source too: a holder of the key guessing a password elsewhere cannot lock
+  // the user out where the user signs in.
+  *lock_subject = "reg:" + std::to_string(reg->id) + "/user:" + ToLowerAscii(user_name.substr(0, kClaimedNameBytes)) +
+                  "/src:" + client.remote_address;
   PSAFE_RETURN_IF_ERROR(CheckNotLocked(*lock_subject));
   // A property of the registration, known to whoever holds its key: said before any user
   // is looked at, so it tells nothing about who is linked.
@@ -160,7 +163,9 @@ Result<Principal> AuthService::VerifyApiKey(const ApiKeyCredentials& creds, cons
   // Whoever the name turns out to be, the answer and the time it takes are the same.
   auto user = store_.FindUserByName(user_name);
   if (!user.ok() && user.status().code() != StatusCode::kNotFound) return user.status();
-  Result<User> admitted = user.ok() ? AdmittedUser(*reg, user->id) : Result<User>(NotAuthenticated());
+  // An OAuth client's own user acts only through that client's tokens, never as a runas.
+  Result<User> admitted = user.ok() && !user->application ? AdmittedUser(*reg, user->id)
+                                                          : Result<User>(NotAuthenticated());
   if (!admitted.ok() && admitted.status().code() != StatusCode::kUnauthenticated) return admitted.status();
   if (creds.password) {
     const bool verified = VerifyPasswordOrBurn(admitted.ok() ? admitted->password_hash : std::nullopt,
@@ -301,7 +306,10 @@ Result<IssuedToken> AuthService::IssueToken(std::string_view client_id, std::str
 
 Status AuthService::SweepExpired() {
   const int64_t now = clock_.NowSeconds();
-  return store_.DeleteExpiredSessions(now, now - policy_.session_idle_seconds);
+  PSAFE_RETURN_IF_ERROR(store_.DeleteExpiredSessions(now, now - policy_.session_idle_seconds));
+  // Failures count while they are recent: one lockout period without another forgets them,
+  // so counts under made-up names cannot pile up.
+  return store_.DeleteStaleAuthFailures(now - policy_.lockout_seconds, now);
 }
 
 }  // namespace psafe::domain

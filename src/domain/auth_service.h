@@ -74,7 +74,8 @@ class AuthService {
   // registration that requires a user password issues no tokens (a client secret is not one).
   Result<IssuedToken> IssueToken(std::string_view client_id, std::string_view client_secret,
                                  const ClientContext& client);
-  // Removes expired sessions and tokens (called periodically by the server).
+  // Removes expired sessions and tokens, and failure counts older than a lockout period
+  // (called periodically by the server).
   Status SweepExpired();
 
   const AuthPolicy& policy() const { return policy_; }

@@ -23,6 +23,9 @@ struct User {
   std::optional<std::string> password_hash;  // Argon2id; absent = no password set
   bool is_administrator = false;             // derived: member of an administrators' group
   bool enabled = true;                       // a disabled user cannot sign in; its sessions end
+  // An OAuth client's own identity (created with its registration): it acts only through
+  // that client's tokens and can never be named as a PS-Auth runas user.
+  bool application = false;
   int64_t created_at = 0;
 };
 
@@ -80,6 +83,14 @@ struct Session {
   int64_t last_seen_at = 0;
   int64_t expires_at = 0;          // absolute expiry; 0 = idle expiry only (sessions made before v5)
   bool password_verified = false;  // the user's password was checked at sign-in
+};
+
+// Which sessions and tokens to end (DeleteSessions); 0 = any.
+struct SessionScope {
+  int64_t user_id = 0;
+  int64_t registration_id = 0;
+  bool only_without_password = false;  // keep those signed in with the user's password
+  bool only_bearer = false;            // OAuth tokens only
 };
 
 // Who a registration admits besides group links: users linked directly and groups linked.

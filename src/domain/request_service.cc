@@ -290,11 +290,17 @@ Status RequestService::SetRotateOnCheckin(const Principal& p, int64_t id) {
 Result<crypto::SecretString> RequestService::Release(const Principal& p, const Request& r, CredentialType type) {
   // The request must still be Approved when the release is recorded: a check-in, cancel or
   // expiry that commits first wins, and no credential leaves for a closed request.
+  // The caller must also still hold the role the request needs: a revoked role stops the
+  // releases of requests approved before it, on the next call.
   const auto still_approved = [&]() -> Status {
     PSAFE_ASSIGN_OR_RETURN(Request now, store_.FindRequest(r.id));
     const RequestStatus status = now.StatusAt(clock_.NowSeconds());
-    if (status == RequestStatus::kApproved) return Status::OK();
-    return Status::PermissionDenied("request " + std::to_string(r.id) + " is " + std::string(RequestStatusName(status)));
+    if (status != RequestStatus::kApproved) {
+      return Status::PermissionDenied("request " + std::to_string(r.id) + " is " + std::string(RequestStatusName(status)));
+    }
+    PSAFE_ASSIGN_OR_RETURN(auto grants, store_.GrantsFor(p.user.id, r.account_id));
+    const bool holds = r.isa ? Has(grants, Role::kIsa) : BestRequestGrant(grants) != nullptr;
+    return holds ? Status::OK() : Status::PermissionDenied(reason::kNoPermission);
   };
   PSAFE_ASSIGN_OR_RETURN(SealedCredentials sealed, store_.GetSealedCredentials(r.account_id));
   const std::optional<std::string>& blob = type == CredentialType::kPassword ? sealed.password
@@ -340,8 +346,16 @@ Result<crypto::SecretString> RequestService::IsaRetrieve(const Principal& p, con
   r.isa = true;
   r.approved_at = now;
   PSAFE_RETURN_IF_ERROR(store_.Atomically([&]() -> Status {
-    PSAFE_ASSIGN_OR_RETURN(auto outcome, store_.CreateRequest(r, ConflictOption::kNone, now));
+    // A new ISA release supersedes the caller's own open one on the account, so one user
+    // holds one open ISA request there, and it counts toward MaxConcurrentRequests.
+    PSAFE_ASSIGN_OR_RETURN(auto outcome,
+                           store_.CreateRequest(r, ConflictOption::kRenew, now, account.account.max_concurrent_requests));
     r.id = outcome.id;
+    if (outcome.renewed_id) {
+      PSAFE_RETURN_IF_ERROR(store_.AppendAudit(
+          AuditTrail::By(p, "request.cancel", "Request", std::to_string(*outcome.renewed_id), r.account_id,
+                         "{\"SupersededBy\":\"isa\"}"), now));
+    }
     return store_.AppendAudit(AuditTrail::By(p, "request.isa", "Request", std::to_string(r.id),
                                              r.account_id, "{\"Reason\":" + AuditQuote(nr.reason) + "}"),
                               now);

@@ -360,13 +360,14 @@ CREATE TABLE api_registration_psrun_rules (
 constexpr std::string_view kV5 = R"sql(
 ALTER TABLE users ADD COLUMN enabled INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE users ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN application INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE requests ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE sessions ADD COLUMN password_verified INTEGER NOT NULL DEFAULT 0;
 DELETE FROM sessions;
 DELETE FROM api_registration_users
   WHERE registration_id > (SELECT MIN(id) FROM api_registrations);
-INSERT INTO users(user_name, name, created_at)
-  SELECT 'oauth-' || lower(client_id), 'OAuth client of ' || name, CAST(strftime('%s','now') AS INTEGER)
+INSERT INTO users(user_name, name, created_at, application)
+  SELECT 'oauth-' || lower(client_id), 'OAuth client of ' || name, CAST(strftime('%s','now') AS INTEGER), 1
   FROM api_registrations WHERE id > (SELECT MIN(id) FROM api_registrations);
 UPDATE api_registrations
   SET oauth_user_id = (SELECT u.id FROM users u WHERE u.user_name = 'oauth-' || lower(api_registrations.client_id))

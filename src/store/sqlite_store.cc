@@ -24,7 +24,7 @@ using domain::Workgroup;
 constexpr std::string_view kUserCols =
     "u.id, u.user_name, u.name, u.email, u.password_hash, u.created_at, u.first_name, u.last_name, "
     "EXISTS(SELECT 1 FROM user_group_members m JOIN user_groups g ON g.id = m.group_id "
-    "WHERE m.user_id = u.id AND g.is_administrator = 1), u.enabled";
+    "WHERE m.user_id = u.id AND g.is_administrator = 1), u.enabled, u.application";
 domain::User ReadUser(const Statement& s) {
   domain::User u;
   u.id = s.Int(0);
@@ -37,6 +37,7 @@ domain::User ReadUser(const Statement& s) {
   u.last_name = s.Text(7);
   u.is_administrator = s.Int(8) != 0;
   u.enabled = s.Int(9) != 0;
+  u.application = s.Int(10) != 0;
   return u;
 }
 
@@ -429,10 +430,10 @@ class SqliteStore final : public Store {
   Result<int64_t> CreateUser(const domain::User& u) override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
     PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
-        "INSERT INTO users(user_name, name, email, password_hash, created_at, first_name, last_name) "
-        "VALUES (?,?,?,?,?,?,?)"));
+        "INSERT INTO users(user_name, name, email, password_hash, created_at, first_name, last_name, application) "
+        "VALUES (?,?,?,?,?,?,?,?)"));
     st.Bind(1, u.user_name).Bind(2, u.name).Bind(3, u.email).Bind(5, u.created_at)
-        .Bind(6, u.first_name).Bind(7, u.last_name);
+        .Bind(6, u.first_name).Bind(7, u.last_name).Bind(8, u.application);
     if (u.password_hash) st.Bind(4, std::string_view(*u.password_hash)); else st.BindNull(4);
     return Insert(st);
   }
@@ -793,11 +794,25 @@ class SqliteStore final : public Store {
     return st.Run();
   }
 
-  Status DeleteSessions(int64_t user_id, int64_t registration_id, bool only_without_password) override {
+  Status DeleteSessions(const domain::SessionScope& s) override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
     return Change("DELETE FROM sessions WHERE (?1 = 0 OR user_id = ?1) AND (?2 = 0 OR registration_id = ?2)"
-                  " AND (?3 = 0 OR password_verified = 0)",
-                  user_id, registration_id, only_without_password).status();
+                  " AND (?3 = 0 OR password_verified = 0) AND (?4 = 0 OR kind = 'bearer')",
+                  s.user_id, s.registration_id, s.only_without_password, s.only_bearer).status();
+  }
+
+  Result<int64_t> CancelOpenRequestsOf(int64_t user_id, int64_t now) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(int changed, Change("UPDATE requests SET status = 'Cancelled', cancelled_at = ?2,"
+                                               " version = version + 1 WHERE user_id = ?1"
+                                               " AND status IN ('Pending','Approved') AND expires_at > ?2",
+                                               user_id, now));
+    return static_cast<int64_t>(changed);
+  }
+
+  Status DeleteStaleAuthFailures(int64_t cutoff, int64_t now) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    return Change("DELETE FROM auth_failures WHERE last_failure_at < ?1 AND locked_until <= ?2", cutoff, now).status();
   }
 
   // --- Lockout ---
@@ -1545,11 +1560,11 @@ class SqliteStore final : public Store {
     PSAFE_RETURN_IF_ERROR(tx.begin_status());
     CreateRequestOutcome out;
     PSAFE_ASSIGN_OR_RETURN(auto open, db_->Prepare(
-        "SELECT id FROM requests WHERE user_id = ? AND account_id = ? AND isa = 0"
+        "SELECT id FROM requests WHERE user_id = ? AND account_id = ? AND isa = ?"
         " AND status IN ('Pending','Approved') AND expires_at > ? ORDER BY id DESC LIMIT 1"));
-    open.Bind(1, r.user_id).Bind(2, r.account_id).Bind(3, now);
+    open.Bind(1, r.user_id).Bind(2, r.account_id).Bind(3, r.isa).Bind(4, now);
     PSAFE_ASSIGN_OR_RETURN(bool exists, open.Step());
-    if (exists && !r.isa) {
+    if (exists) {
       const int64_t open_id = open.Int(0);
       if (option == domain::ConflictOption::kNone) {
         return Status::Conflict("an open request for this account exists (RequestID " +

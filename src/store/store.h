@@ -71,7 +71,7 @@ class Store {
   virtual Result<domain::UserGroup> FindUserGroupById(int64_t id) = 0;
   virtual Result<domain::UserGroup> FindUserGroupByName(std::string_view name) = 0;
   virtual Result<std::vector<domain::User>> ListGroupMembers(int64_t group_id) = 0;
-  // Names, e-mail, password hash and enabled flag.
+  // Names, e-mail, password hash and enabled flag (not the application flag).
   virtual Status UpdateUser(const domain::User& user) = 0;
   // Removes a user: memberships, registration links and sessions go at once. A user named by
   // requests or approvals stays as a disabled tombstone (its name freed, hidden from every
@@ -106,7 +106,8 @@ class Store {
   virtual Result<domain::PasswordRule> FindPasswordRule(int64_t id) = 0;
 
   // --- Requests -----------------------------------------------------------------
-  // Inserts `r` unless the user has an open request for the account: then Conflict
+  // Inserts `r` unless the user has an open request (of the same kind, ISA or not) for the
+  // account: then Conflict
   // (kNone), the open id (kReuse), or it is cancelled and `r` inserted (kRenew). With
   // `max_open` > 0, Conflict too when the account already has that many open requests of
   // anyone's. The checks and the insert are one transaction.
@@ -148,9 +149,13 @@ class Store {
   virtual Status DeleteSession(std::string_view token_hash) = 0;
   // Deletes cookie sessions idle since before `idle_cutoff` and anything past its absolute expiry.
   virtual Status DeleteExpiredSessions(int64_t now, int64_t idle_cutoff) = 0;
-  // Ends the sessions and tokens that stood on something that changed: those of `user_id`
-  // and/or `registration_id` (0 = any), only those signed in without a password if asked.
-  virtual Status DeleteSessions(int64_t user_id, int64_t registration_id, bool only_without_password) = 0;
+  // Ends the sessions and tokens that stood on something that changed.
+  virtual Status DeleteSessions(const domain::SessionScope& scope) = 0;
+  // Cancels every open request of `user_id` (a removed user's requests must not hold the
+  // account); returns how many.
+  virtual Result<int64_t> CancelOpenRequestsOf(int64_t user_id, int64_t now) = 0;
+  // Forgets failure counts last bumped before `cutoff` that hold no lock in force at `now`.
+  virtual Status DeleteStaleAuthFailures(int64_t cutoff, int64_t now) = 0;
 
   // --- Sign-in failures (lockout) -----------------------------------------------
   virtual Result<domain::AuthFailureRecord> GetAuthFailures(std::string_view subject) = 0;

@@ -147,7 +147,7 @@ def test_migration_removes_the_implicit_creator_link(server_factory):
         db.execute("DELETE FROM users WHERE id = ?", (app_user,))
         for index in ("api_registration_users_user", "sessions_user", "sessions_registration"):
             db.execute(f"DROP INDEX {index}")
-        for table, column in (("users", "enabled"), ("users", "deleted"), ("requests", "version"),
+        for table, column in (("users", "enabled"), ("users", "deleted"), ("users", "application"), ("requests", "version"),
                               ("sessions", "password_verified")):
             db.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
         db.execute("PRAGMA user_version = 4")
@@ -158,6 +158,8 @@ def test_migration_removes_the_implicit_creator_link(server_factory):
     _, token = oauth_token(srv, reg["ClientId"], reg["ClientSecret"])
     me = bearer(srv, token["access_token"]).post(srv.url("Auth/SignAppIn"), timeout=10).json()
     assert me["UserName"] == f"oauth-{reg['ClientId'].lower()}" and not me["IsAdministrator"], me
+    as_app = srv.session(ps_auth(reg["Key"], me["UserName"])).post(srv.url("Auth/SignAppIn"), timeout=10)
+    assert as_app.status_code == 401, as_app.text
     assert srv.admin().get(srv.url("Users"), timeout=10).status_code == 200  # init's registration
 
 
@@ -544,3 +546,109 @@ def test_sign_in_failures_look_and_take_the_same_for_linked_and_unlinked_users(s
     # An Argon2id run each time: the unlinked and unknown names cost as much as the linked one.
     slowest, fastest = max(times.values()), min(times.values())
     assert fastest > slowest / 3, times
+
+
+# --- What a second, attacker's reading of the fix found ---------------------------------------
+
+def ps_auth_from(srv, source: str, auth: str) -> int:
+    """POST Auth/SignAppIn with `auth` from another loopback source address; the status."""
+    ctx = ssl.create_default_context(cafile=srv.ca)
+    conn = http.client.HTTPSConnection("127.0.0.1", srv.port, context=ctx, timeout=10, source_address=(source, 0))
+    conn.request("POST", support.BASE_PATH + "/Auth/SignAppIn", headers={"Authorization": auth})
+    status = conn.getresponse().status
+    conn.close()
+    return status
+
+
+def test_a_revoked_role_stops_releases_of_requests_approved_before(server_factory):
+    srv = server_factory.start()
+    api = srv.admin()
+    sid = create_system(api, srv, create_workgroup(api, srv)["ID"])["ManagedSystemID"]
+    g = grant_account(api, srv, sid, max_minutes=600)
+    rid = bare_int(g.request(duration=600))
+    assert g.s.get(srv.url(f"Credentials/{rid}"), timeout=10).status_code == 200
+    group = next(x["GroupID"] for x in api.get(srv.url("UserGroups"), timeout=10).json()
+                 if g.user["UserID"] in {m["UserID"] for m in
+                                         api.get(srv.url(f"UserGroups/{x['GroupID']}/Users"), timeout=10).json()})
+    assert api.delete(srv.url(f"UserGroups/{group}/SmartRules/{g.rule_id}/Roles"), timeout=10).status_code == 204
+    for path in (f"Credentials/{rid}", f"/requests/{rid}/credentials"):
+        r = g.s.get(srv.url(path), timeout=10)
+        assert r.status_code == 403, (path, r.status_code, r.text)
+
+
+def test_a_key_holder_cannot_act_as_the_oauth_clients_own_user(server_factory):
+    srv = server_factory.start()
+    api = srv.admin()
+    alice, group = alice_in_group(api, srv)
+    reg = new_registration(api, srv, UserGroupIDs=[group["GroupID"]])
+    app_user = f"oauth-{reg['ClientId'].lower()}"
+    r = srv.session(ps_auth(reg["Key"], app_user)).post(srv.url("Auth/SignAppIn"), timeout=10)
+    assert r.status_code == 401, r.text
+    # The client itself still acts as that user.
+    _, token = oauth_token(srv, reg["ClientId"], reg["ClientSecret"])
+    assert bearer(srv, token["access_token"]).post(srv.url("Auth/SignAppIn"), timeout=10).json()["UserName"] == app_user
+
+
+def test_a_key_holder_elsewhere_cannot_lock_another_user_out(server_factory):
+    srv = server_factory.start()
+    api = srv.admin()
+    pw = srv.creds.password
+    for _ in range(6):
+        assert ps_auth_from(srv, "127.0.0.3", ps_auth(srv.creds.api_key, "admin", "wrong-password")) == 401
+    # The guesser's own source is locked ...
+    assert ps_auth_from(srv, "127.0.0.3", ps_auth(srv.creds.api_key, "admin", pw)) == 401
+    # ... the administrator, signing in from where they are, is not.
+    assert srv.session(ps_auth(srv.creds.api_key, "admin", pw)).post(srv.url("Auth/SignAppIn"), timeout=10).status_code == 200
+
+
+def test_isa_releases_count_toward_max_concurrent_requests(server_factory):
+    srv = server_factory.start()
+    api = srv.admin()
+    sid = create_system(api, srv, create_workgroup(api, srv)["ID"])["ManagedSystemID"]
+    g = grant_account(api, srv, sid, role_ids=(ROLE_ISA,))
+    _, other_isa = g.add_user(api, (ROLE_ISA,))
+    _, requestor = g.add_user(api, (ROLE_REQUESTOR,))
+    body = {"SystemID": sid, "AccountID": g.account_id}
+    # The same user again: the new release supersedes their own open one.
+    for _ in range(3):
+        assert g.s.post(srv.url("ISARequests"), json=body, timeout=10).status_code == 200
+    open_isa = [q for q in support.list_requests(g.s, srv, status="active") if q["AccountID"] == g.account_id]
+    assert len(open_isa) == 1, open_isa
+    # Anyone else is held to MaxConcurrentRequests (1) while it is open.
+    r = other_isa.post(srv.url("ISARequests"), json=body, timeout=10)
+    assert r.status_code == 409 and "concurrent" in r.text, r.text
+    assert support.post_request(requestor, srv, sid, g.account_id).status_code == 409
+
+
+def test_delete_user_group_by_name_never_reads_the_name_as_an_id(server_factory):
+    srv = server_factory.start()
+    api = srv.admin()
+    victim = support.create_user_group(api, srv, registration_ids=())
+    named = support.create_user_group(api, srv, name=str(victim["GroupID"]), registration_ids=())
+    assert api.delete(srv.url("UserGroups"), params={"name": str(victim["GroupID"])}, timeout=10).status_code == 200
+    assert api.get(srv.url(f"UserGroups/{victim['GroupID']}"), timeout=10).status_code == 200
+    names = {x["Name"] for x in api.get(srv.url("UserGroups"), timeout=10).json()}
+    assert named["Name"] not in names
+
+
+def test_a_removed_users_open_requests_no_longer_hold_the_account(server_factory):
+    srv = server_factory.start()
+    api = srv.admin()
+    sid = create_system(api, srv, create_workgroup(api, srv)["ID"])["ManagedSystemID"]
+    g = grant_account(api, srv, sid)
+    _, other = g.add_user(api, (ROLE_REQUESTOR,))
+    bare_int(g.request())
+    assert support.post_request(other, srv, g.system_id, g.account_id).status_code == 409
+    assert api.delete(srv.url(f"Users/{g.user['UserID']}"), timeout=10).status_code == 204
+    assert support.post_request(other, srv, g.system_id, g.account_id).status_code == 201
+
+
+def test_an_administrator_cannot_lock_out_the_registration_or_user_they_sign_in_with(server_factory):
+    srv = server_factory.start()
+    api = srv.admin()
+    me = admin_id(api, srv)
+    assert api.put(srv.url("ApiRegistrations/1"), json={"Active": False}, timeout=10).status_code == 409
+    assert api.delete(srv.url(f"ApiRegistrations/1/Users/{me}"), timeout=10).status_code == 409
+    assert api.get(srv.url("ApiRegistrations/1"), timeout=10).json()["Active"] is True
+    # Another administrator on another registration may still disable this one.
+    assert api.get(srv.url("Users"), timeout=10).status_code == 200

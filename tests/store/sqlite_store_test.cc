@@ -288,3 +288,20 @@ TEST(SqliteStoreTest, ADeletedUserWithHistoryIsATombstoneThatFreesItsName) {
 
 }  // namespace
 }  // namespace psafe::store
+
+namespace psafe::store {
+namespace {
+
+TEST(SqliteStoreTest, StaleFailureCountsAreForgottenButLocksInForceAreKept) {
+  testing::StoreEnv env;
+  ASSERT_TRUE(env.store->PutAuthFailures("old", {3, 100, 0}).ok());
+  ASSERT_TRUE(env.store->PutAuthFailures("locked", {5, 100, 2000}).ok());
+  ASSERT_TRUE(env.store->PutAuthFailures("recent", {1, 1500, 0}).ok());
+  ASSERT_TRUE(env.store->DeleteStaleAuthFailures(1000, 1600).ok());
+  EXPECT_EQ(env.store->GetAuthFailures("old")->failures, 0);
+  EXPECT_EQ(env.store->GetAuthFailures("locked")->failures, 5);
+  EXPECT_EQ(env.store->GetAuthFailures("recent")->failures, 1);
+}
+
+}  // namespace
+}  // namespace psafe::store
