@@ -111,6 +111,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   parser.put(boost::asio::buffer(raw), ec);
   if (!ec && !parser.is_done()) parser.put_eof(ec);
   if (ec || !parser.is_done()) return 0;  // the server answers 400/413/431 before routing
+  if (!psafe::http::CheckFraming(parser.get()).ok()) return 0;  // 400 before routing, too
   psafe::http::Request req = psafe::http::FromBeast(parser.release(), "127.0.0.1", "");
 
   // Placeholders are replaced after parsing, so a seed's Content-Length stays right.

@@ -256,6 +256,12 @@ struct Server::Impl {
         co_return;
       }
       first = false;
+      // Before a byte of the body is read: a body Beast would not frame (a coding other
+      // than chunked) would otherwise be read as the next request on this connection.
+      if (Status framing = CheckFraming(parser.get()); !framing.ok()) {
+        co_await WriteError(stream, 400, framing.message());
+        co_return;
+      }
       if (parser.get()[bhttp::field::expect] == "100-continue") {
         bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
         co_await bhttp::async_write(stream, cont, kTuple);
