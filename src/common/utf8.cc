@@ -62,16 +62,19 @@ bool IsValidUtf8(std::string_view s) {
   return true;
 }
 
-std::string ToValidUtf8(std::string_view s) {
-  if (IsValidUtf8(s)) return std::string(s);
+std::string ToValidUtf8(std::string s) {
+  if (IsValidUtf8(s)) return s;
+  const std::string_view in(s);
   std::string out;
-  out.reserve(s.size() + 8);
-  for (size_t i = 0; i < s.size();) {
-    const Utf8Sequence seq = DecodeUtf8(s.substr(i));
-    if (seq.valid) out.append(s.substr(i, seq.length));
+  out.reserve(in.size() * 3);  // each bad byte becomes at most 3: no reallocation leaves a copy behind
+  for (size_t i = 0; i < in.size();) {
+    const Utf8Sequence seq = DecodeUtf8(in.substr(i));
+    if (seq.valid) out.append(in.substr(i, seq.length));
     else out.append(kReplacement);
     i += seq.length;
   }
+  volatile char* p = s.data();  // volatile: the store must not be elided as dead
+  for (size_t i = 0; i < s.size(); ++i) p[i] = 0;
   return out;
 }
 

@@ -24,8 +24,10 @@ Utf8Sequence DecodeUtf8(std::string_view s);
 bool IsValidUtf8(std::string_view s);
 
 // `s` with each maximal ill-formed subpart replaced by U+FFFD (Unicode's recommended
-// practice, as WHATWG's decoder does); an exact copy of `s` when it is valid.
-std::string ToValidUtf8(std::string_view s);
+// practice, as WHATWG's decoder does); `s` itself, moved, when it is valid. When it is not,
+// the bytes of the argument are overwritten before it is released: it may be a response
+// body that holds a secret.
+std::string ToValidUtf8(std::string s);
 
 // OK, or InvalidArgument "<what> is not valid UTF-8".
 Status RequireUtf8(std::string_view what, std::string_view value);

@@ -1,6 +1,7 @@
 #include "http/server.h"
 
 #include "common/strings.h"
+#include "common/utf8.h"
 #include "http/beast_request.h"
 
 #include <openssl/ssl.h>
@@ -46,7 +47,7 @@ std::string JsonEscape(std::string_view s) {
       out += c;
     }
   }
-  return out;
+  return ToValidUtf8(std::move(out));  // the access log is JSON lines: a raw target's bad bytes become U+FFFD
 }
 
 bool IsParseError(const beast::error_code& ec) {

@@ -99,3 +99,108 @@ def test_chunked_alone_still_frames_the_body(api, server):
     raw = exchange_until_close(server, payload)
     assert status_lines(raw)[0].startswith(b"HTTP/1.1 201 "), raw[:600]
     assert name in workgroup_names(api, server)
+
+
+# --- 2. No response carries invalid UTF-8: every text input is checked -------------------
+
+BAD = b"\xff\xfe"
+
+
+def all_audit_pages_are_strict_json(srv) -> list:
+    api = srv.admin()
+    records, offset = [], 0
+    while True:
+        r = api.get(srv.url("Audit"), params={"limit": 200, "offset": offset}, timeout=15)
+        assert r.status_code == 200, r.text
+        body = strict_json(r)  # raises on a byte that is not UTF-8
+        records += body["Data"]
+        offset += len(body["Data"])
+        if not body["Data"] or offset >= body["TotalCount"]:
+            return records
+
+
+@pytest.mark.parametrize("header", [
+    "PS-Auth key={key}; runas=\xff\xfe;",
+    "PS-Auth key={key}; runas={user}; pwd=[\xff\xfe];",
+], ids=["runas", "pwd"])
+def test_sign_in_with_bytes_that_are_not_utf8_is_400_and_the_audit_stays_valid_json(server_factory, header):
+    srv = server_factory.start()
+    s = srv.session()
+    # http.client sends a str header as Latin-1: "\xff\xfe" goes out as the bytes FF FE.
+    r = s.post(srv.url("Auth/SignAppIn"), headers={"Authorization": header.format(key=srv.creds.api_key,
+                                                                                   user=srv.creds.user)}, timeout=10)
+    assert r.status_code == 400, (r.status_code, r.text)
+    assert strict_json(r) in ("runas is not valid UTF-8", "pwd is not valid UTF-8"), r.text
+    # Nor on any other route, where the header is an implicit session.
+    r = s.get(srv.url("Workgroups"), headers={"Authorization": header.format(key=srv.creds.api_key,
+                                                                               user=srv.creds.user)}, timeout=10)
+    assert r.status_code == 400, (r.status_code, r.text)
+    records = all_audit_pages_are_strict_json(srv)
+    assert not any(rec.get("Action") == "signin.failed" for rec in records), records
+
+
+def test_oauth_form_fields_that_are_not_utf8_are_400(server_factory):
+    srv = server_factory.start()
+    s = srv.session()
+    for form in (f"grant_type=client_credentials&client_id=%FF%FE&client_secret=x",
+                 f"grant_type=client_credentials&client_id={srv.creds.client_id}&client_secret=%C0%AF"):
+        r = s.post(srv.url("Auth/connect/token"), data=form,
+                   headers={"Content-Type": "application/x-www-form-urlencoded"}, timeout=10)
+        assert r.status_code == 400, (form, r.status_code, r.text)
+        assert strict_json(r) == {"error": "invalid_request"}
+    records = all_audit_pages_are_strict_json(srv)
+    assert not any(rec.get("Action") == "signin.failed" for rec in records), records
+
+
+@pytest.mark.parametrize("target,message", [
+    ("Workgroups/%FF%FE", "request path is not valid UTF-8"),
+    ("Workgroups/%C0%AF/Assets", "request path is not valid UTF-8"),
+    ("UserGroups/%ED%A0%80", "request path is not valid UTF-8"),
+    ("ManagedAccounts?systemName=%FF%FE&accountName=root", "query string is not valid UTF-8"),
+    ("secrets-safe/secrets?path=%FF", "query string is not valid UTF-8"),
+])
+def test_path_and_query_that_are_not_utf8_once_decoded_are_400(server, target, message):
+    raw = exchange_until_close(server, (f"GET {BASE_PATH}/{target} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                        f"Authorization: {server.creds.ps_auth}\r\nConnection: close\r\n\r\n").encode())
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 "), raw[:400]
+    assert json.loads(body.decode("utf-8")) == message
+
+
+@pytest.mark.parametrize("body", [
+    b'{"Name": "\xff\xfe"}', b'{"Name": "\xc0\xaf"}', b'{"Name": "\xed\xa0\x80"}', b'{"Name": "\\ud800"}',
+    b'{"\xff": 1, "Name": "x"}',
+], ids=["ff-fe", "overlong", "surrogate-bytes", "escaped-lone-surrogate", "bad-key"])
+def test_json_bodies_that_are_not_utf8_are_400(api, server, body):
+    for path in ("Workgroups", "UserGroups", "secrets-safe/safes/"):
+        r = api.post(server.url(path), data=body, headers={"Content-Type": "application/json"}, timeout=10)
+        assert r.status_code == 400, (path, r.status_code, r.text)
+        assert strict_json(r) == "malformed JSON body"
+
+
+def raw_multipart(parts: list[tuple[bytes, bytes]]) -> tuple[bytes, str]:
+    """A multipart/form-data body from (part header lines, data), both raw bytes."""
+    boundary = unique("b0undary")
+    out = b""
+    for headers, data in parts:
+        out += f"--{boundary}\r\n".encode() + headers + b"\r\n\r\n" + data + b"\r\n"
+    return out + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def metadata_part(**meta) -> tuple[bytes, bytes]:
+    return b'Content-Disposition: form-data; name="secretmetadata"', json.dumps(meta).encode()
+
+
+@pytest.mark.parametrize("part_headers", [
+    b'Content-Disposition: form-data; name="file\xff"',
+    b'Content-Disposition: form-data; name="file"; filename="\xff\xfe.txt"',
+    b'Content-Disposition: form-data; name="file"; filename="a.txt"\r\nContent-Type: text/\xc0\xaf',
+], ids=["part-name", "file-name", "content-type"])
+def test_multipart_fields_that_are_not_utf8_are_400(api, server, part_headers):
+    from support import create_safe
+    safe = create_safe(api, server)
+    body, ctype = raw_multipart([metadata_part(Title=unique("f")), (part_headers, b"content")])
+    r = api.post(server.url(f"secrets-safe/folders/{safe['Id']}/secrets/file"), data=body,
+                 headers={"Content-Type": ctype}, timeout=10)
+    assert r.status_code == 400, (r.status_code, r.text)
+    assert strict_json(r).endswith("is not valid UTF-8"), r.text
