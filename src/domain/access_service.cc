@@ -4,16 +4,11 @@
 
 #include "common/strings.h"
 #include "crypto/password_hash.h"
+#include "domain/names.h"
 
 namespace psafe::domain {
 
 namespace {
-
-Status ValidateTitle(std::string_view field, std::string_view v) {
-  if (v.empty()) return Status::InvalidArgument(std::string(field) + " is required");
-  if (v.size() > 256) return Status::InvalidArgument(std::string(field) + " is longer than 256 characters");
-  return Status::OK();
-}
 
 // Unique-name clashes read better with the name in them.
 template <typename T>
@@ -39,7 +34,11 @@ AccessService::AccessService(store::Store& store, AuditTrail& audit, const Clock
 Result<User> AccessService::CreateUser(const Principal& p, User u,
                                        std::optional<crypto::SecretString> password) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  PSAFE_RETURN_IF_ERROR(ValidateTitle("UserName", u.user_name));
+  PSAFE_RETURN_IF_ERROR(ValidateName("UserName", u.user_name, {.kind = NameKind::kIdentity}));
+  for (const auto& [field, value] : {std::pair<std::string_view, std::string_view>{"FirstName", u.first_name},
+                                     {"LastName", u.last_name}, {"Name", u.name}}) {
+    PSAFE_RETURN_IF_ERROR(ValidateName(field, value, {.required = false}));
+  }
   if (u.user_name.find_first_of("\\;[]\"") != std::string::npos) {
     return Status::InvalidArgument("UserName must not contain \\ ; [ ] or \"");
   }
@@ -67,7 +66,7 @@ Result<std::vector<User>> AccessService::ListUsers(const Principal& p) {
 
 Result<UserGroup> AccessService::CreateGroup(const Principal& p, UserGroup g) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  PSAFE_RETURN_IF_ERROR(ValidateTitle("groupName", g.name));
+  PSAFE_RETURN_IF_ERROR(ValidateName("groupName", g.name, {.kind = NameKind::kIdentity}));
   g.is_administrator = false;  // administration is granted only by psafed init
   PSAFE_RETURN_IF_ERROR(audit_.Record(AuditTrail::By(p, "usergroup.create", "UserGroup", g.name), [&]() -> Status {
     PSAFE_ASSIGN_OR_RETURN(g.id, NamedConflict(store_.CreateUserGroup(g), "user group", g.name));
@@ -106,7 +105,7 @@ Status AccessService::AddMember(const Principal& p, int64_t group_id, int64_t us
 
 Result<SmartRule> AccessService::CreateSmartRule(const Principal& p, SmartRule r) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  PSAFE_RETURN_IF_ERROR(ValidateTitle("Title", r.title));
+  PSAFE_RETURN_IF_ERROR(ValidateName("Title", r.title));
   if (r.workgroup_name) PSAFE_RETURN_IF_ERROR(store_.FindWorkgroupByName(*r.workgroup_name).status());
   r.created_at = clock_.NowSeconds();
   PSAFE_RETURN_IF_ERROR(audit_.Record(AuditTrail::By(p, "smartrule.create", "SmartRule", r.title), [&]() -> Status {
@@ -123,7 +122,7 @@ Result<std::vector<SmartRule>> AccessService::ListSmartRules(const Principal& p)
 
 Result<AccessPolicy> AccessService::CreatePolicy(const Principal& p, AccessPolicy policy) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  PSAFE_RETURN_IF_ERROR(ValidateTitle("Name", policy.name));
+  PSAFE_RETURN_IF_ERROR(ValidateName("Name", policy.name));
   if (policy.required_approvals < 0 || policy.required_approvals > 10) {
     return Status::InvalidArgument("RequiredApprovals must be between 0 and 10");
   }

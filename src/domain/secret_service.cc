@@ -1,12 +1,12 @@
 #include "domain/secret_service.h"
 
 #include "crypto/random.h"
+#include "domain/names.h"
 
 namespace psafe::domain {
 
 namespace {
 
-constexpr size_t kMaxNameChars = 256;    // folder names, titles, usernames, file names
 constexpr size_t kMaxDescriptionChars = 256;
 constexpr size_t kMaxNotesChars = 4000;
 
@@ -31,7 +31,7 @@ Status CheckText(std::string_view field, std::string_view value, size_t max_char
 }
 
 Status CheckFolderName(std::string_view name) {
-  PSAFE_RETURN_IF_ERROR(CheckText("Name", name, kMaxNameChars, true));
+  PSAFE_RETURN_IF_ERROR(ValidateName("Name", name));
   if (name.find('/') != std::string_view::npos) return Status::InvalidArgument("Name may not contain '/'");
   // Paths are names joined by '/': "." and ".." would read as directions to every client.
   if (name == "." || name == "..") return Status::InvalidArgument("Name may not be '.' or '..'");
@@ -79,7 +79,7 @@ Status Merge(SecretInput& in, Secret& x) {
   take(in.file_name, x.file_name);
   if (in.owner_id) x.owner_id = *in.owner_id;
   if (in.password_rule_id) x.password_rule_id = *in.password_rule_id;
-  PSAFE_RETURN_IF_ERROR(CheckText("Title", x.title, kMaxNameChars, true));
+  PSAFE_RETURN_IF_ERROR(ValidateName("Title", x.title));
   PSAFE_RETURN_IF_ERROR(CheckText("Description", x.description, kMaxDescriptionChars, false));
   PSAFE_RETURN_IF_ERROR(CheckText("Username", x.username, kMaxNameChars, false));
   PSAFE_RETURN_IF_ERROR(CheckText("Notes", x.notes, kMaxNotesChars, false));

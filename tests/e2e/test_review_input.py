@@ -7,6 +7,7 @@ import json
 import socket
 import ssl
 import time
+import uuid
 
 import pytest
 
@@ -204,3 +205,89 @@ def test_multipart_fields_that_are_not_utf8_are_400(api, server, part_headers):
                  headers={"Content-Type": ctype}, timeout=10)
     assert r.status_code == 400, (r.status_code, r.text)
     assert strict_json(r).endswith("is not valid UTF-8"), r.text
+
+
+# --- 5. Look-alike names --------------------------------------------------------------------
+
+def name_fields(api, srv):
+    """(what, method, path, body for a name) for every kind of name psafed stores."""
+    from support import create_safe, create_system, create_workgroup
+    wg = create_workgroup(api, srv)
+    system = create_system(api, srv, wg["ID"])
+    safe = create_safe(api, srv)
+    return [
+        ("user", "Users", lambda n: {"UserName": n, "FirstName": "e2e", "Password": "Passw0rd!long"}),
+        ("user first name", "Users", lambda n: {"UserName": unique("u"), "FirstName": n, "Password": "Passw0rd!long"}),
+        ("group", "UserGroups", lambda n: {"groupName": n}),
+        ("registration", "ApiRegistrations", lambda n: {"Name": n}),
+        ("workgroup", "Workgroups", lambda n: {"Name": n}),
+        ("asset", f"Workgroups/{wg['ID']}/Assets", lambda n: {"AssetName": n, "IPAddress": "10.0.0.9"}),
+        ("system", f"Workgroups/{wg['ID']}/ManagedSystems",
+         lambda n: {"SystemName": n, "PlatformID": 2, "IPAddress": "10.0.0.9"}),
+        ("account", f"ManagedSystems/{system['ManagedSystemID']}/ManagedAccounts", lambda n: {"AccountName": n}),
+        ("smart rule", "SmartRules", lambda n: {"Title": n}),
+        ("access policy", "AccessPolicies", lambda n: {"Name": n, "RequiredApprovals": 0, "MaxDurationMinutes": 60}),
+        ("safe", "secrets-safe/safes/", lambda n: {"Name": n}),
+        ("folder", "secrets-safe/folders/", lambda n: {"Name": n, "ParentId": safe["Id"]}),
+        ("secret", f"secrets-safe/folders/{safe['Id']}/secrets", lambda n: {"Title": n, "Password": "pw"}),
+        ("text secret", f"secrets-safe/folders/{safe['Id']}/secrets/text", lambda n: {"Title": n, "Text": "t"}),
+    ]
+
+
+@pytest.mark.parametrize("bad", [
+    "{} ", " {}", "{}\t", "{}\u00a0", "\u200b{}", "{}\u3000", "\ufeff{}",  # invisible at either end
+    "{}\u0007x", "x\u001b[31m{}", "{}\u007f", "{}\u0085x", "{}\u009bx", "{}\u2028x",  # C0, DEL, C1, separators
+    "{}\u202ex", "x\u2066{}",  # bidirectional controls
+], ids=["trailing-space", "leading-space", "trailing-tab", "nbsp", "zero-width", "ideographic-space", "bom",
+        "bell", "escape", "del", "nel", "csi", "line-separator", "rlo", "lri"])
+def test_no_name_field_accepts_control_characters_or_whitespace_at_its_ends(api, server, bad):
+    for what, path, body in name_fields(api, server):
+        name = bad.format(unique("n"))
+        r = api.post(server.url(path), json=body(name), timeout=10)
+        assert r.status_code == 400, (what, repr(name), r.status_code, r.text)
+        assert isinstance(strict_json(r), str), r.text
+
+
+def digits() -> str:
+    """A unique suffix without letters, so that it adds no script to a name."""
+    return str(uuid.uuid4().int)[:15]
+
+
+def test_a_name_field_with_inner_spaces_and_any_single_script_is_accepted(api, server):
+    for what, path, body in name_fields(api, server):
+        for name in (unique("a b"), "\u0438\u0432\u0430\u043d-" + digits(), "\u03b1\u03b8\u03ae\u03bd\u03b1 " + digits(),
+                     "Zo\u00eb-" + digits(), "\u5c71\u7530-" + unique("")):
+            r = api.post(server.url(path), json=body(name), timeout=10)
+            assert r.status_code == 201, (what, name, r.status_code, r.text)
+
+
+# "аdmin" (Cyrillic а), "Αdmin" (Greek Α), "admіn" (Cyrillic і), fullwidth "ａｄｍｉｎ", bold "𝐚dmin".
+LOOK_ALIKES = ["\u0430dmin", "\u0391dmin", "adm\u0456n", "\uff41\uff44\uff4d\uff49\uff4e", "\U0001d41admin"]
+
+
+@pytest.mark.parametrize("look_alike", LOOK_ALIKES, ids=["cyrillic-a", "greek-alpha", "cyrillic-i", "fullwidth",
+                                                         "math-bold"])
+def test_identity_names_refuse_look_alikes_of_latin_names(api, server, look_alike):
+    for path, body in (("Users", {"UserName": look_alike, "Password": "Passw0rd!long"}),
+                       ("UserGroups", {"groupName": look_alike + "-" + unique("g")}),
+                       ("UserGroups", {"groupName": "\u0410dministrators"}),
+                       ("ApiRegistrations", {"Name": look_alike})):
+        r = api.post(server.url(path), json=body, timeout=10)
+        assert r.status_code == 400, (path, body, r.status_code, r.text)
+        assert strict_json(r).startswith(("UserName must not", "groupName must not", "Name must not")), r.text
+    # The look-alike cannot sign in as anybody either: it names no user.
+    s = server.session(f"PS-Auth key={server.creds.api_key}; runas={look_alike};".encode().decode("latin-1"))
+    assert s.post(server.url("Auth/SignAppIn"), timeout=10).status_code == 401
+
+
+def test_titles_may_mix_scripts_and_identities_compare_case_insensitively_in_ascii(api, server):
+    from support import create_safe
+    safe = create_safe(api, server)
+    r = api.post(server.url(f"secrets-safe/folders/{safe['Id']}/secrets"),
+                 json={"Title": "\u041f\u0430\u0440\u043e\u043b\u044c VPN", "Password": "pw"}, timeout=10)
+    assert r.status_code == 201, r.text
+    name = unique("CaseUser")
+    assert api.post(server.url("Users"), json={"UserName": name, "Password": "Passw0rd!long"},
+                    timeout=10).status_code == 201
+    r = api.post(server.url("Users"), json={"UserName": name.lower(), "Password": "Passw0rd!long"}, timeout=10)
+    assert r.status_code == 409, r.text
