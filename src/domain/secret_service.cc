@@ -76,7 +76,9 @@ Status Merge(SecretInput& in, Secret& x) {
   take(in.urls_json, x.urls_json);
   take(in.owners_json, x.owners_json);
   take(in.owner_type, x.owner_type);
-  take(in.file_name, x.file_name);
+  if (in.file_name) {
+    PSAFE_ASSIGN_OR_RETURN(x.file_name, FileBaseName(*in.file_name));
+  }
   if (in.owner_id) x.owner_id = *in.owner_id;
   if (in.password_rule_id) x.password_rule_id = *in.password_rule_id;
   PSAFE_RETURN_IF_ERROR(ValidateName("Title", x.title));
@@ -94,7 +96,7 @@ Status Merge(SecretInput& in, Secret& x) {
     case SecretType::kText:
       return CheckText("Text", v, kMaxTextSecretChars, true);
     case SecretType::kFile:
-      PSAFE_RETURN_IF_ERROR(CheckText("FileName", x.file_name, kMaxNameChars, true));
+      if (x.file_name.empty()) return Status::InvalidArgument("FileName is required");
       if (v.size() > kMaxFileSecretBytes) return Status::TooLarge("a file secret may be at most 5 MiB");
       x.file_size = static_cast<int64_t>(v.size());
       return Status::OK();

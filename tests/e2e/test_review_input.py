@@ -207,6 +207,82 @@ def test_multipart_fields_that_are_not_utf8_are_400(api, server, part_headers):
     assert strict_json(r).endswith("is not valid UTF-8"), r.text
 
 
+# --- 3. File secret names: checked, and reduced to a base name ----------------------------
+
+def upload(api, srv, folder_id, file_name, part_file_name=None, content=b"file content"):
+    """POST a File secret; the name goes in the metadata's FileName unless part_file_name is
+    given (then only the multipart part's filename carries it, raw bytes allowed)."""
+    meta = {"Title": unique("file")}
+    if part_file_name is None:
+        meta["FileName"] = file_name
+        part_file_name = b"ignored.bin"
+    # Escaped as Go's mime/multipart and urllib3 escape a quoted parameter.
+    escaped = part_file_name.replace(b"\\", b"\\\\").replace(b'"', b'\\"')
+    disposition = b'Content-Disposition: form-data; name="file"; filename="' + escaped + b'"'
+    body, ctype = raw_multipart([metadata_part(**meta),
+                                 (disposition + b"\r\nContent-Type: application/octet-stream", content)])
+    return api.post(srv.url(f"secrets-safe/folders/{folder_id}/secrets/file"), data=body,
+                    headers={"Content-Type": ctype}, timeout=10)
+
+
+@pytest.mark.parametrize("sent,stored", [
+    ("../../etc/passwd", "passwd"),
+    ("..\\..\\windows\\win.ini", "win.ini"),
+    ("/var/lib/psafe/master.key", "master.key"),
+    ("C:\\Users\\eve\\r\u00e9sum\u00e9.pdf", "r\u00e9sum\u00e9.pdf"),
+])
+def test_an_uploaded_file_name_is_reduced_to_its_base_name_in_the_answer_and_the_download(api, server, sent, stored):
+    from support import create_safe, download_secret_file
+    safe = create_safe(api, server)
+    for how in ("metadata", "part"):
+        r = upload(api, server, safe["Id"], sent) if how == "metadata" else \
+            upload(api, server, safe["Id"], None, part_file_name=sent.encode())
+        assert r.status_code == 201, (how, r.status_code, r.text)
+        created = strict_json(r)
+        assert created["FileName"] == stored, (how, created)
+        d = download_secret_file(api, server, created["Id"])
+        assert d.status_code == 200, d.text
+        disposition = d.headers["Content-Disposition"].encode("latin-1").decode("utf-8")
+        assert disposition == f'attachment; filename="{stored}"', disposition
+        assert ".." not in disposition and "/" not in disposition
+    listing = api.get(server.url(f"secrets-safe/folders/{safe['Id']}/secrets"), timeout=10)
+    assert {s["FileName"] for s in strict_json(listing)} == {stored}
+
+
+def test_an_update_reduces_the_file_name_too(api, server):
+    from support import create_file_secret, create_safe, file_secret_multipart, get_secret
+    safe = create_safe(api, server)
+    created = create_file_secret(api, server, safe["Id"], b"v1", file_name="v1.bin")
+    body, ctype = file_secret_multipart({"Title": created["Title"], "FileName": "../../../../tmp/x.sh"}, b"v2",
+                                        file_name="v2.bin")
+    r = api.put(server.url(f"secrets-safe/secrets/{created['Id']}/file"), data=body,
+                headers={"Content-Type": ctype}, timeout=10)
+    assert r.status_code == 204, (r.status_code, r.text)
+    assert get_secret(api, server, created["Id"])["FileName"] == "x.sh"
+
+
+@pytest.mark.parametrize("sent", [
+    b"\xff\xfe.txt", b"a\x07b.txt", b"a\x1b[31m.txt", "inv\u202eexe.txt".encode(), b"a\x7f.txt",
+    b"f" * 257, b"..", b".", b"dir/", b"../..", b"..\\",
+], ids=["not-utf8", "bell", "escape", "bidi-override", "del", "257-bytes", "dot-dot", "dot", "dir", "up-up",
+        "up-backslash"])
+def test_a_file_name_that_is_not_a_plain_name_is_400(api, server, sent):
+    from support import create_safe
+    safe = create_safe(api, server)
+    r = upload(api, server, safe["Id"], None, part_file_name=sent)
+    assert r.status_code == 400, (sent, r.status_code, r.text)
+    assert "FileName" in strict_json(r) or "not valid UTF-8" in strict_json(r), r.text
+    try:
+        text = sent.decode("utf-8")  # JSON metadata can carry every one but the bytes that are not UTF-8
+    except UnicodeDecodeError:
+        text = None
+    if text is not None:
+        r = upload(api, server, safe["Id"], text)
+        assert r.status_code == 400, (sent, r.status_code, r.text)
+    listing = api.get(server.url(f"secrets-safe/folders/{safe['Id']}/secrets"), timeout=10)
+    assert strict_json(listing) == []
+
+
 # --- 5. Look-alike names --------------------------------------------------------------------
 
 def name_fields(api, srv):
