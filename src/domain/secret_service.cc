@@ -53,6 +53,9 @@ Status CheckGuid(std::string_view what, std::string_view id) {
   return Status::OK();
 }
 
+// What a folder the caller may not read, and one that does not exist, both answer.
+constexpr std::string_view kFolderNotFound = "folder not found";
+
 std::string_view AccessName(FolderAccess a) {
   switch (a) {
     case FolderAccess::kManage: return "manage";
@@ -274,10 +277,12 @@ Result<Secret> SecretService::CreateAtPath(const Principal& p, std::string_view 
   if (depth == names.size()) return Create(p, existing->id, type, std::move(in));
 
   // Missing folders: manage on the nearest existing one, or administration for a new safe.
+  // A safe that does not exist is answered as one the caller cannot read (FolderFor's
+  // NotFound, same message): telling the two apart would let anyone probe safe names.
   if (existing) {
     PSAFE_RETURN_IF_ERROR(FolderFor(p, existing->id, FolderAccess::kManage).status());
   } else if (!p.is_administrator()) {
-    return Status::PermissionDenied("creating a safe needs the Administrator role");
+    return Status::NotFound(std::string(kFolderNotFound));
   }
   Result<Secret> created = Status::Internal("not created");
   PSAFE_RETURN_IF_ERROR(store_.Atomically([&]() -> Status {

@@ -367,3 +367,27 @@ def test_titles_may_mix_scripts_and_identities_compare_case_insensitively_in_asc
                     timeout=10).status_code == 201
     r = api.post(server.url("Users"), json={"UserName": name.lower(), "Password": "Passw0rd!long"}, timeout=10)
     assert r.status_code == 409, r.text
+
+
+# --- 6. No oracle on safe names ---------------------------------------------------------------
+
+def test_creating_a_secret_at_a_path_answers_a_missing_safe_as_one_the_caller_cannot_see(api, server):
+    from support import create_folder, create_safe, grant_folder, new_group_member
+    hidden = create_safe(api, server)          # exists; the callers hold nothing on it
+    create_folder(api, server, hidden["Id"], name="sub")
+    _, _, nobody = new_group_member(api, server)           # no grant anywhere
+    _, group, manager = new_group_member(api, server)      # manage on a safe of its own
+    grant_folder(api, server, create_safe(api, server)["Id"], group["GroupID"], "manage")
+    missing = unique("NoSuchSafe")
+    for caller in (nobody, manager):
+        answers = []
+        for folder in (hidden["Name"], missing, f"{hidden['Name']}/x", f"{missing}/x", f"{hidden['Name']}/sub",
+                       f"{hidden['Name']}/sub/x", f"{missing}/sub/x"):
+            r = caller.post(server.base + "/secrets-safe/secrets", timeout=10,
+                            json={"title": unique("t"), "type": "Password", "password": "p", "folderName": folder})
+            answers.append((folder, r.status_code, r.content))
+        assert {(status, body) for _, status, body in answers} == {(404, b'{"Message":"folder not found","ErrorCode":404}')}, \
+            answers
+    r = api.post(server.base + "/secrets-safe/secrets", timeout=10,
+                 json={"title": "t", "type": "Password", "password": "p", "folderName": f"{missing}/x"})
+    assert r.status_code == 201, "the administrator still creates the safe on the way"
