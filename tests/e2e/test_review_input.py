@@ -294,6 +294,7 @@ def name_fields(api, srv):
     return [
         ("user", "Users", lambda n: {"UserName": n, "FirstName": "e2e", "Password": "Passw0rd!long"}),
         ("user first name", "Users", lambda n: {"UserName": unique("u"), "FirstName": n, "Password": "Passw0rd!long"}),
+        ("user last name", "Users", lambda n: {"UserName": unique("u"), "LastName": n, "Password": "Passw0rd!long"}),
         ("group", "UserGroups", lambda n: {"groupName": n}),
         ("registration", "ApiRegistrations", lambda n: {"Name": n}),
         ("workgroup", "Workgroups", lambda n: {"Name": n}),
@@ -303,6 +304,7 @@ def name_fields(api, srv):
         ("account", f"ManagedSystems/{system['ManagedSystemID']}/ManagedAccounts", lambda n: {"AccountName": n}),
         ("smart rule", "SmartRules", lambda n: {"Title": n}),
         ("access policy", "AccessPolicies", lambda n: {"Name": n, "RequiredApprovals": 0, "MaxDurationMinutes": 60}),
+        ("password rule", "PasswordRules", lambda n: {"Name": n, "MinimumLength": 12}),
         ("safe", "secrets-safe/safes/", lambda n: {"Name": n}),
         ("folder", "secrets-safe/folders/", lambda n: {"Name": n, "ParentId": safe["Id"]}),
         ("secret", f"secrets-safe/folders/{safe['Id']}/secrets", lambda n: {"Title": n, "Password": "pw"}),
