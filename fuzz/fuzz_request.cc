@@ -1,7 +1,8 @@
 // libFuzzer target: whole HTTP requests, from raw bytes to the answer. Beast parses the
 // bytes with psafed's limits, then psafed's own router, authentication, handlers, domain
 // services and a real SQLite store (on /dev/shm when it exists) answer them, exactly as
-// `psafed serve` wires them (server::App). Any 5xx answer is a finding, as is any crash.
+// `psafed serve` wires them (server::App). Any 5xx answer is a finding, as is any crash and
+// any JSON answer that is not valid UTF-8.
 //
 // The seeds (fuzz/corpus/request) are real client requests. They name credentials by
 // placeholders, replaced in header values and bodies after parsing, so that mutations of
@@ -26,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/utf8.h"
 #include "crypto/hardening.h"
 #include "http/beast_request.h"
 #include "http/message.h"
@@ -111,6 +113,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   parser.put(boost::asio::buffer(raw), ec);
   if (!ec && !parser.is_done()) parser.put_eof(ec);
   if (ec || !parser.is_done()) return 0;  // the server answers 400/413/431 before routing
+  if (!psafe::http::CheckFraming(parser.get()).ok()) return 0;  // 400 before routing, too
   psafe::http::Request req = psafe::http::FromBeast(parser.release(), "127.0.0.1", "");
 
   // Placeholders are replaced after parsing, so a seed's Content-Length stays right.
@@ -127,6 +130,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (res.status >= 500) {
     std::fprintf(stderr, "fuzz_request: %s %s answered %d: %s\n", req.method.c_str(), req.target.c_str(),
                  res.status, res.body.c_str());
+    std::abort();
+  }
+  // No JSON answer may carry bytes that are not UTF-8 (docs/SECURITY.md, "Input handling").
+  if (res.content_type.starts_with("application/json") && !psafe::IsValidUtf8(res.body)) {
+    std::fprintf(stderr, "fuzz_request: %s %s answered JSON that is not UTF-8\n", req.method.c_str(),
+                 req.target.c_str());
     std::abort();
   }
   return 0;

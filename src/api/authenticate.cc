@@ -16,6 +16,9 @@ Result<domain::Principal> AuthenticateHeader(ApiContext& ctx, const http::Author
   if (const auto* bearer = std::get_if<http::BearerAuth>(&auth)) {
     return ctx.auth.AuthenticateBearer(bearer->token, TransportContextOf(req));
   }
+  if (const auto* bad = std::get_if<http::MalformedAuth>(&auth); bad && bad->invalid_text) {
+    return Status::InvalidArgument(bad->reason);
+  }
   return Status::Unauthenticated("User not authenticated");
 }
 

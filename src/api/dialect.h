@@ -37,7 +37,8 @@ inline constexpr FieldAlias kFieldAliases[] = {
 void PutField(boost::json::object& o, std::string_view name, boost::json::value v);
 
 // Compact serialisation with no trailing newline and '/' never escaped (GoLib depends on
-// both, contract §0 rules 7-8).
+// both, contract §0 rules 7-8). Always valid UTF-8: ill-formed bytes in a string become
+// U+FFFD.
 std::string ToJson(const boost::json::value& v);
 
 }  // namespace psafe::api

@@ -36,6 +36,10 @@ Result<JsonBody> JsonBody::ParseText(std::string_view text) {
   boost::system::error_code ec;
   boost::json::parse_options opts;
   opts.max_depth = 32;
+  // Boost.JSON's default, stated because psafed relies on it: raw bytes that are not
+  // UTF-8 and escaped lone surrogates ("\ud800") are both parse errors, so no string read
+  // from a body can carry invalid UTF-8 (tests/api/json_body_test.cc holds it).
+  opts.allow_invalid_utf8 = false;
   boost::json::value v = boost::json::parse(text, ec, {}, opts);
   if (ec) return Status::InvalidArgument("malformed JSON body");
   if (!v.is_object()) return Status::InvalidArgument("JSON body must be an object");

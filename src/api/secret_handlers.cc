@@ -4,6 +4,7 @@
 #include "api/handlers.h"
 #include "api/secrets_json.h"
 #include "common/strings.h"
+#include "domain/names.h"
 #include "http/multipart.h"
 
 namespace psafe::api {
@@ -255,8 +256,11 @@ Result<http::Response> DownloadSecretFile(ApiCall& c) {
   res.content_type = "application/octet-stream";
   res.body = r.value->str();
   res.sensitive = true;
+  // Names are base names checked on upload; one stored before those checks is reduced the
+  // same way here, or replaced when it cannot be.
+  auto base = domain::FileBaseName(r.secret.file_name);
   std::string name;
-  for (char ch : r.secret.file_name) {  // a header value: no quotes, no control characters
+  for (char ch : base.ok() ? *base : std::string("download")) {  // a quoted header value
     if (ch != '"' && ch != '\\' && static_cast<unsigned char>(ch) >= 0x20) name.push_back(ch);
   }
   res.headers.Add("Content-Disposition", "attachment; filename=\"" + name + "\"");

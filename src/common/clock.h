@@ -20,9 +20,12 @@ class SystemClock final : public Clock {
   int64_t NowSeconds() const override;
 };
 
-// System time plus an offset read from a file on every call: lets end-to-end tests move
-// psafed's clock (request expiry) without sleeping. Enabled only when psafed is started
-// with PSAFE_CLOCK_OFFSET_FILE set; a missing or empty file means no offset.
+#ifdef PSAFE_TEST_HOOKS
+// A test hook, compiled into Debug builds only (PSAFE_TEST_HOOKS, set by CMake): a release
+// psafed has no way to move its clock. System time plus an offset read from a file on
+// every call: lets end-to-end tests move psafed's clock (request expiry) without
+// sleeping. Enabled only when psafed is started with PSAFE_CLOCK_OFFSET_FILE set; a
+// missing or empty file means no offset.
 class OffsetFileClock final : public Clock {
  public:
   explicit OffsetFileClock(std::string path) : path_(std::move(path)) {}
@@ -32,5 +35,6 @@ class OffsetFileClock final : public Clock {
   SystemClock system_;
   std::string path_;
 };
+#endif  // PSAFE_TEST_HOOKS
 
 }  // namespace psafe

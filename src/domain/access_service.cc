@@ -5,16 +5,11 @@
 #include "common/strings.h"
 #include "crypto/password_hash.h"
 #include "domain/lockout_guard.h"
+#include "domain/names.h"
 
 namespace psafe::domain {
 
 namespace {
-
-Status ValidateTitle(std::string_view field, std::string_view v) {
-  if (v.empty()) return Status::InvalidArgument(std::string(field) + " is required");
-  if (v.size() > 256) return Status::InvalidArgument(std::string(field) + " is longer than 256 characters");
-  return Status::OK();
-}
 
 // Unique-name clashes read better with the name in them.
 template <typename T>
@@ -29,9 +24,14 @@ Status NamedConflict(Status s, std::string_view what, std::string_view name) {
   return s;
 }
 
-Status ValidateUserName(std::string_view name) {
-  PSAFE_RETURN_IF_ERROR(ValidateTitle("UserName", name));
-  if (name.find_first_of("\\;[]\"") != std::string::npos) {
+// What a stored user must satisfy, on creation and after every change.
+Status ValidateUser(const User& u) {
+  PSAFE_RETURN_IF_ERROR(ValidateName("UserName", u.user_name, {.kind = NameKind::kIdentity}));
+  for (const auto& [field, value] : {std::pair<std::string_view, std::string_view>{"FirstName", u.first_name},
+                                     {"LastName", u.last_name}, {"Name", u.name}}) {
+    PSAFE_RETURN_IF_ERROR(ValidateName(field, value, {.required = false}));
+  }
+  if (u.user_name.find_first_of("\\;[]\"") != std::string::npos) {
     return Status::InvalidArgument("UserName must not contain \\ ; [ ] or \"");
   }
   return Status::OK();
@@ -57,7 +57,7 @@ AccessService::AccessService(store::Store& store, AuditTrail& audit, const Clock
 Result<User> AccessService::CreateUser(const Principal& p, User u,
                                        std::optional<crypto::SecretString> password) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  PSAFE_RETURN_IF_ERROR(ValidateUserName(u.user_name));
+  PSAFE_RETURN_IF_ERROR(ValidateUser(u));
   if (password) {
     PSAFE_ASSIGN_OR_RETURN(u.password_hash, HashNewPassword(*password));
   }
@@ -94,14 +94,12 @@ Status AccessService::KeepAnAdministrator(const std::function<Status()>& change)
 Result<User> AccessService::UpdateUser(const Principal& p, int64_t id, const UserChange& c) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   PSAFE_ASSIGN_OR_RETURN(User u, store_.FindUserById(id));
-  if (c.user_name) {
-    PSAFE_RETURN_IF_ERROR(ValidateUserName(*c.user_name));
-    u.user_name = *c.user_name;
-  }
-  for (auto [field, value] : {std::pair{&u.first_name, &c.first_name}, std::pair{&u.last_name, &c.last_name},
-                              std::pair{&u.email, &c.email}, std::pair{&u.name, &c.name}}) {
+  for (auto [field, value] : {std::pair{&u.user_name, &c.user_name}, std::pair{&u.first_name, &c.first_name},
+                              std::pair{&u.last_name, &c.last_name}, std::pair{&u.email, &c.email},
+                              std::pair{&u.name, &c.name}}) {
     if (*value) *field = **value;
   }
+  PSAFE_RETURN_IF_ERROR(ValidateUser(u));
   if (c.password) {
     PSAFE_ASSIGN_OR_RETURN(u.password_hash, HashNewPassword(*c.password));
   }
@@ -143,7 +141,7 @@ Status AccessService::DeleteUser(const Principal& p, int64_t id) {
 
 Result<UserGroup> AccessService::CreateGroup(const Principal& p, UserGroup g) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  PSAFE_RETURN_IF_ERROR(ValidateTitle("groupName", g.name));
+  PSAFE_RETURN_IF_ERROR(ValidateName("groupName", g.name, {.kind = NameKind::kIdentity}));
   g.is_administrator = false;  // administration is granted only by psafed init
   PSAFE_RETURN_IF_ERROR(audit_.Record(AuditTrail::By(p, "usergroup.create", "UserGroup", g.name), [&]() -> Status {
     PSAFE_ASSIGN_OR_RETURN(g.id, NamedConflict(store_.CreateUserGroup(g), "user group", g.name));
@@ -212,7 +210,7 @@ Status AccessService::DeleteGroup(const Principal& p, int64_t group_id) {
 
 Result<SmartRule> AccessService::CreateSmartRule(const Principal& p, SmartRule r) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  PSAFE_RETURN_IF_ERROR(ValidateTitle("Title", r.title));
+  PSAFE_RETURN_IF_ERROR(ValidateName("Title", r.title));
   if (r.workgroup_name) PSAFE_RETURN_IF_ERROR(store_.FindWorkgroupByName(*r.workgroup_name).status());
   r.created_at = clock_.NowSeconds();
   PSAFE_RETURN_IF_ERROR(audit_.Record(AuditTrail::By(p, "smartrule.create", "SmartRule", r.title), [&]() -> Status {
@@ -229,7 +227,7 @@ Result<std::vector<SmartRule>> AccessService::ListSmartRules(const Principal& p)
 
 Result<AccessPolicy> AccessService::CreatePolicy(const Principal& p, AccessPolicy policy) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  PSAFE_RETURN_IF_ERROR(ValidateTitle("Name", policy.name));
+  PSAFE_RETURN_IF_ERROR(ValidateName("Name", policy.name));
   if (policy.required_approvals < 0 || policy.required_approvals > 10) {
     return Status::InvalidArgument("RequiredApprovals must be between 0 and 10");
   }

@@ -6,13 +6,14 @@
 #include "crypto/random.h"
 #include "domain/client_rules.h"
 #include "domain/lockout_guard.h"
+#include "domain/names.h"
 
 namespace psafe::domain {
 
 namespace {
 
 Status Validate(const ApiRegistration& r) {
-  if (r.name.empty() || r.name.size() > 256) return Status::InvalidArgument("Name must be 1 to 256 characters");
+  PSAFE_RETURN_IF_ERROR(ValidateName("Name", r.name, {.kind = NameKind::kIdentity}));
   for (const IpRule& rule : r.ip_rules) PSAFE_RETURN_IF_ERROR(ValidateIpRule(rule));
   for (const PsrunRule& rule : r.psrun_rules) PSAFE_RETURN_IF_ERROR(ValidatePsrunRule(rule));
   if (r.ip_rules.size() > 100 || r.psrun_rules.size() > 100) return Status::InvalidArgument("at most 100 rules of each kind");

@@ -3,25 +3,14 @@
 #include <charconv>
 
 #include "crypto/random.h"
+#include "domain/names.h"
 #include "domain/platforms.h"
 
 namespace psafe::domain {
 
 namespace {
 
-constexpr size_t kMaxNameLength = 256;
 constexpr int64_t kMaxDurationMinutes = 525600;  // one year, the product's ceiling
-
-Status ValidateName(std::string_view field, std::string_view value) {
-  if (value.empty()) return Status::InvalidArgument(std::string(field) + " is required");
-  if (value.size() > kMaxNameLength) {
-    return Status::InvalidArgument(std::string(field) + " is longer than 256 characters");
-  }
-  if (value.find('\0') != std::string_view::npos) {
-    return Status::InvalidArgument(std::string(field) + " contains a NUL character");
-  }
-  return Status::OK();
-}
 
 Status ValidateDuration(std::string_view field, int64_t minutes) {
   if (minutes < 1 || minutes > kMaxDurationMinutes) {

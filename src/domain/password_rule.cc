@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "crypto/random.h"
+#include "domain/names.h"
 
 namespace psafe::domain {
 
@@ -27,7 +28,7 @@ bool HasAny(std::string_view s, std::string_view set) {
 }  // namespace
 
 Status ValidatePasswordRule(const PasswordRule& r) {
-  if (r.name.empty()) return Status::InvalidArgument("Name is required");
+  PSAFE_RETURN_IF_ERROR(ValidateName("Name", r.name));
   if (r.minimum_length < 8 || r.minimum_length > 256) {
     return Status::InvalidArgument("MinimumLength must be between 8 and 256");
   }

@@ -1,12 +1,12 @@
 #include "domain/secret_service.h"
 
 #include "crypto/random.h"
+#include "domain/names.h"
 
 namespace psafe::domain {
 
 namespace {
 
-constexpr size_t kMaxNameChars = 256;    // folder names, titles, usernames, file names
 constexpr size_t kMaxDescriptionChars = 256;
 constexpr size_t kMaxNotesChars = 4000;
 
@@ -31,7 +31,7 @@ Status CheckText(std::string_view field, std::string_view value, size_t max_char
 }
 
 Status CheckFolderName(std::string_view name) {
-  PSAFE_RETURN_IF_ERROR(CheckText("Name", name, kMaxNameChars, true));
+  PSAFE_RETURN_IF_ERROR(ValidateName("Name", name));
   if (name.find('/') != std::string_view::npos) return Status::InvalidArgument("Name may not contain '/'");
   // Paths are names joined by '/': "." and ".." would read as directions to every client.
   if (name == "." || name == "..") return Status::InvalidArgument("Name may not be '.' or '..'");
@@ -52,6 +52,9 @@ Status CheckGuid(std::string_view what, std::string_view id) {
   if (!IsGuid(id)) return Status::InvalidArgument(std::string(what) + " must be a GUID");
   return Status::OK();
 }
+
+// What a folder the caller may not read, and one that does not exist, both answer.
+constexpr std::string_view kFolderNotFound = "folder not found";
 
 std::string_view AccessName(FolderAccess a) {
   switch (a) {
@@ -76,10 +79,12 @@ Status Merge(SecretInput& in, Secret& x) {
   take(in.urls_json, x.urls_json);
   take(in.owners_json, x.owners_json);
   take(in.owner_type, x.owner_type);
-  take(in.file_name, x.file_name);
+  if (in.file_name) {
+    PSAFE_ASSIGN_OR_RETURN(x.file_name, FileBaseName(*in.file_name));
+  }
   if (in.owner_id) x.owner_id = *in.owner_id;
   if (in.password_rule_id) x.password_rule_id = *in.password_rule_id;
-  PSAFE_RETURN_IF_ERROR(CheckText("Title", x.title, kMaxNameChars, true));
+  PSAFE_RETURN_IF_ERROR(ValidateName("Title", x.title));
   PSAFE_RETURN_IF_ERROR(CheckText("Description", x.description, kMaxDescriptionChars, false));
   PSAFE_RETURN_IF_ERROR(CheckText("Username", x.username, kMaxNameChars, false));
   PSAFE_RETURN_IF_ERROR(CheckText("Notes", x.notes, kMaxNotesChars, false));
@@ -94,7 +99,7 @@ Status Merge(SecretInput& in, Secret& x) {
     case SecretType::kText:
       return CheckText("Text", v, kMaxTextSecretChars, true);
     case SecretType::kFile:
-      PSAFE_RETURN_IF_ERROR(CheckText("FileName", x.file_name, kMaxNameChars, true));
+      if (x.file_name.empty()) return Status::InvalidArgument("FileName is required");
       if (v.size() > kMaxFileSecretBytes) return Status::TooLarge("a file secret may be at most 5 MiB");
       x.file_size = static_cast<int64_t>(v.size());
       return Status::OK();
@@ -279,10 +284,12 @@ Result<Secret> SecretService::CreateAtPath(const Principal& p, std::string_view 
   if (depth == names.size()) return Create(p, existing->id, type, std::move(in));
 
   // Missing folders: manage on the nearest existing one, or administration for a new safe.
+  // A safe that does not exist is answered as one the caller cannot read (FolderFor's
+  // NotFound, same message): telling the two apart would let anyone probe safe names.
   if (existing) {
     PSAFE_RETURN_IF_ERROR(FolderFor(p, existing->id, FolderAccess::kManage).status());
   } else if (!p.is_administrator()) {
-    return Status::PermissionDenied("creating a safe needs the Administrator role");
+    return Status::NotFound(std::string(kFolderNotFound));
   }
   Result<Secret> created = Status::Internal("not created");
   PSAFE_RETURN_IF_ERROR(store_.Atomically([&]() -> Status {

@@ -1,6 +1,7 @@
 #include "http/auth_header.h"
 
 #include "common/strings.h"
+#include "common/utf8.h"
 
 namespace psafe::http {
 
@@ -55,6 +56,8 @@ Authorization ParsePsAuth(std::string_view s) {
     }
   }
   if (!have_key || out.key.empty()) return MalformedAuth{"PS-Auth without key"};
+  if (!IsValidUtf8(out.runas)) return MalformedAuth{"runas is not valid UTF-8", true};
+  if (out.pwd && !IsValidUtf8(*out.pwd)) return MalformedAuth{"pwd is not valid UTF-8", true};
   return out;
 }
 

@@ -5,7 +5,8 @@
 //   Bearer T
 // Names are case-insensitive; one pair of double quotes is stripped from a value; the
 // password is everything between the first '[' and the LAST ']', so passwords holding
-// ']' or ';' survive. Bounded: headers over kMaxAuthorizationLength are rejected.
+// ']' or ';' survive. Bounded: headers over kMaxAuthorizationLength are rejected. runas
+// and pwd must be valid UTF-8 (MalformedAuth::invalid_text otherwise).
 #pragma once
 
 #include <optional>
@@ -30,6 +31,10 @@ struct BearerAuth {
 struct NoAuth {};
 struct MalformedAuth {
   std::string reason;
+  // The header is well formed but a value that would reach the domain (runas, pwd) is
+  // not valid UTF-8: bad input (400), not failed credentials (401), so that it never
+  // reaches a lookup, a lockout counter or an audit record.
+  bool invalid_text = false;
 };
 
 using Authorization = std::variant<NoAuth, PsAuth, BearerAuth, MalformedAuth>;

@@ -7,11 +7,15 @@
 #include <boost/beast/http/string_body.hpp>
 #include <string>
 
+#include "common/status.h"
 #include "http/message.h"
 
 namespace psafe::http {
 
 using BeastRequest = boost::beast::http::request<boost::beast::http::string_body>;
+
+// The framing checks of http/framing.h on a parsed header (before its body is read).
+Status CheckFraming(const BeastRequest& header);
 
 // Moves the body; `client_certificate` is the verified peer subject, or empty.
 Request FromBeast(BeastRequest&& msg, std::string remote_address, std::string client_certificate);

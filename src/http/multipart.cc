@@ -1,6 +1,7 @@
 #include "http/multipart.h"
 
 #include "common/strings.h"
+#include "common/utf8.h"
 
 namespace psafe::http {
 
@@ -65,8 +66,12 @@ Status ParsePartHeaders(std::string_view headers, MultipartPart* part) {
       if (!n) return Status::InvalidArgument("multipart part has no name");
       part->name = *n;
       part->filename = Param(items, "filename");
+      // Both are text the handlers match on or store (the file's name).
+      PSAFE_RETURN_IF_ERROR(RequireUtf8("multipart part name", part->name));
+      if (part->filename) PSAFE_RETURN_IF_ERROR(RequireUtf8("multipart file name", *part->filename));
       has_disposition = true;
     } else if (EqualsIgnoreCase(name, "Content-Type")) {
+      PSAFE_RETURN_IF_ERROR(RequireUtf8("multipart part Content-Type", value));
       part->content_type = std::string(value);
     }
   }

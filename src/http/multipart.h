@@ -1,8 +1,9 @@
 // multipart/form-data (RFC 7578) as the Secrets Safe file upload uses it: GoLib's
 // mime/multipart writer and Python requests' encoder both produce it. The parser is
 // strict and bounded: it never copies the body (parts are views into it), it rejects a
-// missing or over-long boundary, a part without a Content-Disposition name, and a body
-// that does not end with the closing delimiter.
+// missing or over-long boundary, a part without a Content-Disposition name, a part name,
+// file name or Content-Type that is not valid UTF-8, and a body that does not end with the
+// closing delimiter.
 #pragma once
 
 #include <optional>

@@ -4,6 +4,7 @@
 #include <boost/url/parse_query.hpp>
 
 #include "common/strings.h"
+#include "common/utf8.h"
 
 namespace psafe::http {
 
@@ -22,6 +23,8 @@ Result<QueryParams> QueryParams::Parse(std::string_view raw) {
   boost::urls::params_view params(query, opts);
   for (const auto& p : params) {
     if (p.key.empty() && !p.has_value) continue;  // "a=1&&b=2"
+    // Checked after percent-decoding, where %FF becomes the byte it names.
+    if (!IsValidUtf8(p.key) || !IsValidUtf8(p.value)) return Status::InvalidArgument("query string is not valid UTF-8");
     out.params_.emplace_back(p.key, p.has_value ? p.value : std::string());
   }
   return out;

@@ -15,7 +15,8 @@ namespace psafe::http {
 
 class QueryParams {
  public:
-  // Parses the part after '?'. InvalidArgument on malformed percent-encoding.
+  // Parses the part after '?'. InvalidArgument on malformed percent-encoding, and on a
+  // name or value that is not valid UTF-8 once decoded.
   static Result<QueryParams> Parse(std::string_view raw);
 
   // The first value of `name`; a parameter present without '=' yields "".

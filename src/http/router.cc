@@ -4,6 +4,7 @@
 #include <boost/url/url_view.hpp>
 
 #include "common/strings.h"
+#include "common/utf8.h"
 
 namespace psafe::http {
 
@@ -42,6 +43,11 @@ Response Router::Dispatch(Request& req) const {
 
   req.segments.clear();
   for (auto seg : url->segments()) req.segments.push_back(seg);
+  // Decoded segments reach names, lookups and error messages: bytes that are not UTF-8
+  // would be echoed into a response (and could look like another name).
+  for (const std::string& seg : req.segments) {
+    if (!IsValidUtf8(seg)) return error_(400, "request path is not valid UTF-8");
+  }
   if (!req.segments.empty() && req.segments.back().empty()) req.segments.pop_back();
 
   const Route* best = nullptr;

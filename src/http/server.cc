@@ -1,6 +1,7 @@
 #include "http/server.h"
 
 #include "common/strings.h"
+#include "common/utf8.h"
 #include "http/beast_request.h"
 
 #include <openssl/ssl.h>
@@ -46,7 +47,7 @@ std::string JsonEscape(std::string_view s) {
       out += c;
     }
   }
-  return out;
+  return ToValidUtf8(std::move(out));  // the access log is JSON lines: a raw target's bad bytes become U+FFFD
 }
 
 bool IsParseError(const beast::error_code& ec) {
@@ -256,6 +257,12 @@ struct Server::Impl {
         co_return;
       }
       first = false;
+      // Before a byte of the body is read: a body Beast would not frame (a coding other
+      // than chunked) would otherwise be read as the next request on this connection.
+      if (Status framing = CheckFraming(parser.get()); !framing.ok()) {
+        co_await WriteError(stream, 400, framing.message());
+        co_return;
+      }
       if (parser.get()[bhttp::field::expect] == "100-continue") {
         bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
         co_await bhttp::async_write(stream, cont, kTuple);

@@ -63,10 +63,12 @@ Result<std::unique_ptr<App>> App::Open(const Config& config) {
   PSAFE_RETURN_IF_ERROR(EnsureTlsMaterial(config));
 
   std::unique_ptr<Clock> clock = std::make_unique<SystemClock>();
+#ifdef PSAFE_TEST_HOOKS  // Debug builds only: a release psafed never reads the variable
   if (const char* offset_file = std::getenv("PSAFE_CLOCK_OFFSET_FILE"); offset_file && *offset_file) {
     spdlog::warn("clock offset file {} in effect (tests only)", offset_file);
     clock = std::make_unique<OffsetFileClock>(offset_file);
   }
+#endif
   auto parts = std::make_unique<Parts>(config, std::move(store), std::move(keyring), std::move(clock));
   if (config.tls_enabled && config.uses_generated_tls()) {
     std::ifstream crl(config.tls_crl, std::ios::binary);  // absent in older data dirs: not served

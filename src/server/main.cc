@@ -9,6 +9,8 @@
 
 #include <cstdio>
 #include <iostream>
+#include <string>
+#include <string_view>
 
 #include "crypto/hardening.h"
 #include "server/bootstrap.h"
@@ -56,6 +58,15 @@ void PrintInit(const psafe::server::InitResult& r, bool json) {
             << ";' " << r.url << "/Auth/SignAppIn\n";
 }
 
+// The test hooks of a Debug build (PSAFE_TEST_HOOKS); a release build has none to list.
+#ifdef PSAFE_TEST_HOOKS
+constexpr std::string_view kTestHooksHelp =
+    "\n             PSAFE_CLOCK_OFFSET_FILE shifts psafed's clock by the seconds in that file (a test\n"
+    "             hook of Debug builds; psafed warns when it is set).";
+#else
+constexpr std::string_view kTestHooksHelp;
+#endif
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -69,9 +80,8 @@ int main(int argc, char** argv) {
       "limits.signin_per_second, limits.signin_burst, limits.requests_per_second, limits.requests_burst,\n"
       "auth.session_idle_minutes, auth.token_lifetime_seconds, auth.lockout_threshold, auth.lockout_minutes,\n"
       "keys.master_key_file, log.level.\n"
-      "Environment: PSAFE_MASTER_KEY (64 hex characters) replaces the master key file.\n"
-      "             PSAFE_CLOCK_OFFSET_FILE shifts psafed's clock by the seconds in that file (tests only;\n"
-      "             psafed warns when it is set).");
+      "Environment: PSAFE_MASTER_KEY (64 hex characters) replaces the master key file." +
+      std::string(kTestHooksHelp));
   app.require_subcommand(1);
   std::string data_dir;
   psafe::server::ConfigOverrides overrides;

@@ -9,6 +9,15 @@
 namespace psafe::api {
 namespace {
 
+// The last line of defence: whatever a string holds, the JSON written is valid UTF-8.
+TEST(DialectTest, ToJsonNeverWritesInvalidUtf8) {
+  boost::json::object o;
+  o["UserName"] = "\xFF\xFE";
+  o["Name"] = "ok \xC3\xA9";
+  EXPECT_EQ(ToJson(o), "{\"UserName\":\"\xEF\xBF\xBD\xEF\xBF\xBD\",\"Name\":\"ok \xC3\xA9\"}");
+  EXPECT_EQ(ErrorResponse(404, "no user '\xC0'", Dialect::kProduct).body, "\"no user '\xEF\xBF\xBD'\"");
+}
+
 TEST(DialectTest, AliasedFieldsAreEmittedUnderBothNames) {
   boost::json::object o;
   PutField(o, "AccountId", 7);

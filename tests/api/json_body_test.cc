@@ -22,6 +22,22 @@ TEST(JsonBodyTest, PropertyNamesAreCaseInsensitiveAndUnknownOnesIgnored) {
   EXPECT_EQ(account, 20);
 }
 
+// psafe relies on Boost.JSON refusing text that is not UTF-8, raw or escaped.
+TEST(JsonBodyTest, StringsThatAreNotUtf8AreRefused) {
+  for (std::string_view text : {"{\"Name\":\"\xFF\xFE\"}", "{\"Name\":\"\xC0\xAF\"}", "{\"Name\":\"\xED\xA0\x80\"}",
+                                "{\"Name\":\"\xF4\x90\x80\x80\"}", "{\"Name\":\"a\xE2\x82\"}", R"({"Name":"\ud800"})",
+                                R"({"Name":"\udc00x"})", "{\"\xFF\":1}"}) {
+    auto b = JsonBody::ParseText(text);
+    ASSERT_FALSE(b.ok()) << testing::PrintToString(std::string(text));
+    EXPECT_EQ(b.status().code(), StatusCode::kInvalidArgument);
+  }
+  auto ok = JsonBody::ParseText(R"({"Name":"\ud83d\ude00 \u00e9"})");
+  ASSERT_TRUE(ok.ok());
+  std::string name;
+  ASSERT_TRUE(ok->Read("Name", &name).ok());
+  EXPECT_EQ(name, "\xF0\x9F\x98\x80 \xC3\xA9");
+}
+
 TEST(JsonBodyTest, EmptyBodyIsAnEmptyObject) {
   auto b = JsonBody::Parse(WithBody(""));
   ASSERT_TRUE(b.ok());

@@ -59,6 +59,20 @@ TEST(PsAuthParserTest, RejectsMalformedHeaders) {
   EXPECT_TRUE(std::holds_alternative<NoAuth>(ParseAuthorization("  ")));
 }
 
+// runas and pwd reach the domain (lookups, lockout subjects, audit records): bytes that
+// are not UTF-8 are bad input, told apart from failed credentials.
+TEST(PsAuthParserTest, RunasOrPwdThatIsNotUtf8IsInvalidText) {
+  for (std::string_view h : {"PS-Auth key=K; runas=\xFF\xFE;", "PS-Auth key=K; runas=u; pwd=[p\xC0\xAF];"}) {
+    Authorization a = ParseAuthorization(h);
+    const auto* bad = std::get_if<MalformedAuth>(&a);
+    ASSERT_NE(bad, nullptr) << h;
+    EXPECT_TRUE(bad->invalid_text) << h;
+  }
+  EXPECT_EQ(MustParse("PS-Auth key=K; runas=j\xC3\xB6rg;").runas, "j\xC3\xB6rg");
+  Authorization no_key = ParseAuthorization("PS-Auth runas=u;");
+  EXPECT_FALSE(std::get<MalformedAuth>(no_key).invalid_text);
+}
+
 TEST(BearerParserTest, ParsesToken) {
   Authorization a = ParseAuthorization("Bearer tok123");
   ASSERT_TRUE(std::holds_alternative<BearerAuth>(a));

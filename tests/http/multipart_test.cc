@@ -58,6 +58,12 @@ TEST(MultipartTest, RejectsMalformedBodies) {
        StatusCode::kInvalidArgument},
       {kType, "--XyZ\r\nno colon here\r\n\r\nx\r\n--XyZ--", StatusCode::kInvalidArgument},
       {kType, "--XyZjunk\r\n", StatusCode::kInvalidArgument},
+      {kType, "--XyZ\r\nContent-Disposition: form-data; name=\"\xFF\"\r\n\r\nx\r\n--XyZ--",
+       StatusCode::kInvalidArgument},                                                      // name not UTF-8
+      {kType, "--XyZ\r\nContent-Disposition: form-data; name=\"f\"; filename=\"\xFF\xFE.txt\"\r\n\r\nx\r\n--XyZ--",
+       StatusCode::kInvalidArgument},                                                      // file name not UTF-8
+      {kType, "--XyZ\r\nContent-Disposition: form-data; name=\"f\"\r\nContent-Type: \xC0\r\n\r\nx\r\n--XyZ--",
+       StatusCode::kInvalidArgument},
   };
   for (const Case& c : cases) {
     auto parts = ParseMultipart(c.content_type, c.body);

@@ -31,6 +31,18 @@ TEST(QueryTest, MalformedPercentEncodingIsRejected) {
   EXPECT_FALSE(QueryParams::Parse("a=%zz").ok());
 }
 
+// Forms (OAuth's client_id, client_secret) are parsed by the same code.
+TEST(QueryTest, NamesAndValuesThatAreNotUtf8OnceDecodedAreRejected) {
+  for (std::string_view raw : {"a=%FF%FE", "%FF=1", "client_id=%C0%AF"}) {
+    auto q = QueryParams::Parse(raw);
+    ASSERT_FALSE(q.ok()) << raw;
+    EXPECT_EQ(q.status().message(), "query string is not valid UTF-8");
+  }
+  auto ok = ParseFormBody("grant_type=client_credentials&client_id=%C3%A9");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->Get("client_id").value(), "\xC3\xA9");
+}
+
 }  // namespace
 }  // namespace psafe::http
 

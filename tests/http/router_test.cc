@@ -71,5 +71,15 @@ TEST_F(RouterTest, UnknownPathsAre404AndBadTargets400) {
   EXPECT_EQ(Get("no-slash").status, 400);
 }
 
+TEST_F(RouterTest, PathsThatAreNotUtf8OnceDecodedAre400) {
+  Response r = Get("/api/Workgroups/%FF%FE");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body, "request path is not valid UTF-8");
+  EXPECT_EQ(Get("/api/Workgroups/%C0%AF").status, 400);  // overlong '/'
+  EXPECT_EQ(Get("/api/Workgroups/%ED%A0%80").status, 400);  // a surrogate
+  EXPECT_EQ(Get("/api/Workgroups/%C3%A9").body, "wg \xC3\xA9");
+  EXPECT_EQ(Get("/api/ManagedAccounts?systemName=%FF").status, 400);
+}
+
 }  // namespace
 }  // namespace psafe::http
