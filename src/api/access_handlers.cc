@@ -90,7 +90,8 @@ Result<http::Response> RemoveGroupMember(ApiCall& c) { return ChangeMembership(c
 Result<http::Response> AddUserToGroup(ApiCall& c) { return ChangeMembership(c, 1, true); }
 Result<http::Response> RemoveUserFromGroup(ApiCall& c) { return ChangeMembership(c, 1, false); }
 
-// DELETE UserGroups/{id}, and the product's DELETE UserGroups?name=.
+// DELETE UserGroups/{id} (204, as the product's deletes by id) and the product's
+// DELETE UserGroups?name= (200: not a delete by id; the compat notes do not name its code).
 Result<http::Response> DeleteUserGroup(ApiCall& c) {
   Result<domain::UserGroup> group = Status::InvalidArgument("name is required");
   if (!c.req.path_params.empty()) {

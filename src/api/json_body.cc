@@ -7,16 +7,16 @@
 
 namespace psafe::api {
 
-namespace {
-
-Status WrongType(std::string_view name, std::string_view expected) {
-  return Status::InvalidArgument(std::string(name) + " must be " + std::string(expected));
-}
-
 bool IsJsonContentType(std::string_view ct) {
   std::string lower = ToLowerAscii(TrimWhitespace(ct.substr(0, ct.find(';'))));
   return lower == "application/json" || lower == "text/json" ||
          (lower.starts_with("application/") && lower.ends_with("+json"));
+}
+
+namespace {
+
+Status WrongType(std::string_view name, std::string_view expected) {
+  return Status::InvalidArgument(std::string(name) + " must be " + std::string(expected));
 }
 
 }  // namespace

@@ -17,6 +17,9 @@ namespace psafe::api {
 
 inline constexpr size_t kMaxStringField = 4096;
 
+// application/json, text/json or application/*+json, parameters ignored.
+bool IsJsonContentType(std::string_view content_type);
+
 class JsonBody {
  public:
   // 415 (UnsupportedMedia) if Content-Type is present and not JSON; 400 if malformed or

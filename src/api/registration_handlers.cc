@@ -167,22 +167,14 @@ Result<http::Response> DeleteApiRegistration(ApiCall& c) {
 
 Result<http::Response> ListRegistrationUsers(ApiCall& c) {
   PSAFE_ASSIGN_OR_RETURN(int64_t id, PathId(c, 0, "registration id"));
-  PSAFE_ASSIGN_OR_RETURN(auto links, c.ctx.registrations.Links(*c.principal, id));
-  json::array out;
-  for (int64_t user : links.user_ids) {
-    if (auto u = c.ctx.access.GetUser(*c.principal, user); u.ok()) out.push_back(UserJson(*u));
-  }
-  return JsonResponse(200, out);
+  PSAFE_ASSIGN_OR_RETURN(auto users, c.ctx.registrations.LinkedUsers(*c.principal, id));
+  return JsonResponse(200, ArrayOf(users, UserJson));
 }
 
 Result<http::Response> ListRegistrationGroups(ApiCall& c) {
   PSAFE_ASSIGN_OR_RETURN(int64_t id, PathId(c, 0, "registration id"));
-  PSAFE_ASSIGN_OR_RETURN(auto links, c.ctx.registrations.Links(*c.principal, id));
-  json::array out;
-  for (int64_t group : links.group_ids) {
-    if (auto g = c.ctx.access.GetGroup(*c.principal, std::to_string(group)); g.ok()) out.push_back(UserGroupJson(*g));
-  }
-  return JsonResponse(200, out);
+  PSAFE_ASSIGN_OR_RETURN(auto groups, c.ctx.registrations.LinkedGroups(*c.principal, id));
+  return JsonResponse(200, ArrayOf(groups, UserGroupJson));
 }
 
 Result<http::Response> LinkRegistrationUser(ApiCall& c) {

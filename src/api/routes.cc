@@ -1,13 +1,15 @@
 #include "api/routes.h"
 
 #include <boost/json/serialize.hpp>
+
+#include <algorithm>
 #include <charconv>
 
 #include "api/authenticate.h"
 #include "api/error_map.h"
 #include "api/handlers.h"
+#include "api/json_body.h"
 #include "common/strings.h"
-#include "crypto/password_hash.h"
 
 #ifndef PSAFE_VERSION
 #define PSAFE_VERSION "dev"
@@ -139,18 +141,28 @@ constexpr RouteDef kRoutes[] = {
     {"GET", "secrets-safe/secrets/{id}/file/download", false, Access::kSignedIn, DownloadSecretFile},
 };
 
-bool DeclaresBody(Body body, const http::Request& req) {
+struct BodyRule {
+  Body body;
+  std::string_view media_type;  // JSON also takes its other spellings (IsJsonContentType)
+};
+constexpr BodyRule kBodyRules[] = {
+    {Body::kJson, "application/json"},
+    {Body::kForm, "application/x-www-form-urlencoded"},
+    {Body::kMultipart, "multipart/form-data"},
+};
+
+// OK when a request without a body, or one whose Content-Type is the route's; else 415.
+Status CheckBody(Body body, const http::Request& req) {
+  if (req.body.empty()) return Status::OK();
+  const BodyRule& rule = *std::find_if(std::begin(kBodyRules), std::end(kBodyRules),
+                                       [body](const BodyRule& r) { return r.body == body; });
   auto header = req.headers.Get("Content-Type");
-  if (!header) return false;
-  const std::string type = ToLowerAscii(TrimWhitespace(header->substr(0, header->find(';'))));
-  switch (body) {
-    case Body::kJson:
-      return type == "application/json" || type == "text/json" ||
-             (type.starts_with("application/") && type.ends_with("+json"));
-    case Body::kForm: return type == "application/x-www-form-urlencoded";
-    case Body::kMultipart: return type == "multipart/form-data";
-  }
-  return false;
+  const bool declared = header && (body == Body::kJson ? IsJsonContentType(*header)
+                                                       : EqualsIgnoreCase(TrimWhitespace(header->substr(
+                                                                              0, header->find(';'))),
+                                                                          rule.media_type));
+  if (declared) return Status::OK();
+  return Status::UnsupportedMedia("Content-Type must be " + std::string(rule.media_type));
 }
 
 // CSRF (docs/SECURITY.md, "Cookies and CSRF"). A browser attaches the session cookie to a
@@ -174,9 +186,8 @@ Status CheckCsrf(ApiContext& ctx, const http::Request& req) {
   auto cookie_token = cookies ? http::FindCookie(*cookies, kCsrfCookie) : std::nullopt;
   auto header_token = req.headers.Get("RequestVerificationToken");
   if (!sid || !cookie_token || !header_token) return refused;
-  const std::string expected = ctx.auth.CsrfToken(*sid);
-  const bool cookie_ok = crypto::ConstantTimeEquals(expected, *cookie_token);
-  const bool header_ok = crypto::ConstantTimeEquals(expected, TrimWhitespace(*header_token));
+  const bool cookie_ok = ctx.auth.CsrfTokenMatches(*sid, *cookie_token);
+  const bool header_ok = ctx.auth.CsrfTokenMatches(*sid, TrimWhitespace(*header_token));
   return cookie_ok && header_ok ? Status::OK() : refused;
 }
 
@@ -200,12 +211,7 @@ http::Response Invoke(const RouteDef& def, ApiContext& ctx, http::Request& req) 
     principal = std::move(p).value();
   }
   // After sign-in, so an unauthenticated caller learns nothing of the route.
-  if (!req.body.empty() && !DeclaresBody(def.body, req)) {
-    return ErrorResponse(415, def.body == Body::kJson   ? "Content-Type must be application/json"
-                              : def.body == Body::kForm ? "Content-Type must be application/x-www-form-urlencoded"
-                                                        : "Content-Type must be multipart/form-data",
-                         dialect);
-  }
+  if (Status body = CheckBody(def.body, req); !body.ok()) return ErrorResponse(body, dialect);
   ApiCall call{req, dialect, principal ? &*principal : nullptr, ctx};
   Result<http::Response> res = def.handler(call);
   http::Response out = res.ok() ? std::move(res).value() : ErrorResponse(res.status(), dialect);

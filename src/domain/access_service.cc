@@ -24,14 +24,12 @@ Status NamedConflict(Status s, std::string_view what, std::string_view name) {
   return s;
 }
 
-// What a stored user must satisfy, on creation and after every change.
-Status ValidateUser(const User& u) {
-  PSAFE_RETURN_IF_ERROR(ValidateName("UserName", u.user_name, {.kind = NameKind::kIdentity}));
-  for (const auto& [field, value] : {std::pair<std::string_view, std::string_view>{"FirstName", u.first_name},
-                                     {"LastName", u.last_name}, {"Name", u.name}}) {
-    PSAFE_RETURN_IF_ERROR(ValidateName(field, value, {.required = false}));
-  }
-  if (u.user_name.find_first_of("\\;[]\"") != std::string::npos) {
+// One field of a user as it is given (a name stored before a rule existed stays
+// editable: only what a change sets is checked).
+Status ValidateUserField(std::string_view field, std::string_view value) {
+  if (field != "UserName") return ValidateName(field, value, {.required = false});
+  PSAFE_RETURN_IF_ERROR(ValidateName(field, value, {.kind = NameKind::kIdentity}));
+  if (value.find_first_of("\\;[]\"") != std::string::npos) {
     return Status::InvalidArgument("UserName must not contain \\ ; [ ] or \"");
   }
   return Status::OK();
@@ -57,7 +55,10 @@ AccessService::AccessService(store::Store& store, AuditTrail& audit, const Clock
 Result<User> AccessService::CreateUser(const Principal& p, User u,
                                        std::optional<crypto::SecretString> password) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  PSAFE_RETURN_IF_ERROR(ValidateUser(u));
+  for (const auto& [field, value] : {std::pair<std::string_view, std::string_view>{"UserName", u.user_name},
+                                     {"FirstName", u.first_name}, {"LastName", u.last_name}, {"Name", u.name}}) {
+    PSAFE_RETURN_IF_ERROR(ValidateUserField(field, value));
+  }
   if (password) {
     PSAFE_ASSIGN_OR_RETURN(u.password_hash, HashNewPassword(*password));
   }
@@ -84,6 +85,18 @@ Result<User> AccessService::GetUser(const Principal& p, int64_t id) {
   return store_.FindUserById(id);
 }
 
+// Inside the change's transaction: each open request of the user is cancelled and audited.
+Status AccessService::CloseRequestsOf(const Principal& p, int64_t user_id, std::string_view why) {
+  const int64_t now = clock_.NowSeconds();
+  PSAFE_ASSIGN_OR_RETURN(auto open, store_.CancelOpenRequestsOf(user_id, now));
+  for (const Request& r : open) {
+    PSAFE_RETURN_IF_ERROR(store_.AppendAudit(AuditTrail::By(p, "request.cancel", "Request", std::to_string(r.id),
+                                                            r.account_id, "{\"Reason\":" + AuditQuote(why) + "}"),
+                                             now));
+  }
+  return Status::OK();
+}
+
 Status AccessService::KeepAnAdministrator(const std::function<Status()>& change) {
   PSAFE_RETURN_IF_ERROR(change());
   PSAFE_ASSIGN_OR_RETURN(int64_t admins, store_.CountAdministrators());
@@ -94,19 +107,26 @@ Status AccessService::KeepAnAdministrator(const std::function<Status()>& change)
 Result<User> AccessService::UpdateUser(const Principal& p, int64_t id, const UserChange& c) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   PSAFE_ASSIGN_OR_RETURN(User u, store_.FindUserById(id));
-  for (auto [field, value] : {std::pair{&u.user_name, &c.user_name}, std::pair{&u.first_name, &c.first_name},
-                              std::pair{&u.last_name, &c.last_name}, std::pair{&u.email, &c.email},
-                              std::pair{&u.name, &c.name}}) {
-    if (*value) *field = **value;
+  struct Field {
+    std::string_view name;
+    std::string* stored;
+    const std::optional<std::string>* given;
+  };
+  for (const Field& f : {Field{"UserName", &u.user_name, &c.user_name}, Field{"FirstName", &u.first_name, &c.first_name},
+                         Field{"LastName", &u.last_name, &c.last_name}, Field{"EmailAddress", &u.email, &c.email},
+                         Field{"Name", &u.name, &c.name}}) {
+    if (!*f.given) continue;
+    if (f.name != "EmailAddress") PSAFE_RETURN_IF_ERROR(ValidateUserField(f.name, **f.given));
+    *f.stored = **f.given;
   }
-  PSAFE_RETURN_IF_ERROR(ValidateUser(u));
   if (c.password) {
     PSAFE_ASSIGN_OR_RETURN(u.password_hash, HashNewPassword(*c.password));
   }
   const bool disabling = c.enabled && !*c.enabled && u.enabled;
   if (c.enabled) u.enabled = *c.enabled;
   std::string detail = std::string("{\"IsActive\":") + (u.enabled ? "true" : "false") +
-                       ",\"PasswordChanged\":" + (c.password ? "true" : "false") + "}";
+                       ",\"PasswordChanged\":" + (c.password ? "true" : "false") +
+                       ",\"UserName\":" + AuditQuote(u.user_name) + "}";
   PSAFE_RETURN_IF_ERROR(audit_.Record(AuditTrail::By(p, "user.update", "User", std::to_string(id), 0, detail),
                                       [&] {
                                         return KeepAnAdministrator([&]() -> Status {
@@ -115,9 +135,7 @@ Result<User> AccessService::UpdateUser(const Principal& p, int64_t id, const Use
                                           if (disabling || c.password) {
                                             PSAFE_RETURN_IF_ERROR(store_.DeleteSessions({.user_id = id}));
                                           }
-                                          if (disabling) {
-                                            PSAFE_RETURN_IF_ERROR(store_.CancelOpenRequestsOf(id, clock_.NowSeconds()).status());
-                                          }
+                                          if (disabling) PSAFE_RETURN_IF_ERROR(CloseRequestsOf(p, id, "user disabled"));
                                           return KeepCallerSignedIn(store_, p);
                                         });
                                       }));
@@ -132,7 +150,7 @@ Status AccessService::DeleteUser(const Principal& p, int64_t id) {
                        [&] {
                          return KeepAnAdministrator([&]() -> Status {
                            // Its open requests close with it: they would hold the account.
-                           PSAFE_RETURN_IF_ERROR(store_.CancelOpenRequestsOf(id, clock_.NowSeconds()).status());
+                           PSAFE_RETURN_IF_ERROR(CloseRequestsOf(p, id, "user removed"));
                            PSAFE_RETURN_IF_ERROR(store_.DeleteUser(id));
                            return KeepCallerSignedIn(store_, p);
                          });

@@ -61,6 +61,7 @@ class AccessService {
  private:
   // Conflict when what `change` does would leave no enabled administrator.
   Status KeepAnAdministrator(const std::function<Status()>& change);
+  Status CloseRequestsOf(const Principal& p, int64_t user_id, std::string_view why);
 
   store::Store& store_;
   AuditTrail& audit_;

@@ -12,8 +12,9 @@ namespace psafe::domain {
 
 namespace {
 
-Status Validate(const ApiRegistration& r) {
-  PSAFE_RETURN_IF_ERROR(ValidateName("Name", r.name, {.kind = NameKind::kIdentity}));
+// `check_name` false: an unchanged name stored before the name rules stays editable.
+Status Validate(const ApiRegistration& r, bool check_name = true) {
+  if (check_name) PSAFE_RETURN_IF_ERROR(ValidateName("Name", r.name, {.kind = NameKind::kIdentity}));
   for (const IpRule& rule : r.ip_rules) PSAFE_RETURN_IF_ERROR(ValidateIpRule(rule));
   for (const PsrunRule& rule : r.psrun_rules) PSAFE_RETURN_IF_ERROR(ValidatePsrunRule(rule));
   if (r.ip_rules.size() > 100 || r.psrun_rules.size() > 100) return Status::InvalidArgument("at most 100 rules of each kind");
@@ -109,8 +110,8 @@ Result<CreatedRegistration> ApiRegistrationService::Create(const Principal& p, A
 Result<ApiRegistration> ApiRegistrationService::Update(const Principal& p, int64_t id, ApiRegistration r,
                                                        RegistrationChange change) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  PSAFE_RETURN_IF_ERROR(Validate(r));
   PSAFE_ASSIGN_OR_RETURN(ApiRegistration before, store_.FindRegistrationById(id));
+  PSAFE_RETURN_IF_ERROR(Validate(r, r.name != before.name));
   r.id = id;
   if (change.oauth_user_id) r.oauth_user_id = *change.oauth_user_id;
   Status s = audit_.Record(
@@ -140,14 +141,37 @@ Result<ApiRegistration> ApiRegistrationService::Update(const Principal& p, int64
 Status ApiRegistrationService::Delete(const Principal& p, int64_t id) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   if (id == p.registration_id) return Status::Conflict(std::string(kLocksOutCaller));
-  return audit_.Record(AuditTrail::By(p, "registration.delete", "ApiRegistration", std::to_string(id)),
-                       [&] { return store_.DeleteApiRegistration(id); });
+  PSAFE_ASSIGN_OR_RETURN(ApiRegistration r, store_.FindRegistrationById(id));
+  return audit_.Record(AuditTrail::By(p, "registration.delete", "ApiRegistration", std::to_string(id)), [&]() -> Status {
+    PSAFE_RETURN_IF_ERROR(store_.DeleteApiRegistration(id));
+    auto app = store_.FindUserById(r.oauth_user_id);
+    if (app.ok() && app->application) return store_.DeleteUser(app->id);
+    return app.ok() || app.status().code() == StatusCode::kNotFound ? Status::OK() : app.status();
+  });
 }
 
-Result<RegistrationLinks> ApiRegistrationService::Links(const Principal& p, int64_t id) {
+Result<std::vector<User>> ApiRegistrationService::LinkedUsers(const Principal& p, int64_t id) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   PSAFE_RETURN_IF_ERROR(store_.FindRegistrationById(id).status());
-  return store_.RegistrationLinksOf(id);
+  PSAFE_ASSIGN_OR_RETURN(RegistrationLinks links, store_.RegistrationLinksOf(id));
+  std::vector<User> out;
+  for (int64_t user : links.user_ids) {
+    PSAFE_ASSIGN_OR_RETURN(User u, store_.FindUserById(user));
+    out.push_back(std::move(u));
+  }
+  return out;
+}
+
+Result<std::vector<UserGroup>> ApiRegistrationService::LinkedGroups(const Principal& p, int64_t id) {
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
+  PSAFE_RETURN_IF_ERROR(store_.FindRegistrationById(id).status());
+  PSAFE_ASSIGN_OR_RETURN(RegistrationLinks links, store_.RegistrationLinksOf(id));
+  std::vector<UserGroup> out;
+  for (int64_t group : links.group_ids) {
+    PSAFE_ASSIGN_OR_RETURN(UserGroup g, store_.FindUserGroupById(group));
+    out.push_back(std::move(g));
+  }
+  return out;
 }
 
 Status ApiRegistrationService::ChangeLink(const Principal& p, int64_t id, std::string action, std::string detail,

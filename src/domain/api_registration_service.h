@@ -46,9 +46,12 @@ class ApiRegistrationService {
   // ends the sessions and tokens that no longer qualify, at once.
   Result<ApiRegistration> Update(const Principal& p, int64_t id, ApiRegistration settings,
                                  RegistrationChange change);
+  // Its sessions and links go with it, and so does the application user psafed made for
+  // its OAuth client.
   Status Delete(const Principal& p, int64_t id);
 
-  Result<RegistrationLinks> Links(const Principal& p, int64_t id);
+  Result<std::vector<User>> LinkedUsers(const Principal& p, int64_t id);
+  Result<std::vector<UserGroup>> LinkedGroups(const Principal& p, int64_t id);
   Status LinkUser(const Principal& p, int64_t id, int64_t user_id);
   Status UnlinkUser(const Principal& p, int64_t id, int64_t user_id);
   Status LinkGroup(const Principal& p, int64_t id, int64_t group_id);

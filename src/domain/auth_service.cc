@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "common/strings.h"
+#include "common/utf8.h"
 #include "crypto/psrun_signature.h"
 #include "crypto/password_hash.h"
 #include "crypto/random.h"
@@ -26,6 +27,18 @@ std::string_view BareUserName(std::string_view runas) {
 
 Status NotAuthenticated() { return Status::Unauthenticated(std::string(kNotAuthenticated)); }
 
+// At most `max_bytes` of `s`, cut on a character boundary (the name keys a counter and
+// names it in the audit trail, so it must stay UTF-8).
+std::string_view Utf8Prefix(std::string_view s, size_t max_bytes) {
+  size_t n = 0;
+  while (n < s.size()) {
+    const Utf8Sequence seq = DecodeUtf8(s.substr(n));
+    if (!seq.valid || n + seq.length > max_bytes) break;
+    n += seq.length;
+  }
+  return s.substr(0, n);
+}
+
 }  // namespace
 
 AuthService::AuthService(store::Store& store, const crypto::Keyring& keyring, const Clock& clock,
@@ -37,42 +50,50 @@ AuthService::AuthService(store::Store& store, const crypto::Keyring& keyring, co
       policy_(policy),
       failure_budget_(policy.failures_audited_per_window, policy.failure_audit_window_seconds) {}
 
-Status AuthService::CheckNotLocked(const std::string& subject) {
-  PSAFE_ASSIGN_OR_RETURN(AuthFailureRecord r, store_.GetAuthFailures(subject));
-  if (r.locked_until > clock_.NowSeconds()) {
-    return Status::Locked("User locked out after repeated failed sign-ins; try again later");
+Status AuthService::CheckNotLocked(const LockCounters& counters) {
+  for (const LockCounter& c : counters) {
+    PSAFE_ASSIGN_OR_RETURN(AuthFailureRecord r, store_.GetAuthFailures(c.subject));
+    if (r.locked_until > clock_.NowSeconds()) {
+      return Status::Locked("User locked out after repeated failed sign-ins; try again later");
+    }
   }
   return Status::OK();
 }
 
 // The record names no user: the caller is not authenticated, so the name is only claimed.
-void AuthService::RecordFailure(const std::string& subject, std::string_view claimed_name,
+void AuthService::RecordFailure(const LockCounters& counters, std::string_view claimed_name,
                                 std::string_view why, const ClientContext& client) {
   const int64_t now = clock_.NowSeconds();
-  AuthFailureRecord r;
-  if (!subject.empty()) {
-    auto got = store_.GetAuthFailures(subject);
-    if (got.ok()) r = *got;
+  std::vector<AuthFailureRecord> records;
+  bool locked = false;
+  for (const LockCounter& c : counters) {
+    AuthFailureRecord r;
+    if (auto got = store_.GetAuthFailures(c.subject); got.ok()) r = *got;
     if (r.locked_until != 0 && r.locked_until <= now) r = AuthFailureRecord{};  // lock served
     r.failures += 1;
     r.last_failure_at = now;
-    if (r.failures >= policy_.lockout_threshold) {
+    if (r.failures >= c.threshold) {
       r.locked_until = now + policy_.lockout_seconds;
-      spdlog::warn("auth: {} locked out for {} s after {} consecutive failures", subject,
+      spdlog::warn("auth: {} locked out for {} s after {} consecutive failures", c.subject,
                    policy_.lockout_seconds, r.failures);
     }
+    locked = locked || r.locked_until != 0;
+    records.push_back(r);
   }
   int64_t suppressed = 0;
   const bool audited = failure_budget_.Admit(client.remote_address, now, &suppressed);
+  if (!audited && counters.empty()) return;  // counted in the budget, nothing to store
   std::string detail = "{\"Reason\":" + AuditQuote(why, 200) + ",\"ClaimedUserName\":" +
                        AuditQuote(claimed_name, kClaimedNameBytes) + ",\"Source\":" +
                        AuditQuote(client.remote_address, 64);
-  if (r.locked_until != 0) detail += ",\"LockedOut\":true";
+  if (locked) detail += ",\"LockedOut\":true";
   if (suppressed > 0) detail += ",\"Suppressed\":" + std::to_string(suppressed);
   detail += "}";
-  if (!audited && subject.empty()) return;  // counted in the budget, nothing to store
-  const AuditEvent event{0, "", "signin.failed", "Subject", subject, 0, detail};
-  const auto count = [&]() -> Status { return subject.empty() ? Status::OK() : store_.PutAuthFailures(subject, r); };
+  const AuditEvent event{0, "", "signin.failed", "Subject", counters.empty() ? "" : counters.front().subject, 0, detail};
+  const auto count = [&]() -> Status {
+    for (size_t i = 0; i < counters.size(); ++i) PSAFE_RETURN_IF_ERROR(store_.PutAuthFailures(counters[i].subject, records[i]));
+    return Status::OK();
+  };
   Status s = audited ? audit_.Record(event, count) : store_.Atomically(count);
   if (!s.ok()) spdlog::error("auth: cannot record failure: {}", s.ToString());
 }
@@ -141,7 +162,7 @@ Status AuthService::CheckClient(const ApiRegistration& reg, const ClientContext&
 }
 
 Result<Principal> AuthService::VerifyApiKey(const ApiKeyCredentials& creds, const ClientContext& client,
-                                            std::string* lock_subject) {
+                                            LockCounters* locks) {
   const std::string key_hash = keyring_.TokenHash(creds.key.view());
   auto reg = store_.FindRegistrationByKeyHash(key_hash);
   if (!reg.ok()) {
@@ -152,14 +173,20 @@ Result<Principal> AuthService::VerifyApiKey(const ApiKeyCredentials& creds, cons
   if (!crypto::ConstantTimeEquals(reg->key_hash, key_hash) || !reg->enabled) return NotAuthenticated();
   const std::string_view user_name = BareUserName(creds.runas);
   if (user_name.empty()) return Status::Unauthenticated("runas user is required");
-  // Counted per source too: a holder of the key guessing a password elsewhere cannot lock
-  // the user out where the user signs in.
-  *lock_subject = "reg:" + std::to_string(reg->id) + "/user:" + ToLowerAscii(user_name.substr(0, kClaimedNameBytes)) +
-                  "/src:" + client.remote_address;
-  PSAFE_RETURN_IF_ERROR(CheckNotLocked(*lock_subject));
-  // A property of the registration, known to whoever holds its key: said before any user
-  // is looked at, so it tells nothing about who is linked.
+  // Two counters (docs/SECURITY.md, "Sign-in failures"): per source, which locks after the
+  // usual threshold, so a holder of the key guessing a password elsewhere locks only their
+  // own address; and per user, which locks after many more, so guessing spread over many
+  // addresses is bounded too.
+  const std::string user_subject = "reg:" + std::to_string(reg->id) + "/user:" +
+                                   ToLowerAscii(Utf8Prefix(user_name, kClaimedNameBytes));
+  *locks = {{user_subject + "/src:" + client.remote_address, policy_.lockout_threshold},
+            {user_subject, policy_.lockout_threshold * kDistributedLockoutFactor}};
+  PSAFE_RETURN_IF_ERROR(CheckNotLocked(*locks));
+  // What the registration itself requires (its password requirement, IP and certificate
+  // rules, PSRUN factors and signature) is checked before any user is looked at: a refusal
+  // that depended on the user would tell who is linked.
   if (!creds.password && reg->user_password_required) return Status::Unauthenticated("User password required");
+  PSAFE_RETURN_IF_ERROR(CheckClient(*reg, client, &creds.key));
   // Whoever the name turns out to be, the answer and the time it takes are the same.
   auto user = store_.FindUserByName(user_name);
   if (!user.ok() && user.status().code() != StatusCode::kNotFound) return user.status();
@@ -173,24 +200,23 @@ Result<Principal> AuthService::VerifyApiKey(const ApiKeyCredentials& creds, cons
     if (!verified) return NotAuthenticated();
   }
   if (!admitted.ok()) return NotAuthenticated();
-  PSAFE_RETURN_IF_ERROR(CheckClient(*reg, client, &creds.key));
   Principal p{std::move(admitted).value(), reg->id};
   p.password_verified = creds.password.has_value();
   return p;
 }
 
 Result<Principal> AuthService::AuthenticateApiKey(const ApiKeyCredentials& creds, const ClientContext& client) {
-  // Failures count per (registration, user) pair. An unknown key locks nothing: keys are
-  // 512-bit random values, and counting them would let junk grow the table.
-  std::string subject;
-  auto result = VerifyApiKey(creds, client, &subject);
+  // An unknown key locks nothing: keys are 512-bit random values, and counting them would
+  // let junk grow the table.
+  LockCounters locks;
+  auto result = VerifyApiKey(creds, client, &locks);
   if (result.ok()) {
-    (void)store_.ClearAuthFailures(subject);
+    for (const LockCounter& c : locks) (void)store_.ClearAuthFailures(c.subject);
     return result;
   }
   if (result.status().code() == StatusCode::kUnauthenticated) {
-    RecordFailure(subject, creds.runas, subject.empty() ? "unknown API key" : result.status().message(), client);
-    spdlog::info("auth: API key sign-in failed ({})", subject.empty() ? "unknown key" : subject);
+    RecordFailure(locks, creds.runas, locks.empty() ? "unknown API key" : result.status().message(), client);
+    spdlog::info("auth: API key sign-in failed ({})", locks.empty() ? "unknown key" : locks.front().subject);
   }
   return result.status();
 }
@@ -224,6 +250,10 @@ Result<crypto::SecretString> AuthService::StartSession(const Principal& principa
 
 std::string AuthService::CsrfToken(std::string_view session_token) const {
   return crypto::HexEncode(keyring_.TokenHash("csrf:" + std::string(session_token)).substr(0, 16));
+}
+
+bool AuthService::CsrfTokenMatches(std::string_view session_token, std::string_view presented) const {
+  return crypto::ConstantTimeEquals(CsrfToken(session_token), presented);
 }
 
 Result<Principal> AuthService::SessionPrincipal(const Session& s, const ClientContext& client) {
@@ -278,13 +308,14 @@ Result<IssuedToken> AuthService::IssueToken(std::string_view client_id, std::str
                                             const ClientContext& client) {
   // Locked per client *and* source: a guesser elsewhere cannot lock the real client out,
   // and client secrets are 192-bit random values, so the lock only slows a guesser down.
-  const std::string subject = "client:" + ToLowerAscii(client_id.substr(0, 64)) + "/src:" + client.remote_address;
-  PSAFE_RETURN_IF_ERROR(CheckNotLocked(subject));
+  const LockCounters locks = {
+      {"client:" + ToLowerAscii(Utf8Prefix(client_id, 64)) + "/src:" + client.remote_address, policy_.lockout_threshold}};
+  PSAFE_RETURN_IF_ERROR(CheckNotLocked(locks));
   auto reg = store_.FindRegistrationByClientId(client_id);
   if (!reg.ok() || !reg->enabled ||
       !crypto::ConstantTimeEquals(reg->client_secret_hash, keyring_.TokenHash(client_secret))) {
-    RecordFailure(reg.ok() ? subject : std::string(), client_id, "invalid_client", client);
-    spdlog::info("auth: OAuth token request failed for client {}", reg.ok() ? subject : "(unknown)");
+    RecordFailure(reg.ok() ? locks : LockCounters{}, client_id, "invalid_client", client);
+    spdlog::info("auth: OAuth token request failed for client {}", reg.ok() ? locks.front().subject : "(unknown)");
     return Status::Unauthenticated("invalid_client");
   }
   Status s = CheckClient(*reg, client, nullptr);
@@ -294,10 +325,10 @@ Result<IssuedToken> AuthService::IssueToken(std::string_view client_id, std::str
   Result<User> user = s.ok() ? AdmittedUser(*reg, reg->oauth_user_id) : Result<User>(s);
   if (!user.ok()) {
     if (user.status().code() != StatusCode::kUnauthenticated) return user.status();
-    RecordFailure(subject, client_id, user.status().message(), client);
+    RecordFailure(locks, client_id, user.status().message(), client);
     return user.status();
   }
-  (void)store_.ClearAuthFailures(subject);
+  (void)store_.ClearAuthFailures(locks.front().subject);
   const int64_t expires_at = clock_.NowSeconds() + policy_.token_lifetime_seconds;
   Principal p{std::move(user).value(), reg->id};
   PSAFE_ASSIGN_OR_RETURN(crypto::SecretString token, CreateSession(SessionKind::kBearer, p, expires_at, "oauth"));

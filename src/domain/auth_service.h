@@ -16,6 +16,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/result.h"
@@ -70,6 +71,8 @@ class AuthService {
   // The CSRF token of a cookie session: a keyed hash of its cookie, so it cannot be made
   // without the cookie and needs no storage.
   std::string CsrfToken(std::string_view session_token) const;
+  // Whether `presented` is that token (constant time).
+  bool CsrfTokenMatches(std::string_view session_token, std::string_view presented) const;
   // IP rules, PSRUN rules and a required client certificate apply to OAuth clients too; a
   // registration that requires a user password issues no tokens (a client secret is not one).
   Result<IssuedToken> IssueToken(std::string_view client_id, std::string_view client_secret,
@@ -81,8 +84,16 @@ class AuthService {
   const AuthPolicy& policy() const { return policy_; }
 
  private:
-  Result<Principal> VerifyApiKey(const ApiKeyCredentials& creds, const ClientContext& client,
-                                 std::string* lock_subject);
+  // A failure counter (auth_failures row) and the failures it takes to lock.
+  struct LockCounter {
+    std::string subject;
+    int threshold = 0;
+  };
+  using LockCounters = std::vector<LockCounter>;
+  // A user's own counter locks after this many times the per-source threshold.
+  static constexpr int kDistributedLockoutFactor = 20;
+
+  Result<Principal> VerifyApiKey(const ApiKeyCredentials& creds, const ClientContext& client, LockCounters* locks);
   // The registration's IP rules, client-certificate requirement, PSRUN rules and (with the
   // API key in hand) signature; without a key a required signature cannot be met.
   Status CheckClient(const ApiRegistration& reg, const ClientContext& client,
@@ -93,8 +104,8 @@ class AuthService {
   Result<Principal> SessionPrincipal(const Session& s, const ClientContext& client);
   // The user `user_id`, enabled and admitted by `reg`.
   Result<User> AdmittedUser(const ApiRegistration& reg, int64_t user_id);
-  Status CheckNotLocked(const std::string& subject);
-  void RecordFailure(const std::string& subject, std::string_view claimed_name, std::string_view why,
+  Status CheckNotLocked(const LockCounters& counters);
+  void RecordFailure(const LockCounters& counters, std::string_view claimed_name, std::string_view why,
                      const ClientContext& client);
   // Verifies `password` against `hash`, or burns the same time when there is none.
   bool VerifyPasswordOrBurn(const std::optional<std::string>& hash, std::string_view password);

@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
       "tls.client_ca, limits.max_header_bytes, limits.max_body_bytes, limits.read_timeout_seconds,\n"
       "limits.idle_timeout_seconds, limits.shutdown_grace_seconds, limits.sweep_interval_seconds,\n"
       "limits.signin_per_second, limits.signin_burst, limits.requests_per_second, limits.requests_burst,\n"
-      "auth.session_idle_minutes, auth.token_lifetime_seconds, auth.lockout_threshold, auth.lockout_minutes,\n"
+      "auth.session_idle_minutes, auth.session_max_minutes, auth.token_lifetime_seconds, auth.lockout_threshold, auth.lockout_minutes,\n"
       "keys.master_key_file, log.level.\n"
       "Environment: PSAFE_MASTER_KEY (64 hex characters) replaces the master key file." +
       std::string(kTestHooksHelp));

@@ -801,13 +801,18 @@ class SqliteStore final : public Store {
                   s.user_id, s.registration_id, s.only_without_password, s.only_bearer).status();
   }
 
-  Result<int64_t> CancelOpenRequestsOf(int64_t user_id, int64_t now) override {
+  Result<std::vector<domain::Request>> CancelOpenRequestsOf(int64_t user_id, int64_t now) override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(int changed, Change("UPDATE requests SET status = 'Cancelled', cancelled_at = ?2,"
-                                               " version = version + 1 WHERE user_id = ?1"
-                                               " AND status IN ('Pending','Approved') AND expires_at > ?2",
-                                               user_id, now));
-    return static_cast<int64_t>(changed);
+    Transaction tx(*db_);
+    PSAFE_RETURN_IF_ERROR(tx.begin_status());
+    constexpr std::string_view kOpen = " q.user_id = ?1 AND q.status IN ('Pending','Approved') AND q.expires_at > ?2";
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(std::string(kRequestSelect) + " WHERE" + std::string(kOpen)));
+    st.Bind(1, user_id).Bind(2, now);
+    PSAFE_ASSIGN_OR_RETURN(auto open, All<domain::Request>(st, ReadRequest));
+    PSAFE_RETURN_IF_ERROR(Change("UPDATE requests AS q SET status = 'Cancelled', cancelled_at = ?2,"
+                                 " version = version + 1 WHERE" + std::string(kOpen), user_id, now).status());
+    PSAFE_RETURN_IF_ERROR(tx.Commit());
+    return open;
   }
 
   Status DeleteStaleAuthFailures(int64_t cutoff, int64_t now) override {

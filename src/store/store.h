@@ -152,8 +152,8 @@ class Store {
   // Ends the sessions and tokens that stood on something that changed.
   virtual Status DeleteSessions(const domain::SessionScope& scope) = 0;
   // Cancels every open request of `user_id` (a removed user's requests must not hold the
-  // account); returns how many.
-  virtual Result<int64_t> CancelOpenRequestsOf(int64_t user_id, int64_t now) = 0;
+  // account); returns them as they were.
+  virtual Result<std::vector<domain::Request>> CancelOpenRequestsOf(int64_t user_id, int64_t now) = 0;
   // Forgets failure counts last bumped before `cutoff` that hold no lock in force at `now`.
   virtual Status DeleteStaleAuthFailures(int64_t cutoff, int64_t now) = 0;
 

@@ -221,13 +221,7 @@ TEST(SqliteStoreGroupCommitTest, ConcurrentChangesSucceedOrFailAlone) {
   }
 }
 
-}  // namespace
-}  // namespace psafe::store
 
-namespace psafe::store {
-namespace {
-
-using testing::StoreEnv;
 
 int64_t AddUser(StoreEnv& env, const std::string& name) {
   domain::User u;
@@ -285,12 +279,6 @@ TEST(SqliteStoreTest, ADeletedUserWithHistoryIsATombstoneThatFreesItsName) {
   EXPECT_EQ(env.store->FindRequest(request)->user_id, r.user_id);  // history keeps its owner
   EXPECT_NE(AddUser(env, "bob"), r.user_id);
 }
-
-}  // namespace
-}  // namespace psafe::store
-
-namespace psafe::store {
-namespace {
 
 TEST(SqliteStoreTest, StaleFailureCountsAreForgottenButLocksInForceAreKept) {
   testing::StoreEnv env;
