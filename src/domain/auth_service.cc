@@ -180,7 +180,7 @@ Result<Principal> AuthService::VerifyApiKey(const ApiKeyCredentials& creds, cons
   const std::string user_subject = "reg:" + std::to_string(reg->id) + "/user:" +
                                    ToLowerAscii(Utf8Prefix(user_name, kClaimedNameBytes));
   *locks = {{user_subject + "/src:" + client.remote_address, policy_.lockout_threshold},
-            {user_subject, policy_.lockout_threshold * kDistributedLockoutFactor}};
+            {user_subject, int64_t{policy_.lockout_threshold} * kDistributedLockoutFactor}};
   PSAFE_RETURN_IF_ERROR(CheckNotLocked(*locks));
   // What the registration itself requires (its password requirement, IP and certificate
   // rules, PSRUN factors and signature) is checked before any user is looked at: a refusal

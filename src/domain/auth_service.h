@@ -87,7 +87,7 @@ class AuthService {
   // A failure counter (auth_failures row) and the failures it takes to lock.
   struct LockCounter {
     std::string subject;
-    int threshold = 0;
+    int64_t threshold = 0;  // wide: a configured threshold times the factor must not overflow
   };
   using LockCounters = std::vector<LockCounter>;
   // A user's own counter locks after this many times the per-source threshold.

@@ -73,6 +73,35 @@ TEST_F(AuthServiceTest, FiveFailuresLockThePairForFifteenMinutes) {
   EXPECT_TRUE(SignIn(kKey, "svc", "pw").ok());
 }
 
+// Found by fuzz_request: a huge configured threshold times the per-user factor overflowed.
+TEST_F(AuthServiceTest, AHugeLockoutThresholdNeitherOverflowsNorLocks) {
+  AuthPolicy policy;
+  policy.lockout_threshold = 1 << 30;
+  AuthService lenient(*env_.store, *env_.keyring, env_.clock, *env_.audit, policy);
+  for (int i = 0; i < 10; ++i) {
+    ApiKeyCredentials c{crypto::SecretString(kKey), "svc", crypto::SecretString(std::string_view("wrong"))};
+    EXPECT_EQ(lenient.AuthenticateApiKey(c, client_).status().code(), StatusCode::kUnauthenticated);
+  }
+  ApiKeyCredentials good{crypto::SecretString(kKey), "svc", crypto::SecretString(std::string_view("pw"))};
+  EXPECT_TRUE(lenient.AuthenticateApiKey(good, client_).ok());
+}
+
+TEST_F(AuthServiceTest, ALockedSourceLeavesTheUserFreeElsewhereUntilManySourcesFail) {
+  AuthPolicy policy;
+  policy.lockout_threshold = 2;  // so the per-user bound is 40
+  AuthService auth(*env_.store, *env_.keyring, env_.clock, *env_.audit, policy);
+  const auto attempt = [&](std::string address, std::string_view pwd) {
+    ApiKeyCredentials c{crypto::SecretString(kKey), "svc", crypto::SecretString(pwd)};
+    return auth.AuthenticateApiKey(c, ClientContext{std::move(address)}).status().code();
+  };
+  EXPECT_EQ(attempt("10.0.0.1", "wrong"), StatusCode::kUnauthenticated);
+  EXPECT_EQ(attempt("10.0.0.1", "wrong"), StatusCode::kUnauthenticated);
+  EXPECT_EQ(attempt("10.0.0.1", "pw"), StatusCode::kLocked);  // that source is locked
+  EXPECT_EQ(attempt("10.0.0.2", "pw"), StatusCode::kOk);      // the user, elsewhere, is not
+  for (int i = 0; i < 40; ++i) (void)attempt("10.1.0." + std::to_string(i), "wrong");
+  EXPECT_EQ(attempt("10.0.0.2", "pw"), StatusCode::kLocked);  // guessing spread wide locks the user
+}
+
 TEST_F(AuthServiceTest, SuccessResetsTheFailureCount) {
   for (int i = 0; i < 4; ++i) EXPECT_FALSE(SignIn(kKey, "svc", "wrong").ok());
   EXPECT_TRUE(SignIn(kKey, "svc", "pw").ok());
