@@ -12,16 +12,14 @@ namespace psafe::domain {
 namespace {
 
 // Unique-name clashes read better with the name in them.
-template <typename T>
-Result<T> NamedConflict(Result<T> r, std::string_view what, std::string_view name) {
-  if (!r.ok() && r.status().code() == StatusCode::kConflict) {
-    return Status::Conflict(std::string(what) + " '" + std::string(name) + "' already exists");
-  }
-  return r;
-}
 Status NamedConflict(Status s, std::string_view what, std::string_view name) {
   if (s.code() == StatusCode::kConflict) return Status::Conflict(std::string(what) + " '" + std::string(name) + "' already exists");
   return s;
+}
+template <typename T>
+Result<T> NamedConflict(Result<T> r, std::string_view what, std::string_view name) {
+  if (r.ok()) return r;
+  return NamedConflict(r.status(), what, name);
 }
 
 // One field of a user as it is given (a name stored before a rule existed stays

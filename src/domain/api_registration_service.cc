@@ -150,28 +150,33 @@ Status ApiRegistrationService::Delete(const Principal& p, int64_t id) {
   });
 }
 
+namespace {
+
+// The rows `ids` name, each looked up with `find`; any failure is the answer.
+template <typename T, typename Find>
+Result<std::vector<T>> LoadEach(const std::vector<int64_t>& ids, Find find) {
+  std::vector<T> out;
+  for (int64_t id : ids) {
+    PSAFE_ASSIGN_OR_RETURN(T row, find(id));
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<std::vector<User>> ApiRegistrationService::LinkedUsers(const Principal& p, int64_t id) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   PSAFE_RETURN_IF_ERROR(store_.FindRegistrationById(id).status());
   PSAFE_ASSIGN_OR_RETURN(RegistrationLinks links, store_.RegistrationLinksOf(id));
-  std::vector<User> out;
-  for (int64_t user : links.user_ids) {
-    PSAFE_ASSIGN_OR_RETURN(User u, store_.FindUserById(user));
-    out.push_back(std::move(u));
-  }
-  return out;
+  return LoadEach<User>(links.user_ids, [this](int64_t user) { return store_.FindUserById(user); });
 }
 
 Result<std::vector<UserGroup>> ApiRegistrationService::LinkedGroups(const Principal& p, int64_t id) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   PSAFE_RETURN_IF_ERROR(store_.FindRegistrationById(id).status());
   PSAFE_ASSIGN_OR_RETURN(RegistrationLinks links, store_.RegistrationLinksOf(id));
-  std::vector<UserGroup> out;
-  for (int64_t group : links.group_ids) {
-    PSAFE_ASSIGN_OR_RETURN(UserGroup g, store_.FindUserGroupById(group));
-    out.push_back(std::move(g));
-  }
-  return out;
+  return LoadEach<UserGroup>(links.group_ids, [this](int64_t group) { return store_.FindUserGroupById(group); });
 }
 
 Status ApiRegistrationService::ChangeLink(const Principal& p, int64_t id, std::string action, std::string detail,
