@@ -10,6 +10,8 @@ PACKAGES=(
   libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev
   libcurl4-openssl-dev
+  libssh-dev libpq-dev libldap-dev
+  openssh-server openssh-client sshpass slapd ldap-utils postgresql-15 sudo
   clang-14 libclang-rt-14-dev
   openssl curl procps python3 python3-pytest python3-requests python3-yaml python3-jsonschema
   python3-cryptography testssl.sh

@@ -13,6 +13,7 @@
 #include "domain/auth_service.h"
 #include "domain/estate_service.h"
 #include "domain/request_service.h"
+#include "domain/rotation_service.h"
 #include "domain/secret_service.h"
 #include "http/message.h"
 #include "http/rate_limiter.h"
@@ -25,6 +26,7 @@ struct ApiContext {
   domain::EstateService& estate;
   domain::AccessService& access;
   domain::RequestService& requests;
+  domain::RotationService& rotation;
   domain::SecretService& secrets;
   domain::ApiRegistrationService& registrations;
   domain::AuditTrail& audit;

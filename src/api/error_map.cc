@@ -25,6 +25,7 @@ constexpr StatusMapping kStatusTable[] = {
     {StatusCode::kConflict, 409},
     {StatusCode::kTooLarge, 413},
     {StatusCode::kUnsupportedMedia, 415},
+    {StatusCode::kUnavailable, 503},
     {StatusCode::kIOError, 500},
     {StatusCode::kCorruption, 500},
     {StatusCode::kInternal, 500},

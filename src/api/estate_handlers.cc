@@ -125,6 +125,26 @@ Result<http::Response> GetManagedSystem(ApiCall& c) {
   return JsonResponse(200, ManagedSystemJson(sys));
 }
 
+// PUT ManagedSystems/{id}: the settings given replace the stored ones; the others stay.
+Result<http::Response> UpdateManagedSystem(ApiCall& c) {
+  PSAFE_ASSIGN_OR_RETURN(int64_t id, PathId(c, 0, "managed system id"));
+  PSAFE_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(c.req));
+  PSAFE_ASSIGN_OR_RETURN(domain::ManagedSystem sys, c.ctx.estate.GetSystem(*c.principal, id));
+  PSAFE_RETURN_IF_ERROR(ReadManagedSystem(body, &sys, /*require_platform=*/false));
+  PSAFE_ASSIGN_OR_RETURN(sys, c.ctx.estate.UpdateSystem(*c.principal, sys));
+  return JsonResponse(200, ManagedSystemJson(sys));
+}
+
+Result<http::Response> CreateSystemOnDatabase(ApiCall& c) {
+  PSAFE_ASSIGN_OR_RETURN(int64_t database_id, PathId(c, 0, "database id"));
+  PSAFE_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(c.req));
+  domain::ManagedSystem sys;
+  // The database fixes the platform: PlatformID is not required here.
+  PSAFE_RETURN_IF_ERROR(ReadManagedSystem(body, &sys, /*require_platform=*/false));
+  PSAFE_ASSIGN_OR_RETURN(sys, c.ctx.estate.CreateSystemOnDatabase(*c.principal, database_id, std::move(sys)));
+  return JsonResponse(201, ManagedSystemJson(sys));
+}
+
 Result<http::Response> DeleteManagedSystem(ApiCall& c) {
   PSAFE_ASSIGN_OR_RETURN(int64_t id, PathId(c, 0, "managed system id"));
   PSAFE_RETURN_IF_ERROR(c.ctx.estate.DeleteSystem(*c.principal, id));
@@ -136,7 +156,7 @@ Result<http::Response> DeleteManagedSystem(ApiCall& c) {
 Result<http::Response> CreateManagedAccount(ApiCall& c) {
   PSAFE_ASSIGN_OR_RETURN(int64_t system_id, PathId(c, 0, "managed system id"));
   PSAFE_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(c.req));
-  domain::ManagedAccount account;
+  PSAFE_ASSIGN_OR_RETURN(domain::ManagedAccount account, c.ctx.estate.NewAccountDefaults(*c.principal, system_id));
   domain::NewCredentials creds;
   PSAFE_RETURN_IF_ERROR(ReadManagedAccount(body, &account, &creds));
   PSAFE_ASSIGN_OR_RETURN(auto view, c.ctx.estate.CreateAccount(*c.principal, system_id,
@@ -178,6 +198,107 @@ Result<http::Response> GetManagedAccount(ApiCall& c) {
   PSAFE_ASSIGN_OR_RETURN(int64_t id, PathId(c, 0, "managed account id"));
   PSAFE_ASSIGN_OR_RETURN(auto view, c.ctx.estate.GetAccount(*c.principal, id));
   return JsonResponse(200, ManagedAccountJson(view));
+}
+
+// PUT ManagedAccounts/{id}: the settings given replace the stored ones; credentials are
+// changed through Credentials, never here.
+Result<http::Response> UpdateManagedAccount(ApiCall& c) {
+  PSAFE_ASSIGN_OR_RETURN(int64_t id, PathId(c, 0, "managed account id"));
+  PSAFE_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(c.req));
+  for (std::string_view secret : {"Password", "PrivateKey", "Passphrase"}) {
+    if (body.Find(secret) != nullptr) {
+      return Status::InvalidArgument(std::string(secret) + " cannot be set here: use PUT ManagedAccounts/" +
+                                     std::to_string(id) + "/Credentials");
+    }
+  }
+  PSAFE_ASSIGN_OR_RETURN(auto view, c.ctx.estate.GetAccount(*c.principal, id));
+  PSAFE_RETURN_IF_ERROR(ReadManagedAccount(body, &view.account, nullptr));
+  PSAFE_ASSIGN_OR_RETURN(view, c.ctx.estate.UpdateAccount(*c.principal, std::move(view.account)));
+  return JsonResponse(200, ManagedAccountJson(view));
+}
+
+// --- Platforms, functional accounts, databases ----------------------------------------
+
+Result<http::Response> ListPlatforms(ApiCall& c) {
+  (void)c;
+  json::array out;
+  for (const domain::Platform& p : domain::kPlatforms) out.push_back(PlatformJson(p));
+  return JsonResponse(200, out);
+}
+
+Result<http::Response> GetPlatform(ApiCall& c) {
+  PSAFE_ASSIGN_OR_RETURN(int64_t id, PathId(c, 0, "platform id"));
+  const domain::Platform* p = domain::FindPlatform(id);
+  if (p == nullptr) return Status::NotFound("platform not found");
+  return JsonResponse(200, PlatformJson(*p));
+}
+
+Result<http::Response> ListFunctionalAccounts(ApiCall& c) {
+  PSAFE_ASSIGN_OR_RETURN(auto all, c.ctx.estate.ListFunctionalAccounts(*c.principal));
+  return JsonResponse(200, ArrayOf(all, FunctionalAccountJson));
+}
+
+Result<http::Response> GetFunctionalAccount(ApiCall& c) {
+  PSAFE_ASSIGN_OR_RETURN(int64_t id, PathId(c, 0, "functional account id"));
+  PSAFE_ASSIGN_OR_RETURN(auto f, c.ctx.estate.GetFunctionalAccount(*c.principal, id));
+  return JsonResponse(200, FunctionalAccountJson(f));
+}
+
+Result<http::Response> CreateFunctionalAccount(ApiCall& c) {
+  PSAFE_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(c.req));
+  domain::FunctionalAccount f;
+  domain::NewCredentials creds;
+  PSAFE_RETURN_IF_ERROR(ReadFunctionalAccount(body, &f, &creds));
+  PSAFE_ASSIGN_OR_RETURN(f, c.ctx.estate.CreateFunctionalAccount(*c.principal, std::move(f), std::move(creds)));
+  return JsonResponse(201, FunctionalAccountJson(f));
+}
+
+Result<http::Response> DeleteFunctionalAccount(ApiCall& c) {
+  PSAFE_ASSIGN_OR_RETURN(int64_t id, PathId(c, 0, "functional account id"));
+  PSAFE_RETURN_IF_ERROR(c.ctx.estate.DeleteFunctionalAccount(*c.principal, id));
+  return http::Response::Empty(204);
+}
+
+Result<http::Response> CreateDatabase(ApiCall& c) {
+  PSAFE_ASSIGN_OR_RETURN(int64_t asset_id, PathId(c, 0, "asset id"));
+  PSAFE_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(c.req));
+  domain::Database d;
+  PSAFE_RETURN_IF_ERROR(ReadDatabase(body, &d, /*create=*/true));
+  PSAFE_ASSIGN_OR_RETURN(d, c.ctx.estate.CreateDatabase(*c.principal, asset_id, std::move(d)));
+  return JsonResponse(201, DatabaseJson(d));
+}
+
+Result<http::Response> ListDatabases(ApiCall& c) {
+  PSAFE_ASSIGN_OR_RETURN(auto all, c.ctx.estate.ListDatabases(*c.principal, std::nullopt));
+  return JsonResponse(200, ArrayOf(all, DatabaseJson));
+}
+
+Result<http::Response> ListDatabasesOfAsset(ApiCall& c) {
+  PSAFE_ASSIGN_OR_RETURN(int64_t asset_id, PathId(c, 0, "asset id"));
+  PSAFE_ASSIGN_OR_RETURN(auto all, c.ctx.estate.ListDatabases(*c.principal, asset_id));
+  return JsonResponse(200, ArrayOf(all, DatabaseJson));
+}
+
+Result<http::Response> GetDatabase(ApiCall& c) {
+  PSAFE_ASSIGN_OR_RETURN(int64_t id, PathId(c, 0, "database id"));
+  PSAFE_ASSIGN_OR_RETURN(auto d, c.ctx.estate.GetDatabase(*c.principal, id));
+  return JsonResponse(200, DatabaseJson(d));
+}
+
+Result<http::Response> UpdateDatabase(ApiCall& c) {
+  PSAFE_ASSIGN_OR_RETURN(int64_t id, PathId(c, 0, "database id"));
+  PSAFE_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(c.req));
+  PSAFE_ASSIGN_OR_RETURN(auto d, c.ctx.estate.GetDatabase(*c.principal, id));
+  PSAFE_RETURN_IF_ERROR(ReadDatabase(body, &d, /*create=*/false));
+  PSAFE_ASSIGN_OR_RETURN(d, c.ctx.estate.UpdateDatabase(*c.principal, d));
+  return JsonResponse(200, DatabaseJson(d));
+}
+
+// The product answers 200 here (not 204): PyLib checks it.
+Result<http::Response> DeleteDatabase(ApiCall& c) {
+  PSAFE_ASSIGN_OR_RETURN(int64_t id, PathId(c, 0, "database id"));
+  PSAFE_RETURN_IF_ERROR(c.ctx.estate.DeleteDatabase(*c.principal, id));
+  return http::Response::Empty(200);
 }
 
 Result<http::Response> DeleteManagedAccount(ApiCall& c) {

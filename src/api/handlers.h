@@ -24,11 +24,32 @@ Result<http::Response> CreateSystemInWorkgroup(ApiCall& c);
 Result<http::Response> ListManagedSystems(ApiCall& c);
 Result<http::Response> GetManagedSystem(ApiCall& c);
 Result<http::Response> DeleteManagedSystem(ApiCall& c);
+Result<http::Response> UpdateManagedSystem(ApiCall& c);
+Result<http::Response> CreateSystemOnDatabase(ApiCall& c);
+Result<http::Response> ListPlatforms(ApiCall& c);
+Result<http::Response> GetPlatform(ApiCall& c);
+Result<http::Response> ListFunctionalAccounts(ApiCall& c);
+Result<http::Response> GetFunctionalAccount(ApiCall& c);
+Result<http::Response> CreateFunctionalAccount(ApiCall& c);
+Result<http::Response> DeleteFunctionalAccount(ApiCall& c);
+Result<http::Response> CreateDatabase(ApiCall& c);
+Result<http::Response> ListDatabases(ApiCall& c);
+Result<http::Response> ListDatabasesOfAsset(ApiCall& c);
+Result<http::Response> GetDatabase(ApiCall& c);
+Result<http::Response> UpdateDatabase(ApiCall& c);
+Result<http::Response> DeleteDatabase(ApiCall& c);
 Result<http::Response> CreateManagedAccount(ApiCall& c);
 Result<http::Response> ListAccountsOfSystem(ApiCall& c);
 Result<http::Response> ListManagedAccounts(ApiCall& c);
 Result<http::Response> GetManagedAccount(ApiCall& c);
 Result<http::Response> DeleteManagedAccount(ApiCall& c);
+Result<http::Response> UpdateManagedAccount(ApiCall& c);
+// api/rotation_handlers.cc
+Result<http::Response> ChangeAccountCredentials(ApiCall& c);
+Result<http::Response> ChangeSystemCredentials(ApiCall& c);
+Result<http::Response> TestAccountCredentials(ApiCall& c);
+Result<http::Response> PinHostKey(ApiCall& c);
+Result<http::Response> ClearHostKey(ApiCall& c);
 
 // Permission model and password rules (access_handlers.cc)
 Result<http::Response> ListUsers(ApiCall& c);

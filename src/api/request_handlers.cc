@@ -160,18 +160,4 @@ Result<http::Response> IsaRequest(ApiCall& c) {
   return SecretResponse(secret);
 }
 
-// PUT ManagedAccounts/{id}/Credentials {Password, PublicKey, PrivateKey, Passphrase, UpdateSystem}
-Result<http::Response> ForceReset(ApiCall& c) {
-  PSAFE_ASSIGN_OR_RETURN(int64_t id, PathId(c, 0, "managed account id"));
-  PSAFE_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(c.req));
-  domain::NewCredentials creds;
-  PSAFE_RETURN_IF_ERROR(body.Read("Password", &creds.password, 1024));
-  PSAFE_RETURN_IF_ERROR(body.Read("PrivateKey", &creds.private_key, 16384));
-  PSAFE_RETURN_IF_ERROR(body.Read("Passphrase", &creds.passphrase, 1024));
-  bool update_system = true;
-  PSAFE_RETURN_IF_ERROR(body.Read("UpdateSystem", &update_system));
-  PSAFE_RETURN_IF_ERROR(c.ctx.requests.ForceReset(*c.principal, id, std::move(creds), update_system));
-  return http::Response::Empty(204);
-}
-
 }  // namespace psafe::api

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "crypto/random.h"
+#include "domain/audit.h"
 #include "domain/names.h"
 #include "domain/platforms.h"
 
@@ -30,6 +31,21 @@ std::optional<int64_t> ParseId(std::string_view s) {
 
 std::string CredentialContext(int64_t account_id, std::string_view field) {
   return "managed_accounts/" + std::to_string(account_id) + "/" + std::string(field);
+}
+
+std::string FunctionalContext(int64_t functional_account_id, std::string_view field) {
+  return "functional_accounts/" + std::to_string(functional_account_id) + "/" + std::string(field);
+}
+
+Status ValidateElevationCommand(std::string_view command) {
+  // It is run as the first word(s) of a remote command line: no shell syntax gets in.
+  if (command.size() > 64) return Status::InvalidArgument("ElevationCommand is longer than 64 characters");
+  for (char c : command) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == ' ' || c == '-' || c == '_' || c == '.' || c == '/';
+    if (!ok) return Status::InvalidArgument("ElevationCommand may hold only letters, digits, space and -_./");
+  }
+  return Status::OK();
 }
 
 EstateService::EstateService(store::Store& store, const crypto::Keyring& keyring,
@@ -84,7 +100,7 @@ Status EstateService::DeleteAsset(const Principal& p, int64_t id) {
                        [&] { return store_.DeleteAsset(id); });
 }
 
-Result<ManagedSystem> EstateService::CreateSystem(const Principal& p, ManagedSystem m) {
+Status EstateService::ValidateSystem(const ManagedSystem& m) {
   PSAFE_RETURN_IF_ERROR(ValidateName("SystemName", m.name));
   if (FindPlatform(m.platform_id) == nullptr) {
     return Status::InvalidArgument("PlatformID " + std::to_string(m.platform_id) + " is not known");
@@ -93,6 +109,31 @@ Result<ManagedSystem> EstateService::CreateSystem(const Principal& p, ManagedSys
   PSAFE_RETURN_IF_ERROR(ValidateDuration("MaxReleaseDuration", m.max_release_duration));
   PSAFE_RETURN_IF_ERROR(ValidateDuration("ISAReleaseDuration", m.isa_release_duration));
   if (m.port < 0 || m.port > 65535) return Status::InvalidArgument("Port must be 0-65535");
+  if (m.timeout_seconds < 1 || m.timeout_seconds > 3600) return Status::InvalidArgument("Timeout must be 1-3600");
+  if (m.ssh_key_enforcement_mode < 0 || m.ssh_key_enforcement_mode > 2) {
+    return Status::InvalidArgument("SshKeyEnforcementMode must be 0, 1 or 2");
+  }
+  if (m.account_name_format < 0 || m.account_name_format > 2) {
+    return Status::InvalidArgument("AccountNameFormat must be 0, 1 or 2");
+  }
+  if (m.remote_client_type != "None" && m.remote_client_type != "EPM") {
+    return Status::InvalidArgument("RemoteClientType must be None or EPM");
+  }
+  PSAFE_RETURN_IF_ERROR(ValidateElevationCommand(m.elevation_command));
+  PSAFE_RETURN_IF_ERROR(ValidateChangePolicy(m.change));
+  for (auto [field, id] : {std::pair{"FunctionalAccountID", m.functional_account_id},
+                           std::pair{"LoginAccountID", m.login_account_id}}) {
+    if (id == 0) continue;
+    auto fa = store_.FindFunctionalAccount(id);
+    if (fa.ok()) continue;
+    if (fa.status().code() != StatusCode::kNotFound) return fa.status();
+    return Status::InvalidArgument(std::string(field) + " " + std::to_string(id) + " is not a functional account");
+  }
+  return Status::OK();
+}
+
+Result<ManagedSystem> EstateService::CreateSystem(const Principal& p, ManagedSystem m) {
+  PSAFE_RETURN_IF_ERROR(ValidateSystem(m));
   m.created_at = clock_.NowSeconds();
   Status s = audit_.Record(AuditTrail::By(p, "managedsystem.create", "ManagedSystem", m.name), [&]() -> Status {
     PSAFE_ASSIGN_OR_RETURN(m.id, store_.CreateManagedSystem(m));
@@ -139,16 +180,173 @@ Result<ManagedSystem> EstateService::GetSystem(const Principal& p, int64_t id) {
   return store_.FindManagedSystem(id);
 }
 
+Result<ManagedSystem> EstateService::CreateSystemOnDatabase(const Principal& p, int64_t database_id,
+                                                            ManagedSystem m) {
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
+  PSAFE_ASSIGN_OR_RETURN(Database db, store_.FindDatabase(database_id));
+  PSAFE_ASSIGN_OR_RETURN(Asset asset, store_.FindAsset(db.asset_id));
+  // A database's system is reached at its asset's address, on the database's port.
+  m.database_id = db.id;
+  m.platform_id = db.platform_id;
+  m.instance_name = db.instance_name;
+  if (m.port == 0) m.port = db.port;
+  if (m.name.empty()) m.name = asset.name + "/" + db.instance_name;
+  return CreateSystemOnAsset(p, asset.id, std::move(m));
+}
+
+Result<ManagedSystem> EstateService::UpdateSystem(const Principal& p, const ManagedSystem& m) {
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
+  PSAFE_RETURN_IF_ERROR(ValidateSystem(m));
+  Status s = audit_.Record(AuditTrail::By(p, "managedsystem.update", "ManagedSystem", std::to_string(m.id)),
+                           [&] { return store_.UpdateManagedSystem(m); });
+  if (s.code() == StatusCode::kConflict) return Status::Conflict("a managed system named '" + m.name + "' already exists");
+  PSAFE_RETURN_IF_ERROR(s);
+  return store_.FindManagedSystem(m.id);
+}
+
+Status EstateService::PinHostKey(const Principal& p, int64_t system_id, std::string_view fingerprint) {
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
+  if (!fingerprint.empty() && (!fingerprint.starts_with("SHA256:") || fingerprint.size() > 100 ||
+                               fingerprint.find_first_of(" \t\r\n\"") != std::string_view::npos)) {
+    return Status::InvalidArgument("Fingerprint must be an SSH SHA256 fingerprint (SHA256:...)");
+  }
+  PSAFE_ASSIGN_OR_RETURN(ManagedSystem m, store_.FindManagedSystem(system_id));
+  // A new pin clears the refused offer; an empty one lets mode 1 pin on the next contact.
+  return audit_.Record(AuditTrail::By(p, fingerprint.empty() ? "managedsystem.hostkey.clear" : "managedsystem.hostkey.pin",
+                                      "ManagedSystem", std::to_string(system_id), 0,
+                                      "{\"Fingerprint\":" + AuditQuote(fingerprint) + "}"),
+                       [&] { return store_.SetSystemHostKey(m.id, fingerprint, ""); });
+}
+
+// --- Functional accounts and databases --------------------------------------------
+
+Result<std::vector<FunctionalAccount>> EstateService::ListFunctionalAccounts(const Principal& p) {
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
+  return store_.ListFunctionalAccounts();
+}
+
+Result<FunctionalAccount> EstateService::GetFunctionalAccount(const Principal& p, int64_t id) {
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
+  return store_.FindFunctionalAccount(id);
+}
+
+Result<FunctionalAccount> EstateService::CreateFunctionalAccount(const Principal& p, FunctionalAccount f,
+                                                                 NewCredentials creds) {
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
+  if (FindPlatform(f.platform_id) == nullptr) {
+    return Status::InvalidArgument("PlatformID " + std::to_string(f.platform_id) + " is not known");
+  }
+  PSAFE_RETURN_IF_ERROR(ValidateName("AccountName", f.account_name));
+  if (f.display_name.empty()) f.display_name = f.account_name;
+  PSAFE_RETURN_IF_ERROR(ValidateName("DisplayName", f.display_name));
+  PSAFE_RETURN_IF_ERROR(ValidateElevationCommand(f.elevation_command));
+  const bool has_password = creds.password && !creds.password->empty();
+  const bool has_key = creds.private_key && !creds.private_key->empty();
+  if (!has_password && !has_key) return Status::InvalidArgument("Password or PrivateKey is required");
+  f.created_at = clock_.NowSeconds();
+  auto seal = [&](int64_t id) {
+    SealedCredentials out;
+    if (has_password) out.password = keyring_.Seal(creds.password->view(), FunctionalContext(id, "password"));
+    if (has_key) out.private_key = keyring_.Seal(creds.private_key->view(), FunctionalContext(id, "private_key"));
+    if (creds.passphrase && !creds.passphrase->empty()) {
+      out.passphrase = keyring_.Seal(creds.passphrase->view(), FunctionalContext(id, "passphrase"));
+    }
+    return out;
+  };
+  Status s = audit_.Record(AuditTrail::By(p, "functionalaccount.create", "FunctionalAccount", f.display_name),
+                           [&]() -> Status {
+                             PSAFE_ASSIGN_OR_RETURN(f.id, store_.CreateFunctionalAccount(f, seal));
+                             return Status::OK();
+                           });
+  if (s.code() == StatusCode::kConflict) {
+    return Status::Conflict("a functional account named '" + f.display_name + "' already exists");
+  }
+  PSAFE_RETURN_IF_ERROR(s);
+  return store_.FindFunctionalAccount(f.id);
+}
+
+Status EstateService::DeleteFunctionalAccount(const Principal& p, int64_t id) {
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
+  return audit_.Record(AuditTrail::By(p, "functionalaccount.delete", "FunctionalAccount", std::to_string(id)),
+                       [&] { return store_.DeleteFunctionalAccount(id); });
+}
+
+Status EstateService::ValidateDatabase(const Database& d) {
+  const Platform* platform = FindPlatform(d.platform_id);
+  if (platform == nullptr || platform->target != TargetKind::kDatabase) {
+    return Status::InvalidArgument("PlatformID " + std::to_string(d.platform_id) + " is not a database platform");
+  }
+  if (d.instance_name.empty() || d.instance_name.size() > 100) {
+    return Status::InvalidArgument("InstanceName is required (at most 100 characters)");
+  }
+  PSAFE_RETURN_IF_ERROR(ValidateName("InstanceName", d.instance_name));
+  if (d.port < 1 || d.port > 65535) return Status::InvalidArgument("Port must be 1-65535");
+  if (d.version.size() > 20) return Status::InvalidArgument("Version is longer than 20 characters");
+  if (d.template_name.size() > 256) return Status::InvalidArgument("Template is longer than 256 characters");
+  return Status::OK();
+}
+
+Result<Database> EstateService::CreateDatabase(const Principal& p, int64_t asset_id, Database d) {
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
+  PSAFE_ASSIGN_OR_RETURN(Asset asset, store_.FindAsset(asset_id));
+  d.asset_id = asset.id;
+  PSAFE_RETURN_IF_ERROR(ValidateDatabase(d));
+  Status s = audit_.Record(AuditTrail::By(p, "database.create", "Database", d.instance_name), [&]() -> Status {
+    PSAFE_ASSIGN_OR_RETURN(d.id, store_.CreateDatabase(d));
+    return Status::OK();
+  });
+  if (s.code() == StatusCode::kConflict) {
+    return Status::Conflict("asset " + std::to_string(asset.id) + " already has a database '" + d.instance_name + "'");
+  }
+  PSAFE_RETURN_IF_ERROR(s);
+  return d;
+}
+
+Result<std::vector<Database>> EstateService::ListDatabases(const Principal& p, std::optional<int64_t> asset_id) {
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
+  if (asset_id) PSAFE_RETURN_IF_ERROR(store_.FindAsset(*asset_id).status());
+  return store_.ListDatabases(asset_id);
+}
+
+Result<Database> EstateService::GetDatabase(const Principal& p, int64_t id) {
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
+  return store_.FindDatabase(id);
+}
+
+Result<Database> EstateService::UpdateDatabase(const Principal& p, const Database& d) {
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
+  PSAFE_RETURN_IF_ERROR(ValidateDatabase(d));
+  Status s = audit_.Record(AuditTrail::By(p, "database.update", "Database", std::to_string(d.id)),
+                           [&] { return store_.UpdateDatabase(d); });
+  if (s.code() == StatusCode::kConflict) {
+    return Status::Conflict("asset " + std::to_string(d.asset_id) + " already has a database '" + d.instance_name + "'");
+  }
+  PSAFE_RETURN_IF_ERROR(s);
+  return d;
+}
+
+Status EstateService::DeleteDatabase(const Principal& p, int64_t id) {
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
+  return audit_.Record(AuditTrail::By(p, "database.delete", "Database", std::to_string(id)),
+                       [&] { return store_.DeleteDatabase(id); });
+}
+
 Status EstateService::DeleteSystem(const Principal& p, int64_t id) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   return audit_.Record(AuditTrail::By(p, "managedsystem.delete", "ManagedSystem", std::to_string(id)),
                        [&] { return store_.DeleteManagedSystem(id); });
 }
 
-Result<AccountView> EstateService::CreateAccount(const Principal& p, int64_t system_id,
-                                                 ManagedAccount a, NewCredentials creds) {
+Result<ManagedAccount> EstateService::NewAccountDefaults(const Principal& p, int64_t system_id) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   PSAFE_ASSIGN_OR_RETURN(ManagedSystem sys, store_.FindManagedSystem(system_id));
+  ManagedAccount a;
+  a.system_id = sys.id;
+  a.change = sys.change;  // a system's policy is its new accounts' default
+  return a;
+}
+
+Status EstateService::ValidateAccount(const ManagedAccount& a) {
   PSAFE_RETURN_IF_ERROR(ValidateName("AccountName", a.name));
   PSAFE_RETURN_IF_ERROR(ValidateDuration("ReleaseDuration", a.release_duration));
   PSAFE_RETURN_IF_ERROR(ValidateDuration("MaxReleaseDuration", a.max_release_duration));
@@ -156,6 +354,29 @@ Result<AccountView> EstateService::CreateAccount(const Principal& p, int64_t sys
   if (a.max_concurrent_requests < 0) {
     return Status::InvalidArgument("MaxConcurrentRequests must not be negative");
   }
+  return ValidateChangePolicy(a.change);
+}
+
+Result<AccountView> EstateService::UpdateAccount(const Principal& p, ManagedAccount a) {
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
+  PSAFE_ASSIGN_OR_RETURN(AccountView before, store_.FindManagedAccount(a.id));
+  PSAFE_RETURN_IF_ERROR(ValidateAccount(a));
+  // A new schedule (or turning management on or off) moves NextChangeDate.
+  a.next_change_at = NextChangeAt(a, before.account.last_change_at.value_or(clock_.NowSeconds()));
+  Status s = audit_.Record(AuditTrail::By(p, "managedaccount.update", "ManagedAccount", std::to_string(a.id), a.id),
+                           [&] { return store_.UpdateManagedAccount(a); });
+  if (s.code() == StatusCode::kConflict) {
+    return Status::Conflict("account '" + a.name + "' already exists on system '" + before.system.name + "'");
+  }
+  PSAFE_RETURN_IF_ERROR(s);
+  return store_.FindManagedAccount(a.id);
+}
+
+Result<AccountView> EstateService::CreateAccount(const Principal& p, int64_t system_id,
+                                                 ManagedAccount a, NewCredentials creds) {
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
+  PSAFE_ASSIGN_OR_RETURN(ManagedSystem sys, store_.FindManagedSystem(system_id));
+  PSAFE_RETURN_IF_ERROR(ValidateAccount(a));
   a.system_id = sys.id;
   a.created_at = clock_.NowSeconds();
   if (creds.password || creds.private_key) {

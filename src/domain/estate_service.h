@@ -28,6 +28,10 @@ struct NewCredentials {
 
 // Context strings bound into each credential's ciphertext.
 std::string CredentialContext(int64_t account_id, std::string_view field);
+std::string FunctionalContext(int64_t functional_account_id, std::string_view field);
+
+// ElevationCommand (e.g. "sudo") is run on targets: letters, digits, space and -_./ only.
+Status ValidateElevationCommand(std::string_view command);
 
 class EstateService {
  public:
@@ -48,10 +52,32 @@ class EstateService {
                                                 ManagedSystem system);
   Result<ManagedSystem> CreateSystemOnAsset(const Principal& p, int64_t asset_id,
                                             ManagedSystem system);
+  Result<ManagedSystem> CreateSystemOnDatabase(const Principal& p, int64_t database_id, ManagedSystem system);
+  // Replaces the system's settings (the caller starts from the stored system).
+  Result<ManagedSystem> UpdateSystem(const Principal& p, const ManagedSystem& system);
+  // Pins an SSH host key for the system; an empty fingerprint clears the pin.
+  Status PinHostKey(const Principal& p, int64_t system_id, std::string_view fingerprint);
   Result<Paged<ManagedSystem>> ListSystems(const Principal& p, const SystemFilter& filter);
   Result<ManagedSystem> GetSystem(const Principal& p, int64_t id);
   Status DeleteSystem(const Principal& p, int64_t id);
 
+  // Functional accounts: their secrets go in, never out.
+  Result<std::vector<FunctionalAccount>> ListFunctionalAccounts(const Principal& p);
+  Result<FunctionalAccount> GetFunctionalAccount(const Principal& p, int64_t id);
+  Result<FunctionalAccount> CreateFunctionalAccount(const Principal& p, FunctionalAccount account,
+                                                    NewCredentials credentials);
+  Status DeleteFunctionalAccount(const Principal& p, int64_t id);
+
+  Result<Database> CreateDatabase(const Principal& p, int64_t asset_id, Database db);
+  Result<std::vector<Database>> ListDatabases(const Principal& p, std::optional<int64_t> asset_id);
+  Result<Database> GetDatabase(const Principal& p, int64_t id);
+  Result<Database> UpdateDatabase(const Principal& p, const Database& db);
+  Status DeleteDatabase(const Principal& p, int64_t id);
+
+  // A new account of the system, with the system's change policy as its default.
+  Result<ManagedAccount> NewAccountDefaults(const Principal& p, int64_t system_id);
+  // Replaces the account's settings (the caller starts from the stored account).
+  Result<AccountView> UpdateAccount(const Principal& p, ManagedAccount account);
   Result<AccountView> CreateAccount(const Principal& p, int64_t system_id, ManagedAccount account,
                                     NewCredentials credentials);
   Result<Paged<AccountView>> ListAccountsOfSystem(const Principal& p, int64_t system_id, Page page);
@@ -61,6 +87,9 @@ class EstateService {
 
  private:
   Result<ManagedSystem> CreateSystem(const Principal& p, ManagedSystem system);
+  Status ValidateSystem(const ManagedSystem& system);
+  Status ValidateAccount(const ManagedAccount& account);
+  static Status ValidateDatabase(const Database& db);
 
   store::Store& store_;
   const crypto::Keyring& keyring_;

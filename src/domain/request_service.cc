@@ -90,8 +90,8 @@ bool Has(const std::vector<Grant>& grants, Role role) {
 }  // namespace
 
 RequestService::RequestService(store::Store& store, const crypto::Keyring& keyring, const Clock& clock,
-                               AuditTrail& audit, TargetConnector& connector)
-    : store_(store), keyring_(keyring), clock_(clock), audit_(audit), connector_(connector) {}
+                               AuditTrail& audit, RotationService& rotation)
+    : store_(store), keyring_(keyring), clock_(clock), audit_(audit), rotation_(rotation) {}
 
 Result<AccountView> RequestService::RequestedAccount(const NewRequest& nr) {
   auto account = store_.FindManagedAccount(nr.account_id);
@@ -239,42 +239,22 @@ Status RequestService::Cancel(const Principal& p, int64_t id, std::string_view w
                     "{\"Reason\":" + AuditQuote(why) + "}");
 }
 
-Result<PasswordRule> RequestService::RuleFor(const ManagedAccount& account) {
-  if (account.password_rule_id == 0) return PasswordRule{};
-  auto rule = store_.FindPasswordRule(account.password_rule_id);
-  if (!rule.ok() && rule.status().code() == StatusCode::kNotFound) return PasswordRule{};
-  return rule;
-}
-
-Status RequestService::Rotate(const AccountView& account, const crypto::SecretString& password) {
-  SealedCredentials sealed;
-  sealed.password = keyring_.Seal(password.view(), CredentialContext(account.account.id, "password"));
-  const int64_t now = clock_.NowSeconds();
-  PSAFE_RETURN_IF_ERROR(
-      store_.ReplaceCredentials(account.account.id, sealed, now, NextChangeAt(account.account, now)));
-  return connector_.SetPassword(account, password.view());
-}
-
 Status RequestService::Checkin(const Principal& p, int64_t id, std::string_view why) {
   if (why.size() > 1000) return Status::InvalidArgument("Reason is longer than 1000 characters");
   // Another user's request is answered as absent, as by every other call on it.
   PSAFE_ASSIGN_OR_RETURN(Request r, OwnRequest(p, id));
-  // Whether to rotate is read off the request as the transition found it.
+  // Whether to rotate is read off the request as the transition found it; the change is
+  // queued in the check-in's transaction and made on the target after it (docs/ROTATION.md).
   const auto rotate = [this, &p](const Request& before) -> Status {
-    if (!before.rotate_on_checkin || before.StatusAt(clock_.NowSeconds()) != RequestStatus::kApproved) {
-      return Status::OK();
-    }
+    if (before.StatusAt(clock_.NowSeconds()) != RequestStatus::kApproved) return Status::OK();
     PSAFE_ASSIGN_OR_RETURN(AccountView account, store_.FindManagedAccount(before.account_id));
-    PSAFE_ASSIGN_OR_RETURN(PasswordRule rule, RuleFor(account.account));
-    crypto::SecretString fresh = GeneratePassword(rule);
-    PSAFE_RETURN_IF_ERROR(Rotate(account, fresh));
-    return store_.AppendAudit(AuditTrail::By(p, "credential.rotate", "ManagedAccount",
-                                             std::to_string(account.account.id), account.account.id,
-                                             "{\"Trigger\":\"checkin\"}"),
-                              clock_.NowSeconds());
+    if (!before.rotate_on_checkin && !account.account.change.change_after_any_release) return Status::OK();
+    return rotation_.QueueInTransaction(&p, account, before.rotate_on_checkin ? "checkin" : "release");
   };
-  return Transition(p, r, [](const Request&) { return RequestEvent::kCheckin; }, "request.checkin",
-                    "{\"Reason\":" + AuditQuote(why) + "}", rotate);
+  PSAFE_RETURN_IF_ERROR(Transition(p, r, [](const Request&) { return RequestEvent::kCheckin; }, "request.checkin",
+                                   "{\"Reason\":" + AuditQuote(why) + "}", rotate));
+  rotation_.Kick();
+  return Status::OK();
 }
 
 Status RequestService::SetRotateOnCheckin(const Principal& p, int64_t id) {
@@ -365,39 +345,24 @@ Result<crypto::SecretString> RequestService::IsaRetrieve(const Principal& p, con
 
 Status RequestService::ForceReset(const Principal& p, int64_t account_id, NewCredentials creds,
                                   bool update_system) {
-  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  PSAFE_ASSIGN_OR_RETURN(AccountView account, store_.FindManagedAccount(account_id));
-  const bool generate = !creds.password || creds.password->empty();
-  if (generate) {
-    PSAFE_ASSIGN_OR_RETURN(PasswordRule rule, RuleFor(account.account));
-    creds.password = GeneratePassword(rule);
-  }
-  SealedCredentials sealed;
-  sealed.password = keyring_.Seal(creds.password->view(), CredentialContext(account_id, "password"));
-  if (creds.private_key && !creds.private_key->empty()) {
-    sealed.private_key = keyring_.Seal(creds.private_key->view(), CredentialContext(account_id, "private_key"));
-  }
-  if (creds.passphrase && !creds.passphrase->empty()) {
-    sealed.passphrase = keyring_.Seal(creds.passphrase->view(), CredentialContext(account_id, "passphrase"));
-  }
-  return audit_.Record(
-      AuditTrail::By(p, "credential.reset", "ManagedAccount", std::to_string(account_id), account_id,
-                     std::string("{\"Generated\":") + (generate ? "true" : "false") +
-                         ",\"UpdateSystem\":" + (update_system ? "true" : "false") + "}"),
-      [&]() -> Status {
-        const int64_t now = clock_.NowSeconds();
-        PSAFE_RETURN_IF_ERROR(store_.ReplaceCredentials(account_id, sealed, now, NextChangeAt(account.account, now)));
-        return update_system ? connector_.SetPassword(account, creds.password->view()) : Status::OK();
-      });
+  return rotation_.Change(p, account_id, std::move(creds), update_system, /*queue=*/false, "reset");
 }
 
 Status RequestService::SweepExpired() {
   const int64_t now = clock_.NowSeconds();
   PSAFE_ASSIGN_OR_RETURN(auto expired, store_.ListOpenRequestsExpiredBy(now));
   for (Request& r : expired) {
+    const bool released = r.status == RequestStatus::kApproved;
     r.status = RequestStatus::kExpired;
     AuditEvent e{0, "psafed", "request.expire", "Request", std::to_string(r.id), r.account_id, ""};
-    Status s = audit_.Record(e, [&] { return store_.UpdateRequest(r); });
+    Status s = audit_.Record(e, [&]() -> Status {
+      PSAFE_RETURN_IF_ERROR(store_.UpdateRequest(r));
+      // ChangePasswordAfterAnyReleaseFlag: a release that ends by expiry rotates too.
+      if (!released) return Status::OK();
+      PSAFE_ASSIGN_OR_RETURN(AccountView account, store_.FindManagedAccount(r.account_id));
+      if (!account.account.change.change_after_any_release) return Status::OK();
+      return rotation_.QueueInTransaction(nullptr, account, "release");
+    });
     if (s.code() == StatusCode::kConflict) continue;  // changed since it was listed: its winner decides
     PSAFE_RETURN_IF_ERROR(s);
   }

@@ -16,7 +16,7 @@
 #include "domain/estate_service.h"
 #include "domain/principal.h"
 #include "domain/request.h"
-#include "domain/target_connector.h"
+#include "domain/rotation_service.h"
 #include "store/store.h"
 
 namespace psafe::domain {
@@ -53,7 +53,7 @@ enum class CredentialType { kPassword, kDssKey, kPassphrase };
 class RequestService {
  public:
   RequestService(store::Store& store, const crypto::Keyring& keyring, const Clock& clock,
-                 AuditTrail& audit, TargetConnector& connector);
+                 AuditTrail& audit, RotationService& rotation);
 
   Result<CreatedRequest> Create(const Principal& p, const NewRequest& req);
   Result<std::vector<Request>> List(const Principal& p, RequestFilter filter);
@@ -68,7 +68,8 @@ class RequestService {
   Result<crypto::SecretString> Retrieve(const Principal& p, int64_t id, CredentialType type);
   // ISA: the credential in one call, recorded as a request of its own.
   Result<crypto::SecretString> IsaRetrieve(const Principal& p, const NewRequest& req, CredentialType type);
-  // Administrators: set the given credentials, or generate a password under the account's rule.
+  // Administrators: set the given credentials, or generate a password under the account's
+  // rule; with `update_system`, on the target too (RotationService::Change).
   Status ForceReset(const Principal& p, int64_t account_id, NewCredentials creds, bool update_system);
 
   // Writes Expired (and its audit record) for open requests past their expiry.
@@ -85,15 +86,13 @@ class RequestService {
   // transaction with its audit record; `seen` names the request.
   Status Transition(const Principal& p, const Request& seen, const EventFor& event_for, std::string action,
                     std::string detail, const AlsoFn& also = {});
-  Result<PasswordRule> RuleFor(const ManagedAccount& account);
-  Status Rotate(const AccountView& account, const crypto::SecretString& password);
   Result<crypto::SecretString> Release(const Principal& p, const Request& r, CredentialType type);
 
   store::Store& store_;
   const crypto::Keyring& keyring_;
   const Clock& clock_;
   AuditTrail& audit_;
-  TargetConnector& connector_;
+  RotationService& rotation_;
 };
 
 }  // namespace psafe::domain

@@ -9,6 +9,7 @@
 
 #include "api/routes.h"
 #include "common/clock.h"
+#include "connectors/connector_set.h"
 #include "domain/access_service.h"
 #include "domain/api_registration_service.h"
 #include "domain/audit_service.h"
@@ -16,7 +17,6 @@
 #include "domain/estate_service.h"
 #include "domain/request_service.h"
 #include "domain/secret_service.h"
-#include "domain/target_connector.h"
 #include "http/rate_limiter.h"
 #include "server/bootstrap.h"
 #include "store/sqlite_store.h"
@@ -33,10 +33,12 @@ struct App::Parts {
         auth(*store, *keyring, *clock, audit, config.auth),
         estate(*store, *keyring, *clock, audit),
         access(*store, audit, *clock),
-        requests(*store, *keyring, *clock, audit, connector),
+        rotation(*store, *keyring, *clock, audit,
+                 [this](domain::ConnectorKind kind) { return connectors.Get(kind); }, config.rotation),
+        requests(*store, *keyring, *clock, audit, rotation),
         secrets(*store, *keyring, *clock, audit),
         registrations(*store, *keyring, audit, *clock),
-        ctx{auth, estate, access, requests, secrets, registrations, audit, *store, config.tls_enabled} {}
+        ctx{auth, estate, access, requests, rotation, secrets, registrations, audit, *store, config.tls_enabled} {}
 
   store::StorePtr store;
   std::unique_ptr<crypto::Keyring> keyring;
@@ -45,7 +47,8 @@ struct App::Parts {
   domain::AuthService auth;
   domain::EstateService estate;
   domain::AccessService access;
-  domain::NoopTargetConnector connector;
+  connectors::ConnectorSet connectors;
+  domain::RotationService rotation;
   domain::RequestService requests;
   domain::SecretService secrets;
   domain::ApiRegistrationService registrations;
@@ -90,6 +93,7 @@ App::~App() = default;
 http::Router& App::router() { return *parts_->router; }
 domain::AuthService& App::auth() { return parts_->auth; }
 domain::RequestService& App::requests() { return parts_->requests; }
+domain::RotationService& App::rotation() { return parts_->rotation; }
 int App::keyring_version() const { return parts_->keyring->current_version(); }
 
 }  // namespace psafe::server

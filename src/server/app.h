@@ -13,6 +13,7 @@
 namespace psafe::domain {
 class AuthService;
 class RequestService;
+class RotationService;
 }  // namespace psafe::domain
 
 namespace psafe::server {
@@ -27,6 +28,7 @@ class App {
   http::Router& router();
   domain::AuthService& auth();
   domain::RequestService& requests();
+  domain::RotationService& rotation();
   int keyring_version() const;
 
  private:

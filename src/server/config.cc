@@ -40,6 +40,14 @@ token_lifetime_seconds = 3600  # OAuth access tokens
 lockout_threshold = 5          # consecutive failed sign-ins before lockout
 lockout_minutes = 15
 
+[rotation]
+workers = 4                    # credential changes running at once (docs/ROTATION.md)
+poll_seconds = 10              # how often due changes, schedules and checks are looked for
+retry_seconds = 30             # first retry when a target is unreachable; doubles each time
+max_retry_seconds = 3600
+failed_retry_seconds = 3600    # a failed change (refused, not verified) is tried again after this
+check_interval_hours = 24      # CheckPasswordFlag: how often a stored credential is tested
+
 [keys]
 master_key_file = "master.key" # ignored when PSAFE_MASTER_KEY is set
 
@@ -150,6 +158,14 @@ Result<Config> LoadConfig(const std::filesystem::path& data_dir, const ConfigOve
     minutes = c.auth.lockout_seconds / 60;
     PSAFE_RETURN_IF_ERROR(ReadInt(t, "auth.lockout_minutes", &minutes, 1, 24 * 60));
     c.auth.lockout_seconds = minutes * 60;
+    PSAFE_RETURN_IF_ERROR(ReadInt(t, "rotation.workers", &c.rotation_workers, 1, 256));
+    PSAFE_RETURN_IF_ERROR(ReadInt(t, "rotation.poll_seconds", &c.rotation_poll_seconds, 1, 3600));
+    PSAFE_RETURN_IF_ERROR(ReadInt(t, "rotation.retry_seconds", &c.rotation.retry_seconds, 1, 86400));
+    PSAFE_RETURN_IF_ERROR(ReadInt(t, "rotation.max_retry_seconds", &c.rotation.max_retry_seconds, 1, 7 * 86400));
+    PSAFE_RETURN_IF_ERROR(ReadInt(t, "rotation.failed_retry_seconds", &c.rotation.failed_retry_seconds, 1, 7 * 86400));
+    int64_t hours = c.rotation.check_interval_seconds / 3600;
+    PSAFE_RETURN_IF_ERROR(ReadInt(t, "rotation.check_interval_hours", &hours, 1, 24 * 365));
+    c.rotation.check_interval_seconds = hours * 3600;
     if (auto v = t.at_path("keys.master_key_file").value<std::string>()) {
       c.master_key_file = Resolve(c.data_dir, *v);
     }

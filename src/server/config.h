@@ -10,6 +10,7 @@
 
 #include "common/result.h"
 #include "domain/auth_service.h"
+#include "domain/rotation_service.h"
 
 namespace psafe::server {
 
@@ -38,6 +39,9 @@ struct Config {
   int worker_threads = 4;
   std::string log_level = "info";
   domain::AuthPolicy auth;
+  domain::RotationOptions rotation;
+  int rotation_workers = 4;        // credential changes running at once
+  int rotation_poll_seconds = 10;  // how often due changes, schedules and checks are looked for
 
   std::filesystem::path database() const { return data_dir / "psafe.db"; }
   // True when the TLS files are the ones psafed generates (not operator-supplied).

@@ -13,6 +13,7 @@
 #include "domain/request_service.h"
 #include "http/server.h"
 #include "server/app.h"
+#include "server/rotation_worker.h"
 
 namespace psafe::server {
 
@@ -93,6 +94,8 @@ Status Serve(const Config& config) {
     spdlog::info("psafed listening on {} (store: {}, keyring v{})", bound.base_url(),
                  config.database().string(), app->keyring_version());
     Sweeper sweeper(app->auth(), app->requests(), std::chrono::seconds(config.sweep_interval_seconds));
+    RotationWorker rotation(app->rotation(), config.rotation_workers,
+                            std::chrono::seconds(config.rotation_poll_seconds));
     server.Run();
   }
   spdlog::info("psafed stopped; store closed");

@@ -379,7 +379,84 @@ CREATE INDEX sessions_user ON sessions(user_id);
 CREATE INDEX sessions_registration ON sessions(registration_id);
 )sql";
 
-constexpr std::string_view kMigrations[] = {kV1, kV2, kV3, kV4, kV5};
+// v6: real rotation (docs/ROTATION.md): how systems are reached and changed, functional
+// accounts, databases, each account's change policy, and the rotation in flight per account.
+constexpr std::string_view kV6 = R"sql(
+ALTER TABLE managed_systems ADD COLUMN database_id INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE managed_systems ADD COLUMN instance_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE managed_systems ADD COLUMN use_ssl INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE managed_systems ADD COLUMN functional_account_id INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE managed_systems ADD COLUMN login_account_id INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE managed_systems ADD COLUMN elevation_command TEXT NOT NULL DEFAULT '';
+ALTER TABLE managed_systems ADD COLUMN ssh_key_enforcement_mode INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE managed_systems ADD COLUMN account_name_format INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE managed_systems ADD COLUMN remote_client_type TEXT NOT NULL DEFAULT 'None';
+ALTER TABLE managed_systems ADD COLUMN host_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE managed_systems ADD COLUMN host_key_offered TEXT NOT NULL DEFAULT '';
+ALTER TABLE managed_systems ADD COLUMN change_frequency_type TEXT NOT NULL DEFAULT 'first';
+ALTER TABLE managed_systems ADD COLUMN change_frequency_days INTEGER NOT NULL DEFAULT 30;
+ALTER TABLE managed_systems ADD COLUMN change_time TEXT NOT NULL DEFAULT '23:30';
+ALTER TABLE managed_systems ADD COLUMN check_password INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE managed_systems ADD COLUMN change_after_release INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE managed_systems ADD COLUMN reset_on_mismatch INTEGER NOT NULL DEFAULT 0;
+
+ALTER TABLE managed_accounts ADD COLUMN use_own_credentials INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE managed_accounts ADD COLUMN change_frequency_type TEXT NOT NULL DEFAULT 'first';
+ALTER TABLE managed_accounts ADD COLUMN change_frequency_days INTEGER NOT NULL DEFAULT 30;
+ALTER TABLE managed_accounts ADD COLUMN change_time TEXT NOT NULL DEFAULT '23:30';
+ALTER TABLE managed_accounts ADD COLUMN check_password INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE managed_accounts ADD COLUMN change_after_release INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE managed_accounts ADD COLUMN reset_on_mismatch INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE managed_accounts ADD COLUMN last_checked_at INTEGER;
+CREATE INDEX managed_accounts_next_change ON managed_accounts(next_change_at) WHERE auto_management = 1;
+
+CREATE TABLE functional_accounts (
+  id                INTEGER PRIMARY KEY AUTOINCREMENT,
+  platform_id       INTEGER NOT NULL,
+  account_name      TEXT NOT NULL,
+  domain_name       TEXT NOT NULL DEFAULT '',
+  display_name      TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  description       TEXT NOT NULL DEFAULT '',
+  elevation_command TEXT NOT NULL DEFAULT '',
+  created_at        INTEGER NOT NULL,
+  -- keyring-sealed (never plaintext, never returned)
+  password_ct       BLOB,
+  private_key_ct    BLOB,
+  passphrase_ct     BLOB
+) STRICT;
+
+CREATE TABLE databases (
+  id                  INTEGER PRIMARY KEY AUTOINCREMENT,
+  asset_id            INTEGER NOT NULL REFERENCES assets(id),
+  platform_id         INTEGER NOT NULL,
+  instance_name       TEXT NOT NULL,
+  is_default_instance INTEGER NOT NULL DEFAULT 0,
+  port                INTEGER NOT NULL,
+  version             TEXT NOT NULL DEFAULT '',
+  template            TEXT NOT NULL DEFAULT '',
+  UNIQUE (asset_id, instance_name)
+) STRICT;
+
+-- One row per account whose credential is being changed (or whose last change failed).
+-- step: queued -> pending -> pushed -> (row deleted on commit) | failed.
+CREATE TABLE rotations (
+  account_id             INTEGER PRIMARY KEY REFERENCES managed_accounts(id) ON DELETE CASCADE,
+  step                   TEXT NOT NULL,
+  version                INTEGER NOT NULL,
+  trigger_name           TEXT NOT NULL,
+  pending_password_ct    BLOB,
+  pending_private_key_ct BLOB,
+  pending_passphrase_ct  BLOB,
+  attempts               INTEGER NOT NULL DEFAULT 0,
+  next_try_at            INTEGER NOT NULL,
+  last_error             TEXT NOT NULL DEFAULT '',
+  created_at             INTEGER NOT NULL,
+  updated_at             INTEGER NOT NULL
+) STRICT;
+CREATE INDEX rotations_due ON rotations(next_try_at);
+)sql";
+
+constexpr std::string_view kMigrations[] = {kV1, kV2, kV3, kV4, kV5, kV6};
 
 }  // namespace
 

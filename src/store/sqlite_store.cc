@@ -82,12 +82,54 @@ Asset ReadAsset(const Statement& s) {
   return a;
 }
 
-constexpr std::string_view kSystemCols =
-    "s.id, s.workgroup_id, s.asset_id, s.name, s.platform_id, s.host_name, s.dns_name, "
-    "s.ip_address, s.net_bios_name, s.description, s.contact_email, s.port, s.timeout_seconds, "
-    "s.password_rule_id, s.release_duration, s.max_release_duration, s.isa_release_duration, "
-    "s.auto_management, s.created_at";
-constexpr int kSystemColCount = 19;
+// The change policy's six columns, in this order, on systems and on accounts.
+constexpr std::string_view kChangeCols[] = {"change_frequency_type", "change_frequency_days", "change_time",
+                                           "check_password", "change_after_release", "reset_on_mismatch"};
+constexpr int kChangeColCount = 6;
+std::string ChangeColsOf(std::string_view alias) {
+  std::string out;
+  for (std::string_view col : kChangeCols) {
+    if (!out.empty()) out += ", ";
+    out += std::string(alias) + "." + std::string(col);
+  }
+  return out;
+}
+domain::ChangePolicy ReadChange(const Statement& s, int o) {
+  domain::ChangePolicy c;
+  c.frequency_type = s.Text(o + 0);
+  c.frequency_days = s.Int(o + 1);
+  c.change_time = s.Text(o + 2);
+  c.check_password = s.Int(o + 3) != 0;
+  c.change_after_any_release = s.Int(o + 4) != 0;
+  c.reset_on_mismatch = s.Int(o + 5) != 0;
+  return c;
+}
+// Binds the policy to ?first .. ?first+5.
+void BindChange(Statement& st, int first, const domain::ChangePolicy& c) {
+  st.Bind(first, c.frequency_type).Bind(first + 1, c.frequency_days).Bind(first + 2, c.change_time)
+      .Bind(first + 3, c.check_password).Bind(first + 4, c.change_after_any_release)
+      .Bind(first + 5, c.reset_on_mismatch);
+}
+std::string ChangeAssignments(int first) {
+  std::string out;
+  int i = first;
+  for (std::string_view col : kChangeCols) {
+    out += ", " + std::string(col) + " = ?" + std::to_string(i++);
+  }
+  return out;
+}
+
+const std::string& SystemCols() {
+  static const std::string cols =
+      "s.id, s.workgroup_id, s.asset_id, s.name, s.platform_id, s.host_name, s.dns_name, "
+      "s.ip_address, s.net_bios_name, s.description, s.contact_email, s.port, s.timeout_seconds, "
+      "s.password_rule_id, s.release_duration, s.max_release_duration, s.isa_release_duration, "
+      "s.auto_management, s.created_at, s.database_id, s.instance_name, s.use_ssl, "
+      "s.functional_account_id, s.login_account_id, s.elevation_command, s.ssh_key_enforcement_mode, "
+      "s.account_name_format, s.remote_client_type, s.host_key, s.host_key_offered, " + ChangeColsOf("s");
+  return cols;
+}
+constexpr int kSystemColCount = 30 + kChangeColCount;
 ManagedSystem ReadSystem(const Statement& s, int o = 0) {
   ManagedSystem m;
   m.id = s.Int(o + 0);
@@ -109,16 +151,32 @@ ManagedSystem ReadSystem(const Statement& s, int o = 0) {
   m.isa_release_duration = s.Int(o + 16);
   m.auto_management = s.Int(o + 17) != 0;
   m.created_at = s.Int(o + 18);
+  m.database_id = s.Int(o + 19);
+  m.instance_name = s.Text(o + 20);
+  m.use_ssl = s.Int(o + 21) != 0;
+  m.functional_account_id = s.Int(o + 22);
+  m.login_account_id = s.Int(o + 23);
+  m.elevation_command = s.Text(o + 24);
+  m.ssh_key_enforcement_mode = s.Int(o + 25);
+  m.account_name_format = s.Int(o + 26);
+  m.remote_client_type = s.Text(o + 27);
+  m.host_key = s.Text(o + 28);
+  m.host_key_offered = s.Text(o + 29);
+  m.change = ReadChange(s, o + 30);
   return m;
 }
 
-constexpr std::string_view kAccountCols =
-    "a.id, a.system_id, a.name, a.domain_name, a.description, a.user_principal_name, "
-    "a.sam_account_name, a.distinguished_name, a.password_rule_id, a.release_duration, "
-    "a.max_release_duration, a.isa_release_duration, a.max_concurrent_requests, a.api_enabled, "
-    "a.auto_management, a.password_fallback, a.last_change_at, a.next_change_at, a.created_at, "
-    "a.password_ct IS NOT NULL, a.private_key_ct IS NOT NULL";
-constexpr int kAccountColCount = 21;
+const std::string& AccountCols() {
+  static const std::string cols =
+      "a.id, a.system_id, a.name, a.domain_name, a.description, a.user_principal_name, "
+      "a.sam_account_name, a.distinguished_name, a.password_rule_id, a.release_duration, "
+      "a.max_release_duration, a.isa_release_duration, a.max_concurrent_requests, a.api_enabled, "
+      "a.auto_management, a.password_fallback, a.last_change_at, a.next_change_at, a.created_at, "
+      "a.password_ct IS NOT NULL, a.private_key_ct IS NOT NULL, a.use_own_credentials, " + ChangeColsOf("a") +
+      ", rot.step, COALESCE(rot.last_error, '')";
+  return cols;
+}
+constexpr int kAccountColCount = 24 + kChangeColCount;
 ManagedAccount ReadAccount(const Statement& s) {
   ManagedAccount a;
   a.id = s.Int(0);
@@ -142,14 +200,73 @@ ManagedAccount ReadAccount(const Statement& s) {
   a.created_at = s.Int(18);
   a.has_password = s.Int(19) != 0;
   a.has_private_key = s.Int(20) != 0;
+  a.use_own_credentials = s.Int(21) != 0;
+  a.change = ReadChange(s, 22);
+  const int o = 22 + kChangeColCount;
+  a.change_state = domain::ChangeStateOf(s.IsNull(o) ? std::nullopt : domain::ParseRotationStep(s.Text(o)));
+  a.change_error = s.Text(o + 1);
   return a;
+}
+
+constexpr std::string_view kFunctionalSelect =
+    "SELECT f.id, f.platform_id, f.account_name, f.domain_name, f.display_name, f.description,"
+    " f.elevation_command, f.created_at,"
+    " (SELECT count(*) FROM managed_systems s WHERE s.functional_account_id = f.id)"
+    " FROM functional_accounts f";
+domain::FunctionalAccount ReadFunctionalAccount(const Statement& s) {
+  domain::FunctionalAccount f;
+  f.id = s.Int(0);
+  f.platform_id = s.Int(1);
+  f.account_name = s.Text(2);
+  f.domain_name = s.Text(3);
+  f.display_name = s.Text(4);
+  f.description = s.Text(5);
+  f.elevation_command = s.Text(6);
+  f.created_at = s.Int(7);
+  f.system_reference_count = s.Int(8);
+  return f;
+}
+
+constexpr std::string_view kDatabaseSelect =
+    "SELECT id, asset_id, platform_id, instance_name, is_default_instance, port, version, template FROM databases";
+domain::Database ReadDatabase(const Statement& s) {
+  domain::Database d;
+  d.id = s.Int(0);
+  d.asset_id = s.Int(1);
+  d.platform_id = s.Int(2);
+  d.instance_name = s.Text(3);
+  d.is_default_instance = s.Int(4) != 0;
+  d.port = s.Int(5);
+  d.version = s.Text(6);
+  d.template_name = s.Text(7);
+  return d;
+}
+
+constexpr std::string_view kRotationSelect =
+    "SELECT account_id, step, version, trigger_name, pending_password_ct, pending_private_key_ct,"
+    " pending_passphrase_ct, attempts, next_try_at, last_error, created_at, updated_at FROM rotations";
+domain::Rotation ReadRotation(const Statement& s) {
+  domain::Rotation r;
+  r.account_id = s.Int(0);
+  r.step = domain::ParseRotationStep(s.Text(1)).value_or(domain::RotationStep::kFailed);
+  r.version = s.Int(2);
+  r.trigger = s.Text(3);
+  r.pending_password = s.OptBlob(4);
+  r.pending_private_key = s.OptBlob(5);
+  r.pending_passphrase = s.OptBlob(6);
+  r.attempts = s.Int(7);
+  r.next_try_at = s.Int(8);
+  r.last_error = s.Text(9);
+  r.created_at = s.Int(10);
+  r.updated_at = s.Int(11);
+  return r;
 }
 
 // Account joined with its system and workgroup name.
 std::string AccountViewSelect() {
-  return "SELECT " + std::string(kAccountCols) + ", " + std::string(kSystemCols) +
+  return "SELECT " + AccountCols() + ", " + SystemCols() +
          ", w.name FROM managed_accounts a JOIN managed_systems s ON s.id = a.system_id "
-         "JOIN workgroups w ON w.id = s.workgroup_id";
+         "JOIN workgroups w ON w.id = s.workgroup_id LEFT JOIN rotations rot ON rot.account_id = a.id";
 }
 AccountView ReadAccountView(const Statement& s) {
   AccountView v;
@@ -932,24 +1049,121 @@ class SqliteStore final : public Store {
   // --- Systems ---
   Result<int64_t> CreateManagedSystem(const ManagedSystem& m) override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
+    Transaction tx(*db_);
+    PSAFE_RETURN_IF_ERROR(tx.begin_status());
     PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
-        "INSERT INTO managed_systems(workgroup_id, asset_id, name, platform_id, host_name, "
-        "dns_name, ip_address, net_bios_name, description, contact_email, port, timeout_seconds, "
-        "password_rule_id, release_duration, max_release_duration, isa_release_duration, "
-        "auto_management, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+        "INSERT INTO managed_systems(workgroup_id, asset_id, name, platform_id, release_duration, "
+        "max_release_duration, isa_release_duration, created_at) VALUES (?,?,?,?,?,?,?,?)"));
     st.Bind(1, m.workgroup_id).Bind(2, m.asset_id).Bind(3, m.name).Bind(4, m.platform_id)
-        .Bind(5, m.host_name).Bind(6, m.dns_name).Bind(7, m.ip_address).Bind(8, m.net_bios_name)
-        .Bind(9, m.description).Bind(10, m.contact_email).Bind(11, m.port)
-        .Bind(12, m.timeout_seconds).Bind(13, m.password_rule_id).Bind(14, m.release_duration)
-        .Bind(15, m.max_release_duration).Bind(16, m.isa_release_duration)
-        .Bind(17, m.auto_management).Bind(18, m.created_at);
+        .Bind(5, m.release_duration).Bind(6, m.max_release_duration).Bind(7, m.isa_release_duration)
+        .Bind(8, m.created_at);
+    PSAFE_ASSIGN_OR_RETURN(int64_t id, Insert(st));
+    ManagedSystem stored = m;
+    stored.id = id;
+    PSAFE_RETURN_IF_ERROR(WriteSystemSettings(stored));
+    PSAFE_RETURN_IF_ERROR(tx.Commit());
+    return id;
+  }
+
+  Status UpdateManagedSystem(const ManagedSystem& m) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    return WriteSystemSettings(m);
+  }
+
+  Status SetSystemHostKey(int64_t system_id, std::string_view pinned, std::string_view offered) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    return ChangeOne("UPDATE managed_systems SET host_key = ?1, host_key_offered = ?2 WHERE id = ?3",
+                     "managed system not found", pinned, offered, system_id);
+  }
+
+  // --- Functional accounts ---
+  Result<int64_t> CreateFunctionalAccount(const domain::FunctionalAccount& f, const SealCredentialsFn& seal) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    Transaction tx(*db_);
+    PSAFE_RETURN_IF_ERROR(tx.begin_status());
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+        "INSERT INTO functional_accounts(platform_id, account_name, domain_name, display_name, description, "
+        "elevation_command, created_at) VALUES (?,?,?,?,?,?,?)"));
+    st.Bind(1, f.platform_id).Bind(2, f.account_name).Bind(3, f.domain_name).Bind(4, f.display_name)
+        .Bind(5, f.description).Bind(6, f.elevation_command).Bind(7, f.created_at);
+    PSAFE_ASSIGN_OR_RETURN(int64_t id, Insert(st));
+    const domain::SealedCredentials creds = seal(id);
+    PSAFE_RETURN_IF_ERROR(Change(
+        "UPDATE functional_accounts SET password_ct = ?1, private_key_ct = ?2, passphrase_ct = ?3 WHERE id = ?4",
+        creds.password, creds.private_key, creds.passphrase, id).status());
+    PSAFE_RETURN_IF_ERROR(tx.Commit());
+    return id;
+  }
+
+  Result<domain::FunctionalAccount> FindFunctionalAccount(int64_t id) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    return FindOne<domain::FunctionalAccount>(std::string(kFunctionalSelect) + " WHERE f.id = ?", id,
+                                              ReadFunctionalAccount, "functional account");
+  }
+
+  Result<std::vector<domain::FunctionalAccount>> ListFunctionalAccounts() override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(std::string(kFunctionalSelect) + " ORDER BY f.id"));
+    return All<domain::FunctionalAccount>(st, ReadFunctionalAccount);
+  }
+
+  Result<domain::SealedCredentials> GetFunctionalAccountSecrets(int64_t id) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    return FindOne<domain::SealedCredentials>(
+        "SELECT password_ct, private_key_ct, passphrase_ct FROM functional_accounts WHERE id = ?", id,
+        [](const Statement& r) { return domain::SealedCredentials{r.OptBlob(0), r.OptBlob(1), r.OptBlob(2)}; },
+        "functional account");
+  }
+
+  Status DeleteFunctionalAccount(int64_t id) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_RETURN_IF_ERROR(RefuseWhileUsed("functional_account_id", id, "functional account"));
+    return DeleteById("DELETE FROM functional_accounts WHERE id = ?", id, "functional account");
+  }
+
+  // --- Databases ---
+  Result<int64_t> CreateDatabase(const domain::Database& d) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+        "INSERT INTO databases(asset_id, platform_id, instance_name, is_default_instance, port, version, template)"
+        " VALUES (?,?,?,?,?,?,?)"));
+    st.Bind(1, d.asset_id).Bind(2, d.platform_id).Bind(3, d.instance_name).Bind(4, d.is_default_instance)
+        .Bind(5, d.port).Bind(6, d.version).Bind(7, d.template_name);
     return Insert(st);
+  }
+
+  Result<domain::Database> FindDatabase(int64_t id) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    return FindOne<domain::Database>(std::string(kDatabaseSelect) + " WHERE id = ?", id, ReadDatabase, "database");
+  }
+
+  Result<std::vector<domain::Database>> ListDatabases(std::optional<int64_t> asset_id) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(std::string(kDatabaseSelect) +
+                                                 " WHERE (?1 IS NULL OR asset_id = ?1) ORDER BY id"));
+    st.Bind(1, asset_id);
+    return All<domain::Database>(st, ReadDatabase);
+  }
+
+  Status UpdateDatabase(const domain::Database& d) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    return ChangeOne(
+        "UPDATE databases SET platform_id = ?1, instance_name = ?2, is_default_instance = ?3, port = ?4,"
+        " version = ?5, template = ?6 WHERE id = ?7",
+        "database not found", d.platform_id, d.instance_name, d.is_default_instance, d.port, d.version,
+        d.template_name, d.id);
+  }
+
+  Status DeleteDatabase(int64_t id) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_RETURN_IF_ERROR(RefuseWhileUsed("database_id", id, "database"));
+    return DeleteById("DELETE FROM databases WHERE id = ?", id, "database");
   }
 
   Result<ManagedSystem> FindManagedSystem(int64_t id) override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
     return FindOne<ManagedSystem>(
-        "SELECT " + std::string(kSystemCols) + " FROM managed_systems s WHERE s.id = ?", id,
+        "SELECT " + SystemCols() + " FROM managed_systems s WHERE s.id = ?", id,
         [](const Statement& s) { return ReadSystem(s); }, "managed system");
   }
 
@@ -961,7 +1175,7 @@ class SqliteStore final : public Store {
     BindOptText(count, 1, f.name);
     PSAFE_ASSIGN_OR_RETURN(bool row, count.Step());
     out.total = row ? count.Int(0) : 0;
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare("SELECT " + std::string(kSystemCols) + where +
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare("SELECT " + SystemCols() + where +
                                                  " ORDER BY s.id LIMIT ?2 OFFSET ?3"));
     BindOptText(st, 1, f.name);
     st.Bind(2, LimitOf(f.page)).Bind(3, f.page.offset);
@@ -989,26 +1203,116 @@ class SqliteStore final : public Store {
     Transaction tx(*db_);
     PSAFE_RETURN_IF_ERROR(tx.begin_status());
     PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
-        "INSERT INTO managed_accounts(system_id, name, domain_name, description, "
-        "user_principal_name, sam_account_name, distinguished_name, password_rule_id, "
-        "release_duration, max_release_duration, isa_release_duration, max_concurrent_requests, "
-        "api_enabled, auto_management, password_fallback, last_change_at, next_change_at, "
-        "created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
-    st.Bind(1, a.system_id).Bind(2, a.name).Bind(3, a.domain_name).Bind(4, a.description)
-        .Bind(5, a.user_principal_name).Bind(6, a.sam_account_name).Bind(7, a.distinguished_name)
-        .Bind(8, a.password_rule_id).Bind(9, a.release_duration).Bind(10, a.max_release_duration)
-        .Bind(11, a.isa_release_duration).Bind(12, a.max_concurrent_requests)
-        .Bind(13, a.api_enabled).Bind(14, a.auto_management).Bind(15, a.password_fallback)
-        .Bind(16, a.last_change_at).Bind(17, a.next_change_at).Bind(18, a.created_at);
+        "INSERT INTO managed_accounts(system_id, name, release_duration, max_release_duration, "
+        "isa_release_duration, last_change_at, created_at) VALUES (?,?,?,?,?,?,?)"));
+    st.Bind(1, a.system_id).Bind(2, a.name).Bind(3, a.release_duration).Bind(4, a.max_release_duration)
+        .Bind(5, a.isa_release_duration).Bind(6, a.last_change_at).Bind(7, a.created_at);
     PSAFE_ASSIGN_OR_RETURN(int64_t id, Insert(st));
+    ManagedAccount stored = a;
+    stored.id = id;
+    PSAFE_RETURN_IF_ERROR(WriteAccountSettings(stored));
     domain::SealedCredentials creds = seal(id);
-    PSAFE_ASSIGN_OR_RETURN(auto up, db_->Prepare(
-        "UPDATE managed_accounts SET password_ct = ?, private_key_ct = ?, passphrase_ct = ? "
-        "WHERE id = ?"));
-    up.Bind(1, creds.password).Bind(2, creds.private_key).Bind(3, creds.passphrase).Bind(4, id);
-    PSAFE_RETURN_IF_ERROR(up.Run());
+    PSAFE_RETURN_IF_ERROR(Change(
+        "UPDATE managed_accounts SET password_ct = ?1, private_key_ct = ?2, passphrase_ct = ?3 WHERE id = ?4",
+        creds.password, creds.private_key, creds.passphrase, id).status());
     PSAFE_RETURN_IF_ERROR(tx.Commit());
     return id;
+  }
+
+  Status UpdateManagedAccount(const ManagedAccount& a) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    return WriteAccountSettings(a);
+  }
+
+  // --- Rotations ---
+  Result<std::optional<domain::Rotation>> FindRotation(int64_t account_id) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(std::string(kRotationSelect) + " WHERE account_id = ?"));
+    st.Bind(1, account_id);
+    PSAFE_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) return std::optional<domain::Rotation>();
+    return std::optional<domain::Rotation>(ReadRotation(st));
+  }
+
+  Status PutRotation(const domain::Rotation& r) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    const std::string_view step = domain::RotationStepName(r.step);
+    if (r.version == 0) {
+      Result<int> inserted = Change(
+          "INSERT INTO rotations(account_id, step, version, trigger_name, pending_password_ct, pending_private_key_ct,"
+          " pending_passphrase_ct, attempts, next_try_at, last_error, created_at, updated_at)"
+          " VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+          r.account_id, step, r.trigger, r.pending_password, r.pending_private_key, r.pending_passphrase,
+          r.attempts, r.next_try_at, r.last_error, r.updated_at);
+      if (!inserted.ok() && inserted.status().code() == StatusCode::kConflict) {
+        return Status::Conflict("a credential change is already in progress for the account");
+      }
+      return inserted.status();
+    }
+    PSAFE_ASSIGN_OR_RETURN(int changed, Change(
+        "UPDATE rotations SET step = ?1, version = version + 1, trigger_name = ?2, pending_password_ct = ?3,"
+        " pending_private_key_ct = ?4, pending_passphrase_ct = ?5, attempts = ?6, next_try_at = ?7,"
+        " last_error = ?8, updated_at = ?9 WHERE account_id = ?10 AND version = ?11",
+        step, r.trigger, r.pending_password, r.pending_private_key, r.pending_passphrase, r.attempts,
+        r.next_try_at, r.last_error, r.updated_at, r.account_id, r.version));
+    return changed == 1 ? Status::OK() : Status::Conflict("the credential change moved on meanwhile");
+  }
+
+  Status CommitRotation(int64_t account_id, int64_t version, int64_t now,
+                        std::optional<int64_t> next_change_at) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    Transaction tx(*db_);
+    PSAFE_RETURN_IF_ERROR(tx.begin_status());
+    PSAFE_ASSIGN_OR_RETURN(std::optional<domain::Rotation> r, FindRotation(account_id));
+    if (!r || r->version != version) return Status::Conflict("the credential change moved on meanwhile");
+    PSAFE_RETURN_IF_ERROR(ReplaceCredentials(
+        account_id, domain::SealedCredentials{r->pending_password, r->pending_private_key, r->pending_passphrase},
+        now, next_change_at));
+    PSAFE_RETURN_IF_ERROR(DeleteRotation(account_id, version));
+    return tx.Commit();
+  }
+
+  Status DeleteRotation(int64_t account_id, int64_t version) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(int changed,
+                           Change("DELETE FROM rotations WHERE account_id = ?1 AND version = ?2", account_id, version));
+    return changed == 1 ? Status::OK() : Status::Conflict("the credential change moved on meanwhile");
+  }
+
+  Result<std::vector<domain::Rotation>> ListRotationsDue(int64_t now, int64_t limit) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(std::string(kRotationSelect) +
+                                                 " WHERE next_try_at <= ?1 ORDER BY next_try_at, account_id LIMIT ?2"));
+    st.Bind(1, now).Bind(2, limit);
+    return All<domain::Rotation>(st, ReadRotation);
+  }
+
+  Result<std::vector<int64_t>> ListAccountsDueForChange(int64_t now, int64_t limit) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+        "SELECT a.id FROM managed_accounts a WHERE a.auto_management = 1 AND a.next_change_at <= ?1"
+        " AND NOT EXISTS (SELECT 1 FROM rotations r WHERE r.account_id = a.id)"
+        " AND NOT EXISTS (SELECT 1 FROM requests q WHERE q.account_id = a.id AND q.status = 'Approved'"
+        " AND q.expires_at > ?1) ORDER BY a.next_change_at LIMIT ?2"));
+    st.Bind(1, now).Bind(2, limit);
+    return All<int64_t>(st, [](const Statement& r) { return r.Int(0); });
+  }
+
+  Result<std::vector<int64_t>> ListAccountsDueForCheck(int64_t checked_before, int64_t limit) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+        "SELECT a.id FROM managed_accounts a WHERE a.check_password = 1"
+        " AND (a.last_checked_at IS NULL OR a.last_checked_at < ?1)"
+        " AND NOT EXISTS (SELECT 1 FROM rotations r WHERE r.account_id = a.id)"
+        " ORDER BY a.last_checked_at, a.id LIMIT ?2"));
+    st.Bind(1, checked_before).Bind(2, limit);
+    return All<int64_t>(st, [](const Statement& r) { return r.Int(0); });
+  }
+
+  Status SetAccountCheckedAt(int64_t account_id, int64_t now) override {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    return ChangeOne("UPDATE managed_accounts SET last_checked_at = ?1 WHERE id = ?2", "managed account not found",
+                     now, account_id);
   }
 
   Result<AccountView> FindManagedAccount(int64_t id) override {
@@ -1695,6 +1999,57 @@ class SqliteStore final : public Store {
 
  private:
   static int64_t LimitOf(const domain::Page& p) { return p.limit > 0 ? p.limit : -1; }
+
+  // Every setting of a system but its id, workgroup, asset and host keys.
+  Status WriteSystemSettings(const ManagedSystem& m) {
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+        "UPDATE managed_systems SET name = ?2, platform_id = ?3, host_name = ?4, dns_name = ?5, ip_address = ?6,"
+        " net_bios_name = ?7, description = ?8, contact_email = ?9, port = ?10, timeout_seconds = ?11,"
+        " password_rule_id = ?12, release_duration = ?13, max_release_duration = ?14, isa_release_duration = ?15,"
+        " auto_management = ?16, database_id = ?17, instance_name = ?18, use_ssl = ?19,"
+        " functional_account_id = ?20, login_account_id = ?21, elevation_command = ?22,"
+        " ssh_key_enforcement_mode = ?23, account_name_format = ?24, remote_client_type = ?25" +
+        ChangeAssignments(26) + " WHERE id = ?1"));
+    st.Bind(1, m.id).Bind(2, m.name).Bind(3, m.platform_id).Bind(4, m.host_name).Bind(5, m.dns_name)
+        .Bind(6, m.ip_address).Bind(7, m.net_bios_name).Bind(8, m.description).Bind(9, m.contact_email)
+        .Bind(10, m.port).Bind(11, m.timeout_seconds).Bind(12, m.password_rule_id).Bind(13, m.release_duration)
+        .Bind(14, m.max_release_duration).Bind(15, m.isa_release_duration).Bind(16, m.auto_management)
+        .Bind(17, m.database_id).Bind(18, m.instance_name).Bind(19, m.use_ssl).Bind(20, m.functional_account_id)
+        .Bind(21, m.login_account_id).Bind(22, m.elevation_command).Bind(23, m.ssh_key_enforcement_mode)
+        .Bind(24, m.account_name_format).Bind(25, m.remote_client_type);
+    BindChange(st, 26, m.change);
+    PSAFE_RETURN_IF_ERROR(st.Run());
+    return db_->Changes() == 0 ? Status::NotFound("managed system not found") : Status::OK();
+  }
+
+  // Every setting of an account but its id, system, credentials and change dates.
+  Status WriteAccountSettings(const ManagedAccount& a) {
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+        "UPDATE managed_accounts SET name = ?2, domain_name = ?3, description = ?4, user_principal_name = ?5,"
+        " sam_account_name = ?6, distinguished_name = ?7, password_rule_id = ?8, release_duration = ?9,"
+        " max_release_duration = ?10, isa_release_duration = ?11, max_concurrent_requests = ?12,"
+        " api_enabled = ?13, auto_management = ?14, password_fallback = ?15, next_change_at = ?16,"
+        " use_own_credentials = ?17" + ChangeAssignments(18) + " WHERE id = ?1"));
+    st.Bind(1, a.id).Bind(2, a.name).Bind(3, a.domain_name).Bind(4, a.description).Bind(5, a.user_principal_name)
+        .Bind(6, a.sam_account_name).Bind(7, a.distinguished_name).Bind(8, a.password_rule_id)
+        .Bind(9, a.release_duration).Bind(10, a.max_release_duration).Bind(11, a.isa_release_duration)
+        .Bind(12, a.max_concurrent_requests).Bind(13, a.api_enabled).Bind(14, a.auto_management)
+        .Bind(15, a.password_fallback).Bind(16, a.next_change_at).Bind(17, a.use_own_credentials);
+    BindChange(st, 18, a.change);
+    PSAFE_RETURN_IF_ERROR(st.Run());
+    return db_->Changes() == 0 ? Status::NotFound("managed account not found") : Status::OK();
+  }
+
+  // Conflict while a managed system refers to `id` through `column`.
+  Status RefuseWhileUsed(std::string_view column, int64_t id, std::string_view what) {
+    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare("SELECT count(*) FROM managed_systems WHERE " +
+                                                 std::string(column) + " = ?"));
+    st.Bind(1, id);
+    PSAFE_ASSIGN_OR_RETURN(bool row, st.Step());
+    const int64_t n = row ? st.Int(0) : 0;
+    if (n == 0) return Status::OK();
+    return Status::Conflict(std::string(what) + " is used by " + std::to_string(n) + " managed system(s)");
+  }
 
   Status WriteRegistrationRules(int64_t id, const ApiRegistration& r) {
     for (size_t i = 0; i < r.ip_rules.size(); ++i) {

@@ -24,6 +24,7 @@
 #include "domain/identity.h"
 #include "domain/password_rule.h"
 #include "domain/request.h"
+#include "domain/rotation.h"
 #include "domain/secrets.h"
 
 namespace psafe::store {
@@ -179,6 +180,23 @@ class Store {
   virtual Result<domain::Paged<domain::ManagedSystem>> ListManagedSystems(
       const domain::SystemFilter& filter) = 0;
   virtual Status DeleteManagedSystem(int64_t id) = 0;
+  // Replaces every setting of the system (not its id, workgroup, asset or pinned host key).
+  virtual Status UpdateManagedSystem(const domain::ManagedSystem& system) = 0;
+  // The pinned SSH host key and the last one a target offered that was refused.
+  virtual Status SetSystemHostKey(int64_t system_id, std::string_view pinned, std::string_view offered) = 0;
+
+  // --- Functional accounts and databases ----------------------------------------
+  virtual Result<int64_t> CreateFunctionalAccount(const domain::FunctionalAccount& account,
+                                                  const SealCredentialsFn& seal) = 0;
+  virtual Result<domain::FunctionalAccount> FindFunctionalAccount(int64_t id) = 0;
+  virtual Result<std::vector<domain::FunctionalAccount>> ListFunctionalAccounts() = 0;
+  virtual Result<domain::SealedCredentials> GetFunctionalAccountSecrets(int64_t id) = 0;
+  virtual Status DeleteFunctionalAccount(int64_t id) = 0;  // Conflict while a system uses it
+  virtual Result<int64_t> CreateDatabase(const domain::Database& db) = 0;
+  virtual Result<domain::Database> FindDatabase(int64_t id) = 0;
+  virtual Result<std::vector<domain::Database>> ListDatabases(std::optional<int64_t> asset_id) = 0;
+  virtual Status UpdateDatabase(const domain::Database& db) = 0;
+  virtual Status DeleteDatabase(int64_t id) = 0;  // Conflict while a system uses it
 
   // --- Managed accounts ---------------------------------------------------------
   virtual Result<int64_t> CreateManagedAccount(const domain::ManagedAccount& account,
@@ -193,6 +211,28 @@ class Store {
   virtual Status ReplaceCredentials(int64_t account_id, const domain::SealedCredentials& creds,
                                     int64_t now, std::optional<int64_t> next_change_at) = 0;
   virtual Status DeleteManagedAccount(int64_t id) = 0;
+  // Replaces every setting of the account (not its id, system or credentials).
+  virtual Status UpdateManagedAccount(const domain::ManagedAccount& account) = 0;
+
+  // --- Rotations (docs/ROTATION.md) ---------------------------------------------
+  virtual Result<std::optional<domain::Rotation>> FindRotation(int64_t account_id) = 0;
+  // Compare-and-set: inserts when `r.version` is 0 and no row exists, else updates the row
+  // whose version is `r.version`; the stored version becomes r.version + 1. Conflict when
+  // the row changed (or exists) meanwhile.
+  virtual Status PutRotation(const domain::Rotation& r) = 0;
+  // Commits the rotation at `version`: its pending credentials replace the account's (as
+  // ReplaceCredentials does) and the row is deleted, in one transaction.
+  virtual Status CommitRotation(int64_t account_id, int64_t version, int64_t now,
+                                std::optional<int64_t> next_change_at) = 0;
+  virtual Status DeleteRotation(int64_t account_id, int64_t version) = 0;  // compare-and-set
+  // Rotations not failed-for-good whose next try is due, oldest first.
+  virtual Result<std::vector<domain::Rotation>> ListRotationsDue(int64_t now, int64_t limit) = 0;
+  // Auto-managed accounts whose scheduled change is due, with no rotation row and not
+  // checked out (no Approved request open at `now`).
+  virtual Result<std::vector<int64_t>> ListAccountsDueForChange(int64_t now, int64_t limit) = 0;
+  // Accounts with CheckPasswordFlag not checked since `checked_before`.
+  virtual Result<std::vector<int64_t>> ListAccountsDueForCheck(int64_t checked_before, int64_t limit) = 0;
+  virtual Status SetAccountCheckedAt(int64_t account_id, int64_t now) = 0;
 
   // --- Secrets Safe -------------------------------------------------------------
   virtual Status CreateFolder(const domain::SecretFolder& folder) = 0;  // Conflict on a sibling's name

@@ -43,6 +43,26 @@ def asset(c):
     return r.json()
 
 
+def functional_account(c):
+    r = c.a.post(c.s.url("FunctionalAccounts"), timeout=10,
+                 json={"PlatformID": 2, "AccountName": u("fa"), "Password": "Fa/" + uuid.uuid4().hex})
+    assert r.status_code == 201, r.text
+    return r.json()["FunctionalAccountID"]
+
+
+def database(c):
+    r = c.a.post(c.s.url(f"Assets/{asset(c)['AssetID']}/Databases"), timeout=10,
+                 json={"PlatformID": 79, "InstanceName": "postgres", "Port": 5432})
+    assert r.status_code == 201, r.text
+    return r.json()["DatabaseID"]
+
+
+def unreachable_account(c):
+    """An account on a Linux system at a closed loopback port: a test fails fast."""
+    sys_ = support.create_system(c.a, c.s, c.wg["ID"], IPAddress="127.0.0.1", Port=1, Timeout=5)
+    return support.create_account(c.a, c.s, sys_["ManagedSystemID"], password="Mx/1")["ManagedAccountID"]
+
+
 def admin_request(c):
     """An approved request of the administrator's own, on a fresh account."""
     acct = account(c)
@@ -170,6 +190,48 @@ MATRIX = {
     ("PUT", "ManagedAccounts/{id}/Credentials"): (
         lambda c: (f"ManagedAccounts/{account(c)['ManagedAccountID']}/Credentials",
                    {"Password": "New/1", "UpdateSystem": False}), {"anon": 401, "user": 403, "admin": N}),
+    ("PUT", "ManagedAccounts/{id}"): (lambda c: (f"ManagedAccounts/{account(c)['ManagedAccountID']}",
+                                                 {"Description": "d"}), {"anon": 401, "user": 403, "admin": OK}),
+    ("POST", "ManagedAccounts/{id}/Credentials/Change"): (
+        lambda c: (f"ManagedAccounts/{account(c)['ManagedAccountID']}/Credentials/Change", {}),
+        {"anon": 401, "user": 403, "admin": N}),
+    ("POST", "ManagedAccounts/{id}/Credentials/Test"): (
+        lambda c: (f"ManagedAccounts/{unreachable_account(c)}/Credentials/Test", {}),
+        {"anon": 401, "user": 403, "admin": OK}),
+    ("PUT", "ManagedSystems/{id}"): (lambda c: (f"ManagedSystems/{system(c)['ManagedSystemID']}", {"Description": "d"}),
+                                     {"anon": 401, "user": 403, "admin": OK}),
+    ("PUT", "ManagedSystems/{id}/HostKey"): (
+        lambda c: (f"ManagedSystems/{system(c)['ManagedSystemID']}/HostKey", {"Fingerprint": "SHA256:abc"}),
+        {"anon": 401, "user": 403, "admin": N}),
+    ("DELETE", "ManagedSystems/{id}/HostKey"): (
+        lambda c: (f"ManagedSystems/{system(c)['ManagedSystemID']}/HostKey", None),
+        {"anon": 401, "user": 403, "admin": N}),
+    ("POST", "ManagedSystems/{id}/ManagedAccounts/Credentials/Change"): (
+        lambda c: (f"ManagedSystems/{system(c)['ManagedSystemID']}/ManagedAccounts/Credentials/Change", {}),
+        {"anon": 401, "user": 403, "admin": N}),
+    # Platforms are the product's catalogue: any signed-in caller may read it.
+    ("GET", "Platforms"): (lambda c: ("Platforms", None), {"anon": 401, "user": OK, "admin": OK}),
+    ("GET", "Platforms/{id}"): (lambda c: ("Platforms/2", None), {"anon": 401, "user": OK, "admin": OK}),
+    ("GET", "FunctionalAccounts"): (lambda c: ("FunctionalAccounts", None), {"anon": 401, "user": 403, "admin": OK}),
+    ("POST", "FunctionalAccounts"): (lambda c: ("FunctionalAccounts", {"PlatformID": 2, "AccountName": u("fa"),
+                                                                        "Password": "Fa/" + uuid.uuid4().hex}),
+                                     {"anon": 401, "user": 403, "admin": C}),
+    ("GET", "FunctionalAccounts/{id}"): (lambda c: (f"FunctionalAccounts/{functional_account(c)}", None),
+                                         {"anon": 401, "user": 403, "admin": OK}),
+    ("DELETE", "FunctionalAccounts/{id}"): (lambda c: (f"FunctionalAccounts/{functional_account(c)}", None),
+                                            {"anon": 401, "user": 403, "admin": N}),
+    ("POST", "Assets/{id}/Databases"): (lambda c: (f"Assets/{asset(c)['AssetID']}/Databases",
+                                                   {"PlatformID": 79, "InstanceName": "db1", "Port": 5432}),
+                                        {"anon": 401, "user": 403, "admin": C}),
+    ("GET", "Assets/{id}/Databases"): (lambda c: (f"Assets/{asset(c)['AssetID']}/Databases", None),
+                                       {"anon": 401, "user": 403, "admin": OK}),
+    ("GET", "Databases"): (lambda c: ("Databases", None), {"anon": 401, "user": 403, "admin": OK}),
+    ("GET", "Databases/{id}"): (lambda c: (f"Databases/{database(c)}", None), {"anon": 401, "user": 403, "admin": OK}),
+    ("PUT", "Databases/{id}"): (lambda c: (f"Databases/{database(c)}", {"Version": "15"}),
+                                {"anon": 401, "user": 403, "admin": OK}),
+    ("DELETE", "Databases/{id}"): (lambda c: (f"Databases/{database(c)}", None), {"anon": 401, "user": 403, "admin": OK}),
+    ("POST", "Databases/{id}/ManagedSystems"): (lambda c: (f"Databases/{database(c)}/ManagedSystems", {}),
+                                                {"anon": 401, "user": 403, "admin": C}),
     ("GET", "Users"): (lambda c: ("Users", None), {"anon": 401, "user": 403, "admin": OK}),
     ("POST", "Users"): (lambda c: ("Users", {"UserName": u("usr"), "Password": "Pw-" + uuid.uuid4().hex}),
                         {"anon": 401, "user": 403, "admin": C}),

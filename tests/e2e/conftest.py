@@ -21,6 +21,7 @@ import pytest
 import hygiene
 import support
 from support import Credentials, Server
+from targets import sshd_target, postgres_target, slapd_target, target_factory  # noqa: F401 (target-server fixtures)
 
 
 def pytest_report_header(config):

@@ -616,3 +616,37 @@ def files_containing(root: Path, needles: dict[str, bytes]) -> list[tuple[str, s
     """(file, needle name) for every needle found in any file under root."""
     return [(str(f.relative_to(root)), name)
             for f, name in search((p for p in root.rglob("*") if p.is_file()), needles)]
+
+
+def wait_for(predicate, *, timeout: float, what: str, interval: float = 0.2):
+    """Polls `predicate` until it returns a true value (returned), or fails naming `what`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
+
+
+# What schema v6 (src/store/migrations.cc) added, so a test can rewind a data dir to v5.
+V6_COLUMNS = {
+    "managed_systems": ("database_id", "instance_name", "use_ssl", "functional_account_id", "login_account_id",
+                        "elevation_command", "ssh_key_enforcement_mode", "account_name_format", "remote_client_type",
+                        "host_key", "host_key_offered", "change_frequency_type", "change_frequency_days",
+                        "change_time", "check_password", "change_after_release", "reset_on_mismatch"),
+    "managed_accounts": ("use_own_credentials", "change_frequency_type", "change_frequency_days", "change_time",
+                         "check_password", "change_after_release", "reset_on_mismatch", "last_checked_at"),
+}
+
+
+def rewind_schema_to_v5(db) -> None:
+    """Undoes migration v6 on an open sqlite3 connection (inside the caller's transaction)."""
+    db.execute("DROP INDEX managed_accounts_next_change")
+    for table in ("rotations", "databases", "functional_accounts"):
+        db.execute(f"DROP TABLE {table}")
+    for table, columns in V6_COLUMNS.items():
+        for column in columns:
+            db.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    db.execute("PRAGMA user_version = 5")

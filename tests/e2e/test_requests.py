@@ -649,24 +649,36 @@ def test_credential_body_round_trips(api, server, sys_id, password):
 
 
 def test_change_dates_move_with_rotation(api, server, sys_id):
-    """LastChangeDate is the last credential change; NextChangeDate is scheduled
-    ChangeFrequencyDays later for auto-managed accounts and null for the others."""
+    """LastChangeDate is the last credential change; NextChangeDate is the next date of the
+    account's schedule after it (docs/ROTATION.md): for `first`, the first of a month at
+    ChangeTime plus the account's spread of at most 30 minutes; null unless auto-managed."""
     from datetime import datetime, timedelta
 
     def dates(account_id):
         r = api.get(server.url(f"ManagedAccounts/{account_id}"), timeout=10)
         assert r.status_code == 200, r.text
         a = r.json()
-        return a["LastChangeDate"], a["NextChangeDate"], a["ChangeFrequencyDays"]
+        assert (a["ChangeFrequencyType"], a["ChangeTime"]) == ("first", "23:30"), a
+        return a["LastChangeDate"], a["NextChangeDate"]
 
     def parse(ts):
         return datetime.strptime(ts, "%Y-%m-%dT%H:%M:%SZ")
 
+    def first_of_next_month_at_2330(last):
+        nxt = parse(last).replace(day=1, hour=23, minute=30, second=0)
+        if nxt <= parse(last):
+            nxt = (nxt + timedelta(days=32)).replace(day=1)
+        return nxt
+
+    def on_schedule(last, nxt):
+        slot = first_of_next_month_at_2330(last)
+        return slot <= parse(nxt) < slot + timedelta(minutes=30)
+
     auto = create_account(api, server, sys_id, password="First/1", AutoManagementFlag=True)
     manual = create_account(api, server, sys_id, password="First/1")
-    last, nxt, days = dates(auto["ManagedAccountID"])
-    assert last and nxt and parse(nxt) - parse(last) == timedelta(days=days), (last, nxt, days)
-    m_last, m_next, _ = dates(manual["ManagedAccountID"])
+    last, nxt = dates(auto["ManagedAccountID"])
+    assert last and nxt and on_schedule(last, nxt), (last, nxt)
+    m_last, m_next = dates(manual["ManagedAccountID"])
     assert m_last and m_next is None
 
     time.sleep(1.1)
@@ -674,9 +686,9 @@ def test_change_dates_move_with_rotation(api, server, sys_id):
         r = api.put(server.url(f"ManagedAccounts/{acct['ManagedAccountID']}/Credentials"),
                     json={"Password": "Second/2", "UpdateSystem": False}, timeout=10)
         assert r.status_code == 204, r.text
-    last2, nxt2, _ = dates(auto["ManagedAccountID"])
-    assert parse(last2) > parse(last) and parse(nxt2) - parse(last2) == timedelta(days=days), (last2, nxt2)
-    m_last2, m_next2, _ = dates(manual["ManagedAccountID"])
+    last2, nxt2 = dates(auto["ManagedAccountID"])
+    assert parse(last2) > parse(last) and on_schedule(last2, nxt2), (last2, nxt2)
+    m_last2, m_next2 = dates(manual["ManagedAccountID"])
     assert parse(m_last2) > parse(m_last) and m_next2 is None
 
 

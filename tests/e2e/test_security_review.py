@@ -146,6 +146,7 @@ def test_migration_removes_the_implicit_creator_link(server_factory):
     # Rewind the schema to v4 with the link and OAuth binding v4 made.
     db = sqlite3.connect(data / "psafe.db")
     with db:
+        support.rewind_schema_to_v5(db)
         app_user = db.execute("SELECT oauth_user_id FROM api_registrations WHERE id = ?", (reg["Id"],)).fetchone()[0]
         db.execute("UPDATE api_registrations SET oauth_user_id = 1 WHERE id = ?", (reg["Id"],))
         db.execute("DELETE FROM api_registration_users WHERE user_id = ?", (app_user,))

@@ -1,0 +1,44 @@
+// RotationWorker: psafed's threads that drive credential changes (domain/rotation_service.h).
+// A planner pass runs at start (recovering any change a crash interrupted), every
+// `poll` after, and as soon as a change is queued; it hands the due accounts to `workers`
+// threads, so one slow target does not hold up the others.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "domain/rotation_service.h"
+
+namespace psafe::server {
+
+class RotationWorker {
+ public:
+  RotationWorker(domain::RotationService& rotation, int workers, std::chrono::seconds poll);
+  ~RotationWorker();  // stops: waits for the changes running now, starts no other
+  RotationWorker(const RotationWorker&) = delete;
+  RotationWorker& operator=(const RotationWorker&) = delete;
+
+  void Kick();
+
+ private:
+  void Plan();
+  void Work();
+
+  domain::RotationService& rotation_;
+  std::chrono::seconds poll_;
+  std::mutex mu_;
+  std::condition_variable plan_cv_;
+  std::condition_variable work_cv_;
+  bool stop_ = false;
+  bool kicked_ = true;          // the first pass runs at once: recovery after a restart
+  std::deque<int64_t> queue_;   // accounts to Run
+  std::set<int64_t> queued_;    // ... as a set, so one account is queued once
+  std::vector<std::thread> threads_;  // last: they start once the members above exist
+};
+
+}  // namespace psafe::server

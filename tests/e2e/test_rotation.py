@@ -1,0 +1,162 @@
+"""Rotation against real targets (docs/ROTATION.md): OpenSSH sshd, PostgreSQL 15 and
+OpenLDAP slapd, started on loopback by the test setup (targets.py). For each, an account
+is onboarded through the API with a functional account, rotated on check-in, by
+Credentials/Change, by ForceReset with UpdateSystem and by its schedule, and after each
+the target itself is asked: the served credential opens it, the old one no longer does.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import support
+from rotation_support import (KINDS, change, credential_opens, new_password, onboard, served_password,
+                              wait_idle, account)
+
+ROTATION_CONFIG = """
+[rotation]
+poll_seconds = 1
+retry_seconds = 1
+max_retry_seconds = 2
+failed_retry_seconds = 3600
+"""
+
+
+@pytest.fixture(scope="module")
+def rot_server(tmp_path_factory, psafed_bin):
+    """A psafed whose rotation worker polls every second and whose clock the schedule test
+    moves (PSAFE_CLOCK_OFFSET_FILE, a Debug-build test hook)."""
+    root = tmp_path_factory.mktemp("rotation")
+    data = root / "data"
+    creds = support.init_data_dir(data)
+    offset = root / "clock-offset"
+    offset.write_text("0")
+    cfg = support.write_config(root / "psafed.toml", ROTATION_CONFIG)
+    srv = support.start_server(data, creds, config=cfg, env={"PSAFE_CLOCK_OFFSET_FILE": str(offset)})
+    srv.clock_offset = offset
+    support.grant_admins_request_all(srv)
+    try:
+        yield srv
+    finally:
+        srv.stop()
+        srv.assert_no_sanitizer_report()
+
+
+@pytest.fixture
+def admin(rot_server):
+    s = rot_server.admin()
+    yield s
+    s.close()
+
+
+def target_for(kind, request):
+    return request.getfixturevalue({"ssh": "sshd_target", "postgres": "postgres_target", "ldap": "slapd_target"}[kind])
+
+
+@pytest.fixture(params=KINDS)
+def managed(request, admin, rot_server):
+    return onboard(request.param, admin, rot_server, target_for(request.param, request))
+
+
+def assert_rotated(admin, m, old: str) -> str:
+    new = served_password(admin, m)
+    assert new != old
+    assert m.opens(new), f"{m.kind}: the served credential does not open the target"
+    assert not m.opens(old), f"{m.kind}: the old credential still opens the target"
+    return new
+
+
+def test_platforms_say_which_have_a_connector(admin, rot_server):
+    r = admin.get(rot_server.url("Platforms"), timeout=10)
+    assert r.status_code == 200 and isinstance(r.json(), list) and r.json(), r.text
+    manageable = {p["PlatformID"] for p in r.json() if p["ManageableFlag"]}
+    assert manageable == {2, 10, 79}
+    for p in r.json():
+        assert p["AutoManagementFlag"] == p["ManageableFlag"]
+    r = admin.get(rot_server.url("Platforms/79"), timeout=10)
+    assert r.status_code == 200 and r.json()["Name"] == "PostgreSQL" and r.json()["DefaultPort"] == 5432
+
+
+def test_onboarded_credential_tests_true_and_a_wrong_one_false(admin, managed):
+    assert credential_opens(admin, managed)
+    # psafe's copy replaced by a wrong one (not on the target): the test answers false.
+    r = admin.put(managed.srv.url(f"ManagedAccounts/{managed.account_id}/Credentials"),
+                  json={"Password": new_password("wrong"), "UpdateSystem": False}, timeout=10)
+    assert r.status_code == 204, r.text
+    assert credential_opens(admin, managed) is False
+    assert managed.opens(managed.first_password)
+
+
+def test_rotate_on_checkin_changes_the_target(admin, managed):
+    rid = support.bare_int(support.post_request(admin, managed.srv, managed.system_id, managed.account_id,
+                                                RotateOnCheckin=True))
+    old = support.retrieve_password(admin, managed.srv, rid)
+    assert old == managed.first_password and managed.opens(old)
+    support.checkin(admin, managed.srv, rid)
+    a = wait_idle(admin, managed)
+    assert a["LastChangeError"] is None, a
+    assert_rotated(admin, managed, old)
+
+
+def test_credentials_change_and_force_reset_update_the_target(admin, managed):
+    r = change(admin, managed)
+    assert r.status_code == 204, r.text
+    generated = assert_rotated(admin, managed, managed.first_password)
+    chosen = new_password("chosen")
+    r = admin.put(managed.srv.url(f"ManagedAccounts/{managed.account_id}/Credentials"),
+                  json={"Password": chosen, "UpdateSystem": True}, timeout=60)
+    assert r.status_code == 204, r.text
+    assert served_password(admin, managed) == chosen
+    assert managed.opens(chosen) and not managed.opens(generated)
+    # Queue=true answers at once; the worker makes the change.
+    r = change(admin, managed, {"Queue": True})
+    assert r.status_code == 204, r.text
+    wait_idle(admin, managed)
+    assert_rotated(admin, managed, chosen)
+
+
+def test_system_wide_change_queues_every_account(admin, managed):
+    r = admin.post(managed.srv.url(f"ManagedSystems/{managed.system_id}/ManagedAccounts/Credentials/Change"),
+                   json={}, timeout=10)
+    assert r.status_code == 204, r.text
+    wait_idle(admin, managed)
+    assert_rotated(admin, managed, managed.first_password)
+
+
+def test_schedule_rotates_when_due(admin, managed, rot_server):
+    r = admin.put(rot_server.url(f"ManagedAccounts/{managed.account_id}"), timeout=10,
+                  json={"ChangeFrequencyType": "xdays", "ChangeFrequencyDays": 1, "ChangeTime": "00:00"})
+    assert r.status_code == 200, r.text
+    a = r.json()
+    assert (a["ChangeFrequencyType"], a["ChangeFrequencyDays"], a["ChangeTime"]) == ("xdays", 1, "00:00")
+    before = a["LastChangeDate"]
+    try:
+        rot_server.clock_offset.write_text(str(3 * 86400))  # three days on: due
+        support.wait_for(lambda: account(admin, managed)["LastChangeDate"] != before, timeout=60,
+                         what="the scheduled change")
+        wait_idle(admin, managed)
+        assert_rotated(admin, managed, managed.first_password)
+    finally:
+        rot_server.clock_offset.write_text("0")
+
+
+def test_settings_are_kept_and_validated(admin, rot_server, managed):
+    sid = managed.system_id
+    r = admin.put(rot_server.url(f"ManagedSystems/{sid}"), timeout=10,
+                  json={"ChangeFrequencyType": "last", "ChangeFrequencyDays": 7, "ChangeTime": "02:15",
+                        "CheckPasswordFlag": True, "ElevationCommand": "sudo", "AccountNameFormat": 1,
+                        "RemoteClientType": "EPM", "ResetPasswordOnMismatchFlag": True})
+    assert r.status_code == 200, r.text
+    got = admin.get(rot_server.url(f"ManagedSystems/{sid}"), timeout=10).json()
+    for k, v in {"ChangeFrequencyType": "last", "ChangeFrequencyDays": 7, "ChangeTime": "02:15",
+                 "CheckPasswordFlag": True, "ElevationCommand": "sudo", "AccountNameFormat": 1,
+                 "RemoteClientType": "EPM", "ResetPasswordOnMismatchFlag": True}.items():
+        assert got[k] == v, (k, got[k])
+    for field, bad in (("ChangeFrequencyType", "weekly"), ("ChangeFrequencyDays", 0), ("ChangeTime", "25:00"),
+                       ("SshKeyEnforcementMode", 3), ("ElevationCommand", "sudo; rm -rf /"),
+                       ("FunctionalAccountID", 999999), ("Port", 70000), ("RemoteClientType", "X")):
+        r = admin.put(rot_server.url(f"ManagedSystems/{sid}"), json={field: bad}, timeout=10)
+        assert r.status_code == 400 and field in r.text, (field, r.status_code, r.text)
+    r = admin.put(rot_server.url(f"ManagedAccounts/{managed.account_id}"), json={"Password": "x"}, timeout=10)
+    assert r.status_code == 400 and "Password" in r.text, r.text
+    assert admin.get(rot_server.url(f"ManagedSystems/{sid}"), timeout=10).json() == got  # nothing half-written
