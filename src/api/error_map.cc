@@ -26,6 +26,7 @@ constexpr StatusMapping kStatusTable[] = {
     {StatusCode::kTooLarge, 413},
     {StatusCode::kUnsupportedMedia, 415},
     {StatusCode::kUnavailable, 503},
+    {StatusCode::kBadGateway, 502},
     {StatusCode::kIOError, 500},
     {StatusCode::kCorruption, 500},
     {StatusCode::kInternal, 500},
@@ -63,7 +64,10 @@ http::Response ErrorResponse(int http_status, std::string_view message, Dialect 
 
 http::Response ErrorResponse(const Status& status, Dialect dialect) {
   int code = HttpStatusFor(status.code());
-  if (code >= 500) {
+  // A target out of reach or refusing a change is reported as it is: the message names the
+  // target's answer (connectors never put a secret in one), not psafed's internals.
+  const bool about_a_target = status.code() == StatusCode::kUnavailable || status.code() == StatusCode::kBadGateway;
+  if (code >= 500 && !about_a_target) {
     spdlog::error("request failed: {}", status.ToString());
     return ErrorResponse(code, "internal error", dialect);
   }

@@ -14,6 +14,7 @@ std::string_view StatusCodeName(StatusCode code) {
     case StatusCode::kUnsupportedMedia: return "UnsupportedMedia";
     case StatusCode::kLocked: return "Locked";
     case StatusCode::kUnavailable: return "Unavailable";
+    case StatusCode::kBadGateway: return "BadGateway";
     case StatusCode::kIOError: return "IOError";
     case StatusCode::kCorruption: return "Corruption";
     case StatusCode::kInternal: return "Internal";

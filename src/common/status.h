@@ -23,6 +23,7 @@ enum class StatusCode {
   kUnsupportedMedia,   // (415)
   kLocked,             // locked out after repeated failures (401 on the wire)
   kUnavailable,        // a system psafe depends on could not be reached (503)
+  kBadGateway,         // a system psafe acts on refused or failed the operation (502)
   kIOError,            // storage or OS failure (500)
   kCorruption,         // stored data failed authentication or integrity checks (500)
   kInternal,           // a bug (500)
@@ -41,6 +42,7 @@ class Status {
   static Status UnsupportedMedia(std::string msg) { return {StatusCode::kUnsupportedMedia, std::move(msg)}; }
   static Status Locked(std::string msg) { return {StatusCode::kLocked, std::move(msg)}; }
   static Status Unavailable(std::string msg) { return {StatusCode::kUnavailable, std::move(msg)}; }
+  static Status BadGateway(std::string msg) { return {StatusCode::kBadGateway, std::move(msg)}; }
   static Status IOError(std::string msg) { return {StatusCode::kIOError, std::move(msg)}; }
   static Status Corruption(std::string msg) { return {StatusCode::kCorruption, std::move(msg)}; }
   static Status Internal(std::string msg) { return {StatusCode::kInternal, std::move(msg)}; }

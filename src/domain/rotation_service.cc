@@ -156,11 +156,13 @@ Status RotationService::Change(const Principal& p, int64_t account_id, NewCreden
     Kick();
     return Status::OK();
   }
-  Status ran = Run(account_id);
-  if (ran.code() == StatusCode::kUnavailable) {
-    return Status::Unavailable(ran.message() + "; the change is queued and will be retried");
-  }
-  return ran;
+  return AsOutcome(Run(account_id));
+}
+
+// What the caller of a change made now is told of a target out of reach.
+Status RotationService::AsOutcome(const Status& ran) {
+  if (ran.code() != StatusCode::kUnavailable) return ran;
+  return Status::Unavailable(ran.message() + "; the change is queued and will be retried");
 }
 
 Status RotationService::ChangeSystem(const Principal& p, int64_t system_id) {
@@ -202,7 +204,12 @@ Result<RotationService::Target> RotationService::TargetFor(const AccountView& a,
                   ? a.account.distinguished_name
                   : a.account.name;
   if (!with_functional || s.functional_account_id == 0 || a.account.use_own_credentials) return t;
-  PSAFE_ASSIGN_OR_RETURN(FunctionalAccount fa, store_.FindFunctionalAccount(s.functional_account_id));
+  Result<FunctionalAccount> found = store_.FindFunctionalAccount(s.functional_account_id);
+  if (!found.ok() && found.status().code() == StatusCode::kNotFound) {
+    return Status::InvalidArgument("the system's FunctionalAccountID " + std::to_string(s.functional_account_id) +
+                                   " is not a functional account");
+  }
+  PSAFE_ASSIGN_OR_RETURN(FunctionalAccount fa, std::move(found));
   PSAFE_ASSIGN_OR_RETURN(SealedCredentials sealed, store_.GetFunctionalAccountSecrets(fa.id));
   const auto unseal = [&](const std::optional<std::string>& blob, std::string_view field,
                           crypto::SecretString* out) -> Status {
@@ -313,7 +320,11 @@ Status RotationService::Fail(Rotation r, const Status& why) {
   r.updated_at = now;
   PSAFE_RETURN_IF_ERROR(audit_.Record(ByPsafed("credential.change.failed", r.account_id, Detail(r.trigger, why.message())),
                                       [&] { return store_.PutRotation(r); }));
-  return why;
+  // A setting psafe cannot act on is the caller's to fix (4xx); a target that refused or
+  // failed the change is not (502), and the account keeps the credential that opens it.
+  if (why.code() == StatusCode::kInvalidArgument || why.code() == StatusCode::kNotFound) return why;
+  return Status::BadGateway("the target did not take the change: " + why.message() +
+                            "; the account keeps its current credential");
 }
 
 Status RotationService::Commit(const Rotation& r, const AccountView& a) {

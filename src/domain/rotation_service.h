@@ -95,6 +95,7 @@ class RotationService {
   Result<crypto::SecretString> UnsealCurrent(const AccountView& a);
   SealedCredentials Seal(int64_t account_id, const NewCredentials& creds) const;
   Status CheckOne(int64_t account_id);
+  static Status AsOutcome(const Status& ran);
   bool Claim(int64_t account_id);
   void Unclaim(int64_t account_id);
 

@@ -6,7 +6,8 @@ bodies (Password, Text, PrivateKey, ...), released credentials, and the credenti
 `psafed init` printed. The helpers in support.py make their default secrets from one
 session-wide SENTINEL. When the session ends, conftest.py searches each data dir (the
 SQLite file, its WAL, configuration, TLS files) and psafed's logs for every recorded
-secret and for the sentinel itself: any hit fails the run.
+secret and for the sentinel itself, and the real targets' own logs (sshd, PostgreSQL,
+slapd: targets.py) for every secret of every data dir: any hit fails the run.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ class SecretLedger:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._by_dir: dict[Path, _Ledger] = {}
+        self._target_logs: set[Path] = set()
 
     def _ledger(self, data_dir: Path) -> _Ledger:
         return self._by_dir.setdefault(Path(data_dir), _Ledger())
@@ -92,6 +94,22 @@ class SecretLedger:
             escaped = json.dumps(v)[1:-1].encode()
             if escaped != out[label]:
                 out[label + ", JSON-escaped"] = escaped
+        return out
+
+    def add_target_log(self, path: Path) -> None:
+        """A real target's own log (targets.py: sshd, PostgreSQL, slapd): searched for every
+        secret of every data dir, since any psafed may have sent any of them there."""
+        with self._lock:
+            self._target_logs.add(Path(path))
+
+    def target_logs(self) -> list[Path]:
+        with self._lock:
+            return sorted(self._target_logs)
+
+    def all_needles(self) -> dict[str, bytes]:
+        out: dict[str, bytes] = {}
+        for d in self.data_dirs():
+            out.update({f"{d.name}: {label}": v for label, v in self.needles(d).items()})
         return out
 
     def secret_count(self) -> int:
@@ -172,6 +190,9 @@ def sweep(ledger: SecretLedger) -> Optional[str]:
     if ledger.secret_count() == 0:
         return "servers ran but no secret was recorded (are the hooks broken?)"
     hits = [hit for d in dirs for hit in scan(d, ledger.needles(d))]
+    logs = [p for p in ledger.target_logs() if p.is_file()]
+    if logs:
+        hits += [(str(f), label) for f, label in search(logs, ledger.all_needles())]
     if hits:
         return "secrets found in clear:\n" + "\n".join(f"  {f}: {label}" for f, label in hits[:50])
     return None

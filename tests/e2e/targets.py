@@ -59,6 +59,8 @@ from typing import Iterator, Optional
 
 import pytest
 
+import hygiene
+
 START_TIMEOUT = 30.0  # seconds for a server to log that it listens
 STOP_TIMEOUT = 15.0  # seconds for a server to exit after its stop signal
 CMD_TIMEOUT = 30.0  # one client or admin command (ssh, psql, ldapadd, useradd...)
@@ -344,6 +346,7 @@ class _Target:
     def _launch(self) -> None:
         t0 = time.monotonic()
         self._log_file = open(self.log_path, "ab")
+        hygiene.LEDGER.add_target_log(self.log_path)
         self._log_offset = self._log_file.tell()
         self.proc = subprocess.Popen(self._argv(), stdin=subprocess.DEVNULL, stdout=self._log_file,
                                      stderr=subprocess.STDOUT, **self._popen_kw())

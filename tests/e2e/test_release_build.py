@@ -82,3 +82,11 @@ def test_the_release_build_does_not_know_the_variable():
     debug = subprocess.run([support.PSAFED, "--help"], capture_output=True, text=True, timeout=30,
                            stdin=subprocess.DEVNULL)
     assert HOOK in debug.stdout, "control: the debug build lists its hook"
+
+
+def test_the_release_build_has_no_crash_points():
+    """PSAFE_TEST_CRASH_AT (common/crash_point.h) kills a debug psafed at a named step of a
+    credential change, for the fault-injection tests; a release psafed has no such code."""
+    release = release_psafed()
+    assert b"PSAFE_TEST_CRASH_AT" not in Path(release).read_bytes()
+    assert b"PSAFE_TEST_CRASH_AT" in Path(support.PSAFED).read_bytes(), "control: the debug build has the hook"

@@ -7,11 +7,15 @@ the target itself is asked: the served credential opens it, the old one no longe
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 import support
 from rotation_support import (KINDS, change, credential_opens, new_password, onboard, served_password,
                               wait_idle, account)
+
+pytestmark = pytest.mark.real_targets
 
 ROTATION_CONFIG = """
 [rotation]
@@ -160,3 +164,30 @@ def test_settings_are_kept_and_validated(admin, rot_server, managed):
     r = admin.put(rot_server.url(f"ManagedAccounts/{managed.account_id}"), json={"Password": "x"}, timeout=10)
     assert r.status_code == 400 and "Password" in r.text, r.text
     assert admin.get(rot_server.url(f"ManagedSystems/{sid}"), timeout=10).json() == got  # nothing half-written
+
+
+def test_schedule_waits_while_the_account_is_checked_out(admin, rot_server, sshd_target):
+    m = onboard("ssh", admin, rot_server, sshd_target)
+    r = admin.put(rot_server.url(f"ManagedAccounts/{m.account_id}"), timeout=10,
+                  json={"ChangeFrequencyType": "xdays", "ChangeFrequencyDays": 1})
+    assert r.status_code == 200, r.text
+    # A release that lasts a week, by a user under a policy of its own that allows it.
+    rule = support.create_smart_rule(admin, rot_server, AccountIDs=[m.account_id])
+    policy = support.create_access_policy(admin, rot_server, required_approvals=0, max_minutes=10080)
+    _, holder = support.new_role_user(admin, rot_server, (support.ROLE_REQUESTOR,), rule["SmartRuleID"],
+                                      policy["AccessPolicyID"])
+    r = support.post_request(holder, rot_server, m.system_id, m.account_id, duration=10080)
+    assert r.status_code in (200, 201), r.text
+    rid = support.bare_int(r)
+    before = account(admin, m)["LastChangeDate"]
+    try:
+        rot_server.clock_offset.write_text(str(3 * 86400))
+        time.sleep(4)  # several rotation passes (poll_seconds = 1) while it is checked out
+        assert account(admin, m)["LastChangeDate"] == before, "rotated under a checked-out account"
+        support.checkin(holder, rot_server, rid)
+        support.wait_for(lambda: account(admin, m)["LastChangeDate"] != before, timeout=60,
+                         what="the scheduled change after the check-in")
+        wait_idle(admin, m)
+        assert credential_opens(admin, m) and not m.opens(m.first_password)
+    finally:
+        rot_server.clock_offset.write_text("0")

@@ -17,6 +17,8 @@ import targets
 from targets import (PostgresTarget, SlapdTarget, SshdTarget, TargetError, port_open,
                      postgres_target, slapd_target, sshd_target, target_factory)  # noqa: F401 (fixtures)
 
+pytestmark = pytest.mark.real_targets
+
 
 def _procs(pred) -> list[int]:
     """Pids of live processes for which pred(pid) is true (vanishing ones ignored)."""

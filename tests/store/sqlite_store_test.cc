@@ -180,6 +180,7 @@ TEST(SqliteStoreTest, AccountTypeFilter) {
   EXPECT_EQ(env.store->ListManagedAccounts(f)->items.size(), 0u);
 }
 
+
 }  // namespace
 }  // namespace psafe::store
 
@@ -289,6 +290,74 @@ TEST(SqliteStoreTest, StaleFailureCountsAreForgottenButLocksInForceAreKept) {
   EXPECT_EQ(env.store->GetAuthFailures("old")->failures, 0);
   EXPECT_EQ(env.store->GetAuthFailures("locked")->failures, 5);
   EXPECT_EQ(env.store->GetAuthFailures("recent")->failures, 1);
+}
+
+
+// --- Rotations (docs/ROTATION.md) ---
+
+int64_t AddAutoManagedAccount(StoreEnv& env, const std::string& system, int64_t next_change_at) {
+  domain::ManagedAccount a;
+  a.system_id = AddSystem(env, system);
+  a.name = "managed";
+  a.auto_management = true;
+  a.next_change_at = next_change_at;
+  return env.store->CreateManagedAccount(a, [](int64_t) {
+    return domain::SealedCredentials{std::string("current-ct"), std::nullopt, std::nullopt};
+  }).value();
+}
+
+TEST(SqliteStoreTest, ARotationIsACompareAndSetFromInsertToCommit) {
+  StoreEnv env;
+  const int64_t id = AddAutoManagedAccount(env, "rot", 0);
+  domain::Rotation r;
+  r.account_id = id;
+  r.trigger = "change";
+  r.next_try_at = 10;
+  ASSERT_TRUE(env.store->PutRotation(r).ok());
+  EXPECT_EQ(env.store->PutRotation(r).code(), StatusCode::kConflict);  // one change per account
+  domain::Rotation stored = env.store->FindRotation(id).value().value();
+  EXPECT_EQ(stored.version, 1);
+  EXPECT_EQ(env.store->FindManagedAccount(id)->account.change_state, 2);  // queued
+
+  domain::Rotation a = stored, b = stored;  // two workers read version 1
+  a.step = domain::RotationStep::kPending;
+  a.pending_password = "pending-ct";
+  b.step = domain::RotationStep::kFailed;
+  ASSERT_TRUE(env.store->PutRotation(a).ok());
+  EXPECT_EQ(env.store->PutRotation(b).code(), StatusCode::kConflict);
+  EXPECT_EQ(env.store->FindManagedAccount(id)->account.change_state, 1);  // changing
+
+  EXPECT_EQ(env.store->CommitRotation(id, 1, 20, std::nullopt).code(), StatusCode::kConflict);  // stale
+  EXPECT_EQ(*env.store->GetSealedCredentials(id)->password, "current-ct");  // nothing half-written
+  ASSERT_TRUE(env.store->CommitRotation(id, 2, 20, 99).ok());
+  EXPECT_EQ(*env.store->GetSealedCredentials(id)->password, "pending-ct");
+  EXPECT_FALSE(env.store->FindRotation(id)->has_value());
+  const auto account = env.store->FindManagedAccount(id).value().account;
+  EXPECT_EQ(account.change_state, 0);
+  EXPECT_EQ(account.last_change_at, 20);
+  EXPECT_EQ(account.next_change_at, 99);
+}
+
+TEST(SqliteStoreTest, ScheduledChangesSkipAccountsInFlightOrCheckedOut) {
+  StoreEnv env;
+  const int64_t due = AddAutoManagedAccount(env, "due", 100);
+  const int64_t later = AddAutoManagedAccount(env, "later", 5000);
+  const int64_t inflight = AddAutoManagedAccount(env, "inflight", 100);
+  const int64_t out = AddAutoManagedAccount(env, "out", 100);
+  domain::Rotation r;
+  r.account_id = inflight;
+  r.trigger = "change";
+  ASSERT_TRUE(env.store->PutRotation(r).ok());
+  domain::Request q;
+  q.account_id = out;
+  q.system_id = env.store->FindManagedAccount(out)->system.id;
+  q.user_id = AddUser(env, "holder");
+  q.duration_minutes = 5;
+  q.status = domain::RequestStatus::kApproved;
+  q.expires_at = 4'000'000'000;
+  ASSERT_TRUE(env.store->CreateRequest(q, domain::ConflictOption::kNone, 0).ok());
+  EXPECT_EQ(env.store->ListAccountsDueForChange(1000, 10).value(), std::vector<int64_t>{due});
+  (void)later;
 }
 
 }  // namespace
