@@ -53,7 +53,8 @@ Result<http::Response> ChangeSystemCredentials(ApiCall& c) {
 }
 
 // POST ManagedAccounts/{id}/Credentials/Test: {"Success": true|false}; a stored credential
-// the target refuses (or a target out of reach) answers false, never an error.
+// the target refuses (or a target out of reach) answers false, never a 5xx. An account
+// psafe cannot reach at all (no connector, no address) is a 400 naming why.
 Result<http::Response> TestAccountCredentials(ApiCall& c) {
   PSAFE_ASSIGN_OR_RETURN(int64_t id, PathId(c, 0, "managed account id"));
   PSAFE_ASSIGN_OR_RETURN(bool success, c.ctx.rotation.Test(*c.principal, id));

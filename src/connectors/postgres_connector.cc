@@ -171,8 +171,14 @@ Result<ConnPtr> Connect(const Endpoint& ep, const TargetAddress& at, const std::
         return Status::PermissionDenied("postgres: " + ep.HostPort() + " refused role \"" + user +
                                         "\" (SQLSTATE " + state + ")");
       }
-      return Status::Unavailable("postgres: cannot connect to " + ep.HostPort() + ": " +
-                                 ConnectionMessage(c, password));
+      // The server answered and refused for a reason of its own (a database that does not
+      // exist, say): retrying will not help, so it is not "unavailable". No SQLSTATE (no
+      // answer), a connection exception (08), too many connections (53) or a server
+      // starting or stopping (57P0x) is.
+      const bool transient = state.empty() || state.starts_with("08") || state.starts_with("53") ||
+                             state.starts_with("57P0");
+      const std::string message = "postgres: cannot connect to " + ep.HostPort() + ": " + ConnectionMessage(c, password);
+      return transient ? Status::Unavailable(message) : Status::IOError(message);
     }
     if (!WaitSocket(c, st == PGRES_POLLING_WRITING, deadline)) {
       return Status::Unavailable("postgres: " + ep.HostPort() + " did not answer within " +

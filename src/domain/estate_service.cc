@@ -379,10 +379,8 @@ Result<AccountView> EstateService::CreateAccount(const Principal& p, int64_t sys
   PSAFE_RETURN_IF_ERROR(ValidateAccount(a));
   a.system_id = sys.id;
   a.created_at = clock_.NowSeconds();
-  if (creds.password || creds.private_key) {
-    a.last_change_at = a.created_at;
-    a.next_change_at = NextChangeAt(a, a.created_at);
-  }
+  if (creds.password || creds.private_key) a.last_change_at = a.created_at;
+  a.next_change_at = NextChangeAt(a, a.created_at);
   auto seal = [&](int64_t id) {
     SealedCredentials out;
     if (creds.password) out.password = keyring_.Seal(creds.password->view(), CredentialContext(id, "password"));

@@ -233,23 +233,36 @@ Status RequestService::Decide(const Principal& p, int64_t id, bool approve, std:
 Status RequestService::Approve(const Principal& p, int64_t id, std::string_view why) { return Decide(p, id, true, why); }
 Status RequestService::Deny(const Principal& p, int64_t id, std::string_view why) { return Decide(p, id, false, why); }
 
+// In the transaction that ends an Approved request (check-in, cancel, expiry): queues the
+// rotation the request (RotateOnCheckin) or its account (ChangePasswordAfterAnyReleaseFlag)
+// asks for; the change is made on the target after the transaction (docs/ROTATION.md).
+Status RequestService::RotateAfterRelease(const Principal* by, const Request& ended, std::string_view trigger) {
+  PSAFE_ASSIGN_OR_RETURN(AccountView account, store_.FindManagedAccount(ended.account_id));
+  if (!ended.rotate_on_checkin && !account.account.change.change_after_any_release) return Status::OK();
+  return rotation_.QueueInTransaction(by, account, trigger);
+}
+
 Status RequestService::Cancel(const Principal& p, int64_t id, std::string_view why) {
   PSAFE_ASSIGN_OR_RETURN(Request r, OwnRequest(p, id));
-  return Transition(p, r, [](const Request&) { return RequestEvent::kCancel; }, "request.cancel",
-                    "{\"Reason\":" + AuditQuote(why) + "}");
+  // A cancelled Approved request may have released its credential: it rotates as a check-in would.
+  const auto rotate = [this, &p](const Request& before) -> Status {
+    if (before.StatusAt(clock_.NowSeconds()) != RequestStatus::kApproved) return Status::OK();
+    return RotateAfterRelease(&p, before, "cancel");
+  };
+  PSAFE_RETURN_IF_ERROR(Transition(p, r, [](const Request&) { return RequestEvent::kCancel; }, "request.cancel",
+                                   "{\"Reason\":" + AuditQuote(why) + "}", rotate));
+  rotation_.Kick();
+  return Status::OK();
 }
 
 Status RequestService::Checkin(const Principal& p, int64_t id, std::string_view why) {
   if (why.size() > 1000) return Status::InvalidArgument("Reason is longer than 1000 characters");
   // Another user's request is answered as absent, as by every other call on it.
   PSAFE_ASSIGN_OR_RETURN(Request r, OwnRequest(p, id));
-  // Whether to rotate is read off the request as the transition found it; the change is
-  // queued in the check-in's transaction and made on the target after it (docs/ROTATION.md).
+  // Whether to rotate is read off the request as the transition found it.
   const auto rotate = [this, &p](const Request& before) -> Status {
     if (before.StatusAt(clock_.NowSeconds()) != RequestStatus::kApproved) return Status::OK();
-    PSAFE_ASSIGN_OR_RETURN(AccountView account, store_.FindManagedAccount(before.account_id));
-    if (!before.rotate_on_checkin && !account.account.change.change_after_any_release) return Status::OK();
-    return rotation_.QueueInTransaction(&p, account, before.rotate_on_checkin ? "checkin" : "release");
+    return RotateAfterRelease(&p, before, "checkin");
   };
   PSAFE_RETURN_IF_ERROR(Transition(p, r, [](const Request&) { return RequestEvent::kCheckin; }, "request.checkin",
                                    "{\"Reason\":" + AuditQuote(why) + "}", rotate));
@@ -357,15 +370,12 @@ Status RequestService::SweepExpired() {
     AuditEvent e{0, "psafed", "request.expire", "Request", std::to_string(r.id), r.account_id, ""};
     Status s = audit_.Record(e, [&]() -> Status {
       PSAFE_RETURN_IF_ERROR(store_.UpdateRequest(r));
-      // ChangePasswordAfterAnyReleaseFlag: a release that ends by expiry rotates too.
-      if (!released) return Status::OK();
-      PSAFE_ASSIGN_OR_RETURN(AccountView account, store_.FindManagedAccount(r.account_id));
-      if (!account.account.change.change_after_any_release) return Status::OK();
-      return rotation_.QueueInTransaction(nullptr, account, "release");
+      return released ? RotateAfterRelease(nullptr, r, "expiry") : Status::OK();
     });
     if (s.code() == StatusCode::kConflict) continue;  // changed since it was listed: its winner decides
     PSAFE_RETURN_IF_ERROR(s);
   }
+  if (!expired.empty()) rotation_.Kick();
   return Status::OK();
 }
 

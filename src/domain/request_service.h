@@ -87,6 +87,7 @@ class RequestService {
   Status Transition(const Principal& p, const Request& seen, const EventFor& event_for, std::string action,
                     std::string detail, const AlsoFn& also = {});
   Result<crypto::SecretString> Release(const Principal& p, const Request& r, CredentialType type);
+  Status RotateAfterRelease(const Principal* by, const Request& ended, std::string_view trigger);
 
   store::Store& store_;
   const crypto::Keyring& keyring_;

@@ -1,6 +1,7 @@
 #include "domain/rotation_service.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "common/crash_point.h"
 #include "domain/audit.h"
@@ -82,25 +83,42 @@ SealedCredentials RotationService::Seal(int64_t account_id, const NewCredentials
 Status RotationService::QueueInTransaction(const Principal* by, const AccountView& a, std::string_view trigger) {
   const int64_t now = clock_.NowSeconds();
   if (!ChangesTarget(a)) {
-    PSAFE_ASSIGN_OR_RETURN(PasswordRule rule, PasswordRuleFor(store_, a.account));
-    NewCredentials fresh;
-    fresh.password = GeneratePassword(rule);
-    PSAFE_RETURN_IF_ERROR(store_.ReplaceCredentials(a.account.id, Seal(a.account.id, fresh), now,
-                                                    NextChangeAt(a.account, now)));
-    return store_.AppendAudit(ByActor(by, "credential.rotate", a.account.id,
-                                      "{\"Trigger\":" + AuditQuote(trigger) + ",\"UpdateSystem\":false}"),
+    // Changing only psafe's copy would leave it serving a password the target does not
+    // know: the trigger is recorded and nothing changes. The schedule moves on.
+    if (trigger == "schedule") {
+      ManagedAccount next = a.account;
+      next.next_change_at = NextChangeAt(a.account, now);
+      PSAFE_RETURN_IF_ERROR(store_.UpdateManagedAccount(next));
+    }
+    return store_.AppendAudit(ByActor(by, "credential.rotate.skipped", a.account.id,
+                                      "{\"Trigger\":" + AuditQuote(trigger) + ",\"Reason\":" +
+                                          AuditQuote(WhyNotChanged(a)) + "}"),
                               now);
   }
   PSAFE_ASSIGN_OR_RETURN(std::optional<Rotation> existing, store_.FindRotation(a.account.id));
-  if (existing && existing->step != RotationStep::kFailed) return Status::OK();  // that change covers this one
   Rotation r;
-  r.account_id = a.account.id;
-  r.version = existing ? existing->version : 0;
-  r.trigger = std::string(trigger);
-  r.next_try_at = now;
-  r.created_at = r.updated_at = now;
+  if (existing) {
+    if (existing->step != RotationStep::kFailed) return Status::OK();  // that change covers this one
+    // A failed change keeps its pending credential (the target may hold it): it is tried
+    // again now, which settles on whichever credential opens the target.
+    r = std::move(*existing);
+    r.next_try_at = now;
+    r.updated_at = now;
+  } else {
+    r.account_id = a.account.id;
+    r.trigger = std::string(trigger);
+    r.next_try_at = now;
+    r.created_at = r.updated_at = now;
+  }
   PSAFE_RETURN_IF_ERROR(store_.PutRotation(r));
   return store_.AppendAudit(ByActor(by, "credential.change.queued", a.account.id, Detail(trigger)), now);
+}
+
+std::string RotationService::WhyNotChanged(const AccountView& a) {
+  const Platform* platform = FindPlatform(a.system.platform_id);
+  if (platform == nullptr || !Manageable(*platform)) return "the platform has no connector";
+  if (!a.account.auto_management) return "the account is not auto-managed";
+  return "the system has no functional account and the account does not use its own credentials";
 }
 
 Status RotationService::ReplaceLocally(const Principal& p, const AccountView& a, SealedCredentials sealed,
@@ -131,24 +149,28 @@ Status RotationService::Change(const Principal& p, int64_t account_id, NewCreden
   SealedCredentials sealed = Seal(account_id, creds);
   if (!update_system || !ChangesTarget(a)) return ReplaceLocally(p, a, std::move(sealed), generated);
 
+  // A failed change may have left its pending credential on the target: it is settled
+  // before a new one starts, so no credential that opens the target is ever dropped.
+  PSAFE_ASSIGN_OR_RETURN(std::optional<Rotation> failed, store_.FindRotation(account_id));
+  if (failed && failed->step == RotationStep::kFailed) {
+    Status settled = Run(account_id);
+    PSAFE_ASSIGN_OR_RETURN(failed, store_.FindRotation(account_id));
+    if (failed) return AsOutcome(settled.ok() ? Status::Conflict("the last change is still settling") : settled);
+  }
   const int64_t now = clock_.NowSeconds();
   PSAFE_RETURN_IF_ERROR(audit_.Record(
       AuditTrail::By(p, "credential.change.queued", "ManagedAccount", std::to_string(account_id), account_id,
                      "{\"Trigger\":" + AuditQuote(trigger) + ",\"Generated\":" + BoolText(generated) +
                          ",\"UpdateSystem\":true}"),
       [&]() -> Status {
-        PSAFE_ASSIGN_OR_RETURN(std::optional<Rotation> existing, store_.FindRotation(account_id));
-        if (existing && existing->step != RotationStep::kFailed) {
-          return Status::Conflict("a credential change of the account is in progress");
-        }
-        Rotation r;
+        Rotation r;  // version 0: an insert, Conflict if another change began meanwhile
         r.account_id = account_id;
-        r.version = existing ? existing->version : 0;
         r.trigger = std::string(trigger);
         r.pending_password = sealed.password;
         r.pending_private_key = sealed.private_key;
         r.pending_passphrase = sealed.passphrase;
-        r.next_try_at = now;
+        // Made in this call: the planner leaves it alone unless this call dies under it.
+        r.next_try_at = queue ? now : now + kInlineGraceSeconds;
         r.created_at = r.updated_at = now;
         return store_.PutRotation(r);
       }));
@@ -203,7 +225,11 @@ Result<RotationService::Target> RotationService::TargetFor(const AccountView& a,
   t.account = platform->target == TargetKind::kDirectory && !a.account.distinguished_name.empty()
                   ? a.account.distinguished_name
                   : a.account.name;
-  if (!with_functional || s.functional_account_id == 0 || a.account.use_own_credentials) return t;
+  if (!with_functional || a.account.use_own_credentials) return t;
+  if (s.functional_account_id == 0) {
+    return Status::InvalidArgument("the system has no functional account and the account does not use its own "
+                                   "credentials");
+  }
   Result<FunctionalAccount> found = store_.FindFunctionalAccount(s.functional_account_id);
   if (!found.ok() && found.status().code() == StatusCode::kNotFound) {
     return Status::InvalidArgument("the system's FunctionalAccountID " + std::to_string(s.functional_account_id) +
@@ -324,7 +350,7 @@ Status RotationService::Fail(Rotation r, const Status& why) {
   // failed the change is not (502), and the account keeps the credential that opens it.
   if (why.code() == StatusCode::kInvalidArgument || why.code() == StatusCode::kNotFound) return why;
   return Status::BadGateway("the target did not take the change: " + why.message() +
-                            "; the account keeps its current credential");
+                            "; psafe serves the credential it had");
 }
 
 Status RotationService::Commit(const Rotation& r, const AccountView& a) {
@@ -426,31 +452,39 @@ Status RotationService::Run(int64_t account_id) {
 
 Status RotationService::CheckOne(int64_t account_id) {
   PSAFE_ASSIGN_OR_RETURN(AccountView a, store_.FindManagedAccount(account_id));
-  const int64_t now = clock_.NowSeconds();
-  PSAFE_RETURN_IF_ERROR(store_.SetAccountCheckedAt(account_id, now));
   Result<Target> t = TargetFor(a, false);
-  if (!t.ok()) return t.status();
   PSAFE_ASSIGN_OR_RETURN(crypto::SecretString current, UnsealCurrent(a));
-  Result<bool> opens = current.empty() ? Result<bool>(false) : Opens(*t, a, current.view());
-  if (!opens.ok() && opens.status().code() == StatusCode::kUnavailable) return opens.status();  // not a mismatch
-  const bool success = opens.ok() && *opens;
-  const bool reset = !success && a.account.change.reset_on_mismatch && ChangesTarget(a);
-  return audit_.Record(ByPsafed("credential.check", account_id,
-                                std::string("{\"Success\":") + BoolText(success) + ",\"Reset\":" + BoolText(reset) + "}"),
-                       [&]() -> Status { return reset ? QueueInTransaction(nullptr, a, "mismatch") : Status::OK(); });
+  Result<bool> opens = !t.ok()          ? Result<bool>(t.status())
+                       : current.empty() ? Result<bool>(false)
+                                         : Opens(*t, a, current.view());
+  // Only a credential the target refuses is a mismatch; a target out of reach or a host
+  // key psafe does not accept says nothing about the credential.
+  const bool mismatch = opens.ok() && !*opens;
+  const bool reset = mismatch && a.account.change.reset_on_mismatch && ChangesTarget(a);
+  std::string detail =
+      std::string("{\"Success\":") + BoolText(opens.ok() && *opens) + ",\"Reset\":" + BoolText(reset);
+  if (!opens.ok()) detail += ",\"Error\":" + AuditQuote(opens.status().message(), 300);
+  return audit_.Record(ByPsafed("credential.check", account_id, detail + "}"), [&]() -> Status {
+    PSAFE_RETURN_IF_ERROR(store_.SetAccountCheckedAt(account_id, clock_.NowSeconds()));
+    return reset ? QueueInTransaction(nullptr, a, "mismatch") : Status::OK();
+  });
 }
 
-Result<std::vector<int64_t>> RotationService::Due() {
+Result<std::vector<int64_t>> RotationService::Due(bool recovering) {
   const int64_t now = clock_.NowSeconds();
   PSAFE_ASSIGN_OR_RETURN(std::vector<int64_t> scheduled, store_.ListAccountsDueForChange(now, options_.batch));
+  // One account that cannot be queued or checked holds up no other: each is tried alone.
   for (int64_t id : scheduled) {
-    PSAFE_ASSIGN_OR_RETURN(AccountView a, store_.FindManagedAccount(id));
-    PSAFE_RETURN_IF_ERROR(store_.Atomically([&] { return QueueInTransaction(nullptr, a, "schedule"); }));
+    Result<AccountView> a = store_.FindManagedAccount(id);
+    if (a.ok()) (void)store_.Atomically([&] { return QueueInTransaction(nullptr, *a, "schedule"); });
   }
   PSAFE_ASSIGN_OR_RETURN(std::vector<int64_t> checks,
                          store_.ListAccountsDueForCheck(now - options_.check_interval_seconds, options_.batch));
-  for (int64_t id : checks) (void)CheckOne(id);  // each outcome is audited; one failure stops no other
-  PSAFE_ASSIGN_OR_RETURN(std::vector<Rotation> due, store_.ListRotationsDue(now, options_.batch));
+  for (int64_t id : checks) (void)CheckOne(id);  // each outcome is audited
+  // After a start, every change in flight is due: whatever its retry time says, the
+  // process that set it is gone (a change made in an API call waits for that call).
+  const int64_t due_by = recovering ? std::numeric_limits<int64_t>::max() : now;
+  PSAFE_ASSIGN_OR_RETURN(std::vector<Rotation> due, store_.ListRotationsDue(due_by, options_.batch));
   std::vector<int64_t> ids;
   ids.reserve(due.size());
   for (const Rotation& r : due) ids.push_back(r.account_id);

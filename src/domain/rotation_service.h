@@ -7,8 +7,10 @@
 // it tests which of current and pending opens the target and settles on it.
 //
 // Accounts psafe does not change on their target (not auto-managed, or a platform
-// without a connector, or no functional account and not UseOwnCredentials) have only
-// psafe's copy replaced, at once, as before; the audit record says UpdateSystem false.
+// without a connector, or no functional account and not UseOwnCredentials) are never
+// rotated by a trigger: changing only psafe's copy would serve a password the target does
+// not know. The trigger is audited as credential.rotate.skipped. An administrator's
+// ForceReset or Credentials/Change still sets psafe's copy (audited UpdateSystem false).
 #pragma once
 
 #include <functional>
@@ -55,7 +57,8 @@ class RotationService {
 
   // In the caller's transaction: the account's credential is to change (`trigger` names
   // why; `by` is null for psafed's own triggers). A change already queued or in flight
-  // covers it. Accounts not changed on their target get a new generated password at once.
+  // covers it; a failed one is tried again. Accounts not changed on their target are not
+  // changed at all (see above).
   Status QueueInTransaction(const Principal* by, const AccountView& a, std::string_view trigger);
 
   // Credentials/Change and ForceReset (administrators): the given credentials, or a
@@ -72,8 +75,9 @@ class RotationService {
   // Drives the account's change as far as it goes now. Outside any transaction.
   Status Run(int64_t account_id);
   // One pass of psafed's own triggers: queues scheduled changes, runs due checks, and
-  // returns the accounts whose change is due (to Run, possibly in parallel).
-  Result<std::vector<int64_t>> Due();
+  // returns the accounts whose change is due (to Run, possibly in parallel). `recovering`
+  // (the first pass after a start): every change in flight is due.
+  Result<std::vector<int64_t>> Due(bool recovering = false);
 
   // Called after a change was queued; the worker sets it to wake itself.
   void SetOnQueued(std::function<void()> fn) { on_queued_ = std::move(fn); }
@@ -96,6 +100,10 @@ class RotationService {
   SealedCredentials Seal(int64_t account_id, const NewCredentials& creds) const;
   Status CheckOne(int64_t account_id);
   static Status AsOutcome(const Status& ran);
+  static std::string WhyNotChanged(const AccountView& a);
+  // A change made in the API call is left to that call for this long before the planner
+  // treats it as interrupted and finishes it.
+  static constexpr int64_t kInlineGraceSeconds = 120;
   bool Claim(int64_t account_id);
   void Unclaim(int64_t account_id);
 

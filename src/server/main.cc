@@ -62,7 +62,9 @@ void PrintInit(const psafe::server::InitResult& r, bool json) {
 #ifdef PSAFE_TEST_HOOKS
 constexpr std::string_view kTestHooksHelp =
     "\n             PSAFE_CLOCK_OFFSET_FILE shifts psafed's clock by the seconds in that file (a test\n"
-    "             hook of Debug builds; psafed warns when it is set).";
+    "             hook of Debug builds; psafed warns when it is set).\n"
+    "             PSAFE_TEST_CRASH_AT=<point> kills psafed with SIGKILL at that step of a credential\n"
+    "             change (rotation-pending, -sent, -pushed, -verified; a Debug-build test hook).";
 #else
 constexpr std::string_view kTestHooksHelp;
 #endif
@@ -79,7 +81,8 @@ int main(int argc, char** argv) {
       "limits.idle_timeout_seconds, limits.shutdown_grace_seconds, limits.sweep_interval_seconds,\n"
       "limits.signin_per_second, limits.signin_burst, limits.requests_per_second, limits.requests_burst,\n"
       "auth.session_idle_minutes, auth.session_max_minutes, auth.token_lifetime_seconds, auth.lockout_threshold, auth.lockout_minutes,\n"
-      "keys.master_key_file, log.level.\n"
+      "rotation.workers, rotation.poll_seconds, rotation.retry_seconds, rotation.max_retry_seconds,\n"
+      "rotation.failed_retry_seconds, rotation.check_interval_hours, keys.master_key_file, log.level.\n"
       "Environment: PSAFE_MASTER_KEY (64 hex characters) replaces the master key file." +
       std::string(kTestHooksHelp));
   app.require_subcommand(1);

@@ -32,12 +32,14 @@ void RotationWorker::Kick() {
 
 void RotationWorker::Plan() {
   std::unique_lock lock(mu_);
+  bool recovering = true;  // the first pass finishes what a previous process left
   for (;;) {
     plan_cv_.wait_for(lock, poll_, [this] { return stop_ || kicked_; });
     if (stop_) return;
     kicked_ = false;
     lock.unlock();
-    Result<std::vector<int64_t>> due = rotation_.Due();
+    Result<std::vector<int64_t>> due = rotation_.Due(recovering);
+    recovering = false;
     if (!due.ok()) spdlog::warn("rotation pass failed: {}", due.status().ToString());
     lock.lock();
     if (!due.ok()) continue;

@@ -1118,6 +1118,7 @@ class SqliteStore final : public Store {
   Status DeleteFunctionalAccount(int64_t id) override {
     std::lock_guard<std::recursive_mutex> lock(mu_);
     PSAFE_RETURN_IF_ERROR(RefuseWhileUsed("functional_account_id", id, "functional account"));
+    PSAFE_RETURN_IF_ERROR(RefuseWhileUsed("login_account_id", id, "functional account"));
     return DeleteById("DELETE FROM functional_accounts WHERE id = ?", id, "functional account");
   }
 

@@ -225,7 +225,7 @@ class Store {
   virtual Status CommitRotation(int64_t account_id, int64_t version, int64_t now,
                                 std::optional<int64_t> next_change_at) = 0;
   virtual Status DeleteRotation(int64_t account_id, int64_t version) = 0;  // compare-and-set
-  // Rotations not failed-for-good whose next try is due, oldest first.
+  // Rotations whose next try is due (failed ones included: they are retried), oldest first.
   virtual Result<std::vector<domain::Rotation>> ListRotationsDue(int64_t now, int64_t limit) = 0;
   // Auto-managed accounts whose scheduled change is due, with no rotation row and not
   // checked out (no Approved request open at `now`).

@@ -12,8 +12,9 @@ import time
 import pytest
 
 import support
-from rotation_support import (KINDS, change, credential_opens, new_password, onboard, served_password,
-                              wait_idle, account)
+from rotation_support import (KINDS, account, change, credential_opens, new_password, onboard, served_password,
+                              wait_idle)
+from support import unique
 
 pytestmark = pytest.mark.real_targets
 
@@ -191,3 +192,61 @@ def test_schedule_waits_while_the_account_is_checked_out(admin, rot_server, sshd
         assert credential_opens(admin, m) and not m.opens(m.first_password)
     finally:
         rot_server.clock_offset.write_text("0")
+
+
+# A password rule only these characters and lengths fit (checked on generated passwords).
+RULE_LENGTH = 30  # the built-in rule makes 24: a 30-character password shows the rule was used
+EXCLUDED = "aeiouAEIOU01lIO"
+SYMBOLS = "!#%+-=@^_~"
+
+
+def create_password_rule(api, srv) -> dict:
+    body = {
+        "Name": unique("pwrule"), "Description": "e2e",
+        "MinimumLength": RULE_LENGTH, "MaximumLength": RULE_LENGTH,
+        "RequireLowercase": True, "RequireUppercase": True, "RequireNumeric": True, "RequireSymbol": True,
+        "Symbols": SYMBOLS,
+        "ExcludedCharacters": EXCLUDED,
+    }
+    r = api.post(srv.url("PasswordRules"), json=body, timeout=10)
+    assert r.status_code == 201, (r.status_code, r.text)
+    rule = r.json()
+    assert type(rule["PasswordRuleID"]) is int
+    listed = api.get(srv.url("PasswordRules"), timeout=10)
+    assert listed.status_code == 200
+    assert any(p["PasswordRuleID"] == rule["PasswordRuleID"] for p in listed.json())
+    return rule
+
+
+def assert_fits_rule(pw: str) -> None:
+    assert len(pw) == RULE_LENGTH, (len(pw), pw)
+    assert any(c.islower() for c in pw), f"no lowercase letter in {pw!r}"
+    assert any(c.isupper() for c in pw), f"no uppercase letter in {pw!r}"
+    assert any(c.isdigit() for c in pw), f"no digit in {pw!r}"
+    assert any(c in SYMBOLS for c in pw), f"no symbol in {pw!r}"
+    assert not set(pw) & set(EXCLUDED), f"excluded characters {set(pw) & set(EXCLUDED)} in {pw!r}"
+    assert all(c.isalnum() or c in SYMBOLS for c in pw), f"a character outside the rule in {pw!r}"
+
+
+def test_generated_passwords_follow_the_accounts_rule_on_the_target(admin, rot_server, sshd_target):
+    m = onboard("ssh", admin, rot_server, sshd_target)
+    rule = create_password_rule(admin, rot_server)
+    r = admin.put(rot_server.url(f"ManagedAccounts/{m.account_id}"), json={"PasswordRuleID": rule["PasswordRuleID"]},
+                  timeout=10)
+    assert r.status_code == 200 and r.json()["PasswordRuleID"] == rule["PasswordRuleID"], r.text
+    rid = support.bare_int(support.post_request(admin, rot_server, m.system_id, m.account_id, RotateOnCheckin=True))
+    assert support.retrieve_password(admin, rot_server, rid) == m.first_password
+    support.checkin(admin, rot_server, rid)
+    wait_idle(admin, m)
+    new = assert_rotated(admin, m, m.first_password)
+    assert_fits_rule(new)
+
+
+def test_cancelling_a_released_request_rotates_as_a_checkin_would(admin, rot_server, sshd_target):
+    m = onboard("ssh", admin, rot_server, sshd_target)
+    rid = support.bare_int(support.post_request(admin, rot_server, m.system_id, m.account_id, RotateOnCheckin=True))
+    assert support.retrieve_password(admin, rot_server, rid) == m.first_password
+    r = admin.delete(rot_server.base + f"/requests/{rid}", timeout=10)
+    assert r.status_code == 200, r.text
+    wait_idle(admin, m)
+    assert_rotated(admin, m, m.first_password)
