@@ -378,7 +378,7 @@ Status RotationService::Run(int64_t account_id) {
     if (!row) return Status::OK();
     Rotation r = std::move(*row);
     PSAFE_ASSIGN_OR_RETURN(AccountView a, store_.FindManagedAccount(account_id));
-    if (r.step == RotationStep::kQueued) {
+    if (r.step == RotationStep::kQueued || !r.pending_password) {
       if (!r.pending_password) {
         PSAFE_ASSIGN_OR_RETURN(PasswordRule rule, PasswordRuleFor(store_, a.account));
         NewCredentials fresh_password;

@@ -79,9 +79,14 @@ class RotationService {
   // (the first pass after a start): every change in flight is due.
   Result<std::vector<int64_t>> Due(bool recovering = false);
 
-  // Called after a change was queued; the worker sets it to wake itself.
-  void SetOnQueued(std::function<void()> fn) { on_queued_ = std::move(fn); }
-  void Kick() const {
+  // Called after a change was queued; the worker sets it to wake itself (and clears it
+  // before it stops), while request threads may be kicking.
+  void SetOnQueued(std::function<void()> fn) {
+    std::lock_guard<std::mutex> lock(on_queued_mu_);
+    on_queued_ = std::move(fn);
+  }
+  void Kick() {
+    std::lock_guard<std::mutex> lock(on_queued_mu_);
     if (on_queued_) on_queued_();
   }
 
@@ -113,6 +118,7 @@ class RotationService {
   AuditTrail& audit_;
   ConnectorFor connectors_;
   RotationOptions options_;
+  std::mutex on_queued_mu_;
   std::function<void()> on_queued_;
   // One change per account at a time in this process; the version compare-and-set keeps
   // the stored state right even if another writer gets in.
