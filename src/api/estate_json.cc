@@ -129,7 +129,7 @@ json::object ManagedAccountJson(const domain::AccountView& v) {
           {"ReleaseDuration", a.release_duration}, {"MaxReleaseDuration", a.max_release_duration},
           {"ISAReleaseDuration", a.isa_release_duration},
           {"MaxConcurrentRequests", a.max_concurrent_requests},
-          {"AutoManagementFlag", a.auto_management}, {"DSSAutoManagementFlag", false},
+          {"AutoManagementFlag", a.auto_management}, {"DSSAutoManagementFlag", a.dss_auto_management},
           {"ParentAccountID", 0},
           {"IsSubscribedAccount", false}, {"LastChangeDate", OptTime(a.last_change_at)},
           {"NextChangeDate", OptTime(a.next_change_at)}, {"IsChanging", a.change_state != 0},
@@ -149,7 +149,7 @@ json::object PlatformJson(const domain::Platform& p) {
   return {{"PlatformID", p.id}, {"Name", p.name}, {"ShortName", p.short_name},
           {"PortFlag", p.default_port != 0}, {"DefaultPort", p.default_port},
           {"SupportsElevationFlag", p.elevation}, {"DomainNameFlag", p.domain_name},
-          {"AutoManagementFlag", manageable}, {"DSSAutoManagementFlag", false},
+          {"AutoManagementFlag", manageable}, {"DSSAutoManagementFlag", p.connector == domain::ConnectorKind::kSsh},
           {"ManageableFlag", manageable}, {"DSSFlag", p.dss}, {"LoginAccountFlag", manageable},
           {"DefaultSessionType", p.session_type}, {"ApplicationHostFlag", false},
           {"RequiresApplicationHost", false}, {"RequiresTenantID", false}, {"RequiresObjectID", false},
@@ -238,6 +238,7 @@ Status ReadManagedAccount(const JsonBody& b, domain::ManagedAccount* a, domain::
   PSAFE_RETURN_IF_ERROR(b.Read("AutoManagementFlag", &a->auto_management));
   PSAFE_RETURN_IF_ERROR(b.Read("PasswordFallbackFlag", &a->password_fallback));
   PSAFE_RETURN_IF_ERROR(b.Read("UseOwnCredentials", &a->use_own_credentials));
+  PSAFE_RETURN_IF_ERROR(b.Read("DSSAutoManagementFlag", &a->dss_auto_management));
   PSAFE_RETURN_IF_ERROR(ReadChangePolicy(b, &a->change));
   if (c == nullptr) return Status::OK();
   PSAFE_RETURN_IF_ERROR(b.Read("Password", &c->password, 1024));

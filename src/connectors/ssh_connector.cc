@@ -2,6 +2,7 @@
 
 #include <libssh/libssh.h>
 
+#include <cstring>
 #include <algorithm>
 #include <chrono>
 #include <memory>
@@ -220,32 +221,26 @@ bool ReadAvailable(ssh_channel ch, int is_stderr, WipedBuffer& keep) {
   return n != SSH_ERROR;
 }
 
-// Runs `<elevation> chpasswd` with "account:new\n" on its stdin.
-Status ChangeWithChpasswd(ssh_session s, const PasswordChange& change, Clock::time_point deadline) {
-  const std::string command =
-      change.elevation_command.empty() ? "chpasswd" : change.elevation_command + " chpasswd";
+// Runs `command` with `input` on its stdin, to its exit status within `deadline`; its
+// output, redacted of `secrets`, goes into the error when it fails.
+Status RunWithInput(ssh_session s, const std::string& command, std::string_view what, std::string_view input,
+                    Clock::time_point deadline, std::initializer_list<std::string_view> secrets) {
+  const std::string name(what);  // messages name the command, never its full text
   PSAFE_ASSIGN_OR_RETURN(ChannelPtr ch, OpenExec(s, command, /*pty=*/false));
-
-  std::string line_text;  // reserved first, so it never reallocates and leaves no copy behind
-  line_text.reserve(change.account.size() + change.new_password.size() + 2);
-  line_text.append(change.account).append(":").append(change.new_password).append("\n");
-  const crypto::SecretString line(std::move(line_text));
-  PSAFE_RETURN_IF_ERROR(WriteAll(s, ch.get(), line.view()));
+  PSAFE_RETURN_IF_ERROR(WriteAll(s, ch.get(), input));
   if (ssh_channel_send_eof(ch.get()) != SSH_OK) {
-    return Status::IOError("ssh: cannot close chpasswd's input: " + SshError(s));
+    return Status::IOError("ssh: cannot close the input of " + name + ": " + SshError(s));
   }
 
   WipedBuffer out;
   WipedBuffer err;
   while (!ssh_channel_is_eof(ch.get()) && !ssh_channel_is_closed(ch.get())) {
     if (Clock::now() >= deadline) {
-      return Status::IOError("ssh: " + command +
-                             " did not finish in time; the password may or may not have changed");
+      return Status::IOError("ssh: " + name + " did not finish in time; the change may or may not have been made");
     }
     const int n = ssh_channel_poll_timeout(ch.get(), std::min(RemainingMs(deadline), 200), 0);
     if (n == SSH_ERROR || !ReadAvailable(ch.get(), 0, out) || !ReadAvailable(ch.get(), 1, err)) {
-      return Status::IOError("ssh: lost " + command +
-                             " before it finished; the password may or may not have changed: " +
+      return Status::IOError("ssh: lost " + name + " before it finished; the change may or may not have been made: " +
                              SshError(s));
     }
   }
@@ -253,15 +248,44 @@ Status ChangeWithChpasswd(ssh_session s, const PasswordChange& change, Clock::ti
   ReadAvailable(ch.get(), 1, err);
   const int status = ssh_channel_get_exit_status(ch.get());
   if (status == 0) return Status::OK();
-  const std::string said =
-      SafeExcerpt(err.view().empty() ? out.view() : err.view(),
-                  {change.new_password, change.current_password, change.functional.password});
+  const std::string said = SafeExcerpt(err.view().empty() ? out.view() : err.view(), secrets);
   if (status < 0) {
-    return Status::IOError("ssh: " + command + " ended without an exit status" +
+    return Status::IOError("ssh: " + name + " ended without an exit status" +
                            (said.empty() ? "" : ": " + said));
   }
-  return Status::IOError("ssh: " + command + " exited with status " + std::to_string(status) +
+  return Status::IOError("ssh: " + name + " exited with status " + std::to_string(status) +
                          (said.empty() ? "" : ": " + said));
+}
+
+// Runs `<elevation> chpasswd` with "account:new\n" on its stdin.
+Status ChangeWithChpasswd(ssh_session s, const PasswordChange& change, Clock::time_point deadline) {
+  const std::string command =
+      change.elevation_command.empty() ? "chpasswd" : change.elevation_command + " chpasswd";
+  std::string line_text;  // reserved first, so it never reallocates and leaves no copy behind
+  line_text.reserve(change.account.size() + change.new_password.size() + 2);
+  line_text.append(change.account).append(":").append(change.new_password).append("\n");
+  const crypto::SecretString line(std::move(line_text));
+  return RunWithInput(s, command, command, line.view(), deadline,
+                      {change.new_password, change.current_password, change.functional.password});
+}
+
+// Installs the public key read from stdin as the only authorized key of the user named by
+// $1. Fixed text: the account name reaches it as an argument, and is checked to be a
+// plain user name first, so nothing from the estate is ever parsed by a shell.
+constexpr std::string_view kInstallKeyScript =
+    "set -e; u=\"$1\"; h=$(getent passwd \"$u\" | cut -d: -f6); test -n \"$h\"; "
+    "g=$(id -gn \"$u\"); d=\"$h/.ssh\"; install -d -m 700 -o \"$u\" -g \"$g\" \"$d\"; "
+    "t=\"$d/.authorized_keys.psafe\"; (umask 077; cat > \"$t\"); chown \"$u:$g\" \"$t\"; "
+    "mv -f \"$t\" \"$d/authorized_keys\"";
+
+bool PlainUserName(std::string_view name) {
+  if (name.empty() || name.size() > 32 || name.front() == '-') return false;
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                    c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
 }
 
 enum class Prompt { kCurrent, kNew, kRetype, kOther };
@@ -396,6 +420,55 @@ Status SshConnector::ChangePassword(const TargetAddress& at, HostKeyCheck& host_
   }
   const auto deadline = Clock::now() + std::chrono::seconds(ep.timeout_seconds);
   return self ? ChangeWithPasswd(s.get(), change, deadline) : ChangeWithChpasswd(s.get(), change, deadline);
+}
+
+Result<crypto::SecretString> SshConnector::GenerateKey() {
+  ssh_key raw = nullptr;
+  if (ssh_pki_generate(SSH_KEYTYPE_ED25519, 0, &raw) != SSH_OK) return Status::Internal("ssh: cannot generate a key");
+  KeyPtr key(raw);
+  char* b64 = nullptr;
+  if (ssh_pki_export_privkey_base64(key.get(), nullptr, nullptr, nullptr, &b64) != SSH_OK || b64 == nullptr) {
+    return Status::Internal("ssh: cannot export the generated key");
+  }
+  crypto::SecretString out{std::string_view(b64)};
+  crypto::SecureWipe(b64, std::strlen(b64));
+  ssh_string_free_char(b64);
+  return out;
+}
+
+Status SshConnector::InstallKey(const TargetAddress& at, HostKeyCheck& host_key, const domain::KeyChange& change) {
+  const SigpipeGuard sigpipe;
+  PSAFE_ASSIGN_OR_RETURN(const Endpoint ep, ResolveEndpoint(at, kSshPort));
+  if (!PlainUserName(change.account)) {
+    return Status::InvalidArgument("ssh: a key is installed only for a plain user name (letters, digits, . _ -)");
+  }
+  if (change.functional.name.empty()) {
+    return Status::InvalidArgument("ssh: installing a key needs a functional account");
+  }
+  PSAFE_RETURN_IF_ERROR(CheckLoginInput("the functional account", change.functional));
+  PSAFE_RETURN_IF_ERROR(CheckElevation(change.elevation_command));
+  // The public half of the new key: what goes to the target (it is not a secret).
+  const TargetLogin as_key{change.account, {}, change.private_key, {}};
+  PSAFE_ASSIGN_OR_RETURN(const KeyPtr key, ImportKey(as_key));
+  if (!key) return Status::InvalidArgument("ssh: no key to install");
+  char* pub = nullptr;
+  if (ssh_pki_export_pubkey_base64(key.get(), &pub) != SSH_OK || pub == nullptr) {
+    return Status::Internal("ssh: cannot export the key's public half");
+  }
+  const std::string line = std::string(ssh_key_type_to_char(ssh_key_type(key.get()))) + " " + pub + " psafe\n";
+  ssh_string_free_char(pub);
+
+  PSAFE_ASSIGN_OR_RETURN(const KeyPtr fa_key, ImportKey(change.functional));
+  PSAFE_ASSIGN_OR_RETURN(SessionPtr s, Connect(ep, change.functional.name, host_key));
+  PSAFE_ASSIGN_OR_RETURN(const Auth auth, Authenticate(s.get(), change.functional, fa_key.get()));
+  if (auth != Auth::kAccepted) {
+    return Status::PermissionDenied("ssh: " + ep.HostPort() + " refused the functional account");
+  }
+  const std::string sh = "sh -c '" + std::string(kInstallKeyScript) + "' psafe-install-key " + change.account;
+  const std::string command = change.elevation_command.empty() ? sh : change.elevation_command + " " + sh;
+  return RunWithInput(s.get(), command, "the key installation", line,
+                      Clock::now() + std::chrono::seconds(ep.timeout_seconds),
+                      {change.functional.password});
 }
 
 Result<bool> SshConnector::Verify(const TargetAddress& at, HostKeyCheck& host_key,

@@ -32,6 +32,16 @@ class SshConnector final : public domain::TargetConnector {
   // Password authentication as login.name (public key when login.private_key is set).
   Result<bool> Verify(const domain::TargetAddress& at, domain::HostKeyCheck& host_key,
                       const domain::TargetLogin& login) override;
+
+  // A new Ed25519 key, in OpenSSH private-key form.
+  bool RotatesKeys() const override { return true; }
+  Result<crypto::SecretString> GenerateKey() override;
+  // As the functional account, through its elevation command: `sh -c <fixed script> <account>`
+  // writes the key's public half, read from stdin, as the account's only authorized key
+  // (~/.ssh/authorized_keys, mode 0600, owned by the account, replaced atomically). The
+  // sudoers entry must therefore let the functional account run /bin/sh, unlike chpasswd.
+  Status InstallKey(const domain::TargetAddress& at, domain::HostKeyCheck& host_key,
+                    const domain::KeyChange& change) override;
 };
 
 }  // namespace psafe::connectors

@@ -115,6 +115,7 @@ struct ManagedAccount {
   std::optional<int64_t> next_change_at;
   int64_t created_at = 0;
   bool use_own_credentials = false;  // no functional account: the account changes itself
+  bool dss_auto_management = false;  // its SSH key rotates with its password (SSH platforms)
   ChangePolicy change;
   bool has_password = false;      // derived: a credential is stored
   bool has_private_key = false;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <type_traits>
 
 #include "common/crash_point.h"
 #include "domain/audit.h"
@@ -42,6 +43,7 @@ struct RotationService::Target {
   crypto::SecretString fa_password, fa_private_key, fa_passphrase;
   std::string elevation;
   std::string account;  // the managed account as the target names it
+  bool keys = false;    // DSSAutoManagementFlag on a platform whose connector rotates keys
 
   TargetLogin Functional() const {
     return TargetLogin{functional_name, fa_password.view(), fa_private_key.view(), fa_passphrase.view()};
@@ -225,6 +227,7 @@ Result<RotationService::Target> RotationService::TargetFor(const AccountView& a,
   t.account = platform->target == TargetKind::kDirectory && !a.account.distinguished_name.empty()
                   ? a.account.distinguished_name
                   : a.account.name;
+  t.keys = a.account.dss_auto_management && t.connector->RotatesKeys();
   if (!with_functional || a.account.use_own_credentials) return t;
   if (s.functional_account_id == 0) {
     return Status::InvalidArgument("the system has no functional account and the account does not use its own "
@@ -267,35 +270,69 @@ void RotationService::RecordHostKey(const AccountView& a, const HostKeyCheck& se
   }
 }
 
-Result<bool> RotationService::Opens(Target& t, const AccountView& a, std::string_view password) {
+// Runs one connector call with the system's host-key policy, and records what it saw.
+template <typename Call>
+auto RotationService::WithHostKey(Target& t, const AccountView& a, Call call) {
   HostKeyCheck check = t.host_key;
-  Result<bool> opens = t.connector->Verify(t.address, check, TargetLogin{t.account, password, {}, {}});
-  RecordHostKey(a, check, opens.status());
-  if (opens.ok() && t.host_key.pinned.empty() && t.host_key.mode == 1) t.host_key.pinned = check.seen;
-  return opens;
+  auto outcome = call(check);
+  const Status& status = [&]() -> const Status& {
+    if constexpr (std::is_same_v<decltype(outcome), Status>) return outcome; else return outcome.status();
+  }();
+  RecordHostKey(a, check, status);
+  if (status.ok() && t.host_key.pinned.empty() && t.host_key.mode == 1) t.host_key.pinned = check.seen;
+  return outcome;
 }
 
-Status RotationService::Push(Target& t, const AccountView& a, std::string_view current, std::string_view next) {
-  HostKeyCheck check = t.host_key;
-  PasswordChange change{t.Functional(), t.elevation, t.account, current, next};
-  Status pushed = t.connector->ChangePassword(t.address, check, change);
-  RecordHostKey(a, check, pushed);
-  if (pushed.ok() && t.host_key.pinned.empty() && t.host_key.mode == 1) t.host_key.pinned = check.seen;
-  return pushed;
+// True when the target accepts the password and, where keys rotate, the private key.
+Result<bool> RotationService::Opens(Target& t, const AccountView& a, const Credential& c) {
+  if (c.password.empty()) return false;
+  PSAFE_ASSIGN_OR_RETURN(bool opens, WithHostKey(t, a, [&](HostKeyCheck& check) {
+    return t.connector->Verify(t.address, check, TargetLogin{t.account, c.password.view(), {}, {}});
+  }));
+  if (!opens || !t.keys || c.private_key.empty()) return opens;
+  return WithHostKey(t, a, [&](HostKeyCheck& check) {
+    return t.connector->Verify(t.address, check, TargetLogin{t.account, {}, c.private_key.view(), {}});
+  });
 }
 
-Result<crypto::SecretString> RotationService::UnsealCurrent(const AccountView& a) {
+// Puts `next` on the target: the password, then (where keys rotate) the key.
+Status RotationService::Push(Target& t, const AccountView& a, const Credential& current, const Credential& next) {
+  PSAFE_RETURN_IF_ERROR(WithHostKey(t, a, [&](HostKeyCheck& check) {
+    return t.connector->ChangePassword(
+        t.address, check, PasswordChange{t.Functional(), t.elevation, t.account, current.password.view(),
+                                         next.password.view()});
+  }));
+  if (!t.keys || next.private_key.empty()) return Status::OK();
+  return WithHostKey(t, a, [&](HostKeyCheck& check) {
+    return t.connector->InstallKey(t.address, check,
+                                   KeyChange{t.Functional(), t.elevation, t.account, next.private_key.view()});
+  });
+}
+
+Result<RotationService::Credential> RotationService::Unseal(int64_t account_id,
+                                                            const std::optional<std::string>& password,
+                                                            const std::optional<std::string>& private_key) const {
+  Credential c;
+  if (password) {
+    PSAFE_ASSIGN_OR_RETURN(c.password, keyring_.Unseal(*password, CredentialContext(account_id, "password")));
+  }
+  if (private_key) {
+    PSAFE_ASSIGN_OR_RETURN(c.private_key, keyring_.Unseal(*private_key, CredentialContext(account_id, "private_key")));
+  }
+  return c;
+}
+
+Result<RotationService::Credential> RotationService::UnsealCurrent(const AccountView& a) {
   PSAFE_ASSIGN_OR_RETURN(SealedCredentials sealed, store_.GetSealedCredentials(a.account.id));
-  if (!sealed.password) return crypto::SecretString();
-  return keyring_.Unseal(*sealed.password, CredentialContext(a.account.id, "password"));
+  return Unseal(a.account.id, sealed.password, sealed.private_key);
 }
 
 Result<bool> RotationService::Test(const Principal& p, int64_t account_id) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   PSAFE_ASSIGN_OR_RETURN(AccountView a, store_.FindManagedAccount(account_id));
   PSAFE_ASSIGN_OR_RETURN(Target t, TargetFor(a, false));
-  PSAFE_ASSIGN_OR_RETURN(crypto::SecretString current, UnsealCurrent(a));
-  Result<bool> opens = current.empty() ? Result<bool>(false) : Opens(t, a, current.view());
+  PSAFE_ASSIGN_OR_RETURN(Credential current, UnsealCurrent(a));
+  Result<bool> opens = Opens(t, a, current);
   const bool success = opens.ok() && *opens;
   std::string detail = std::string("{\"Success\":") + BoolText(success);
   if (!opens.ok()) detail += ",\"Error\":" + AuditQuote(opens.status().message(), 300);
@@ -385,6 +422,13 @@ Status RotationService::Run(int64_t account_id) {
         fresh_password.password = GeneratePassword(rule);
         r.pending_password = Seal(account_id, fresh_password).password;
       }
+      // DSSAutoManagementFlag: a new SSH key goes with the new password.
+      const Platform* platform = FindPlatform(a.system.platform_id);
+      TargetConnector* keys = platform != nullptr ? connectors_(platform->connector) : nullptr;
+      if (a.account.dss_auto_management && keys != nullptr && keys->RotatesKeys() && !r.pending_private_key) {
+        PSAFE_ASSIGN_OR_RETURN(crypto::SecretString key, keys->GenerateKey());
+        r.pending_private_key = keyring_.Seal(key.view(), CredentialContext(account_id, "private_key"));
+      }
       PSAFE_RETURN_IF_ERROR(Advance(std::move(r), RotationStep::kPending, "credential.change.pending"));
       fresh = true;
       CrashPoint("rotation-pending");
@@ -395,11 +439,10 @@ Status RotationService::Run(int64_t account_id) {
       if (!t.ok()) return Fail(std::move(r), t.status());
       target.emplace(std::move(t).value());
     }
-    PSAFE_ASSIGN_OR_RETURN(crypto::SecretString pending,
-                           keyring_.Unseal(*r.pending_password, CredentialContext(account_id, "password")));
+    PSAFE_ASSIGN_OR_RETURN(Credential pending, Unseal(account_id, r.pending_password, r.pending_private_key));
     if (r.step == RotationStep::kPending || r.step == RotationStep::kFailed) {
       if (!fresh) {
-        Result<bool> done = Opens(*target, a, pending.view());
+        Result<bool> done = Opens(*target, a, pending);
         if (!done.ok()) {
           return done.status().code() == StatusCode::kUnavailable ? Retry(std::move(r), done.status())
                                                                   : Fail(std::move(r), done.status());
@@ -411,8 +454,8 @@ Status RotationService::Run(int64_t account_id) {
           continue;
         }
       }
-      PSAFE_ASSIGN_OR_RETURN(crypto::SecretString current, UnsealCurrent(a));
-      Status pushed = Push(*target, a, current.view(), pending.view());
+      PSAFE_ASSIGN_OR_RETURN(Credential current, UnsealCurrent(a));
+      Status pushed = Push(*target, a, current, pending);
       if (!pushed.ok()) {
         return pushed.code() == StatusCode::kUnavailable ? Retry(std::move(r), pushed) : Fail(std::move(r), pushed);
       }
@@ -422,7 +465,7 @@ Status RotationService::Run(int64_t account_id) {
       continue;
     }
     // Pushed: the change counts only once the new credential is seen to open the target.
-    Result<bool> opens = Opens(*target, a, pending.view());
+    Result<bool> opens = Opens(*target, a, pending);
     if (!opens.ok()) {
       return opens.status().code() == StatusCode::kUnavailable ? Retry(std::move(r), opens.status())
                                                                : Fail(std::move(r), opens.status());
@@ -433,11 +476,11 @@ Status RotationService::Run(int64_t account_id) {
     }
     // The target took the change but does not accept the new credential: put the current
     // one back where a functional account can, and keep serving it.
-    PSAFE_ASSIGN_OR_RETURN(crypto::SecretString current, UnsealCurrent(a));
-    if (target->functional_name.empty() || current.empty()) {
+    PSAFE_ASSIGN_OR_RETURN(Credential current, UnsealCurrent(a));
+    if (target->functional_name.empty() || current.password.empty()) {
       return Fail(std::move(r), Status::IOError("the new credential did not open the target"));
     }
-    Status back = Push(*target, a, pending.view(), current.view());
+    Status back = Push(*target, a, pending, current);
     if (!back.ok()) {
       // The target may hold the pending credential: keep it, and settle on the next pass.
       return Retry(std::move(r), Status::Unavailable("the new credential did not open the target, and rolling "
@@ -453,10 +496,8 @@ Status RotationService::Run(int64_t account_id) {
 Status RotationService::CheckOne(int64_t account_id) {
   PSAFE_ASSIGN_OR_RETURN(AccountView a, store_.FindManagedAccount(account_id));
   Result<Target> t = TargetFor(a, false);
-  PSAFE_ASSIGN_OR_RETURN(crypto::SecretString current, UnsealCurrent(a));
-  Result<bool> opens = !t.ok()          ? Result<bool>(t.status())
-                       : current.empty() ? Result<bool>(false)
-                                         : Opens(*t, a, current.view());
+  PSAFE_ASSIGN_OR_RETURN(Credential current, UnsealCurrent(a));
+  Result<bool> opens = t.ok() ? Opens(*t, a, current) : Result<bool>(t.status());
   // Only a credential the target refuses is a mismatch; a target out of reach or a host
   // key psafe does not accept says nothing about the credential.
   const bool mismatch = opens.ok() && !*opens;

@@ -92,16 +92,25 @@ class RotationService {
 
  private:
   struct Target;
+  // A credential as it goes to a target: the password and, where keys rotate, the key.
+  struct Credential {
+    crypto::SecretString password;
+    crypto::SecretString private_key;
+  };
   Result<Target> TargetFor(const AccountView& a, bool with_functional);
-  Result<bool> Opens(Target& t, const AccountView& a, std::string_view password);
+  template <typename Call>
+  auto WithHostKey(Target& t, const AccountView& a, Call call);
+  Result<bool> Opens(Target& t, const AccountView& a, const Credential& c);
   void RecordHostKey(const AccountView& a, const HostKeyCheck& seen, const Status& outcome);
-  Status Push(Target& t, const AccountView& a, std::string_view current, std::string_view next);
+  Status Push(Target& t, const AccountView& a, const Credential& current, const Credential& next);
+  Result<Credential> Unseal(int64_t account_id, const std::optional<std::string>& password,
+                            const std::optional<std::string>& private_key) const;
   Status Advance(Rotation r, RotationStep to, std::string_view action, std::string detail = "");
   Status Retry(Rotation r, const Status& why);
   Status Fail(Rotation r, const Status& why);
   Status Commit(const Rotation& r, const AccountView& a);
   Status ReplaceLocally(const Principal& p, const AccountView& a, SealedCredentials sealed, bool generated);
-  Result<crypto::SecretString> UnsealCurrent(const AccountView& a);
+  Result<Credential> UnsealCurrent(const AccountView& a);
   SealedCredentials Seal(int64_t account_id, const NewCredentials& creds) const;
   Status CheckOne(int64_t account_id);
   static Status AsOutcome(const Status& ran);

@@ -22,6 +22,7 @@
 
 #include "common/result.h"
 #include "common/status.h"
+#include "crypto/secret_string.h"
 
 namespace psafe::domain {
 
@@ -62,12 +63,32 @@ struct PasswordChange {
   std::string_view new_password;
 };
 
+// One SSH key change: the functional account signs in and makes `private_key`'s public
+// half the one key in the account's authorized_keys.
+struct KeyChange {
+  TargetLogin functional;
+  std::string elevation_command;
+  std::string account;
+  std::string_view private_key;  // OpenSSH form; its public half is what is installed
+};
+
 class TargetConnector {
  public:
   virtual ~TargetConnector() = default;
   virtual Status ChangePassword(const TargetAddress& at, HostKeyCheck& host_key, const PasswordChange& change) = 0;
-  // Signs in as `login`: true when the target accepts it, false when it refuses it.
+  // Signs in as `login` (with its private key when it has one, else its password): true
+  // when the target accepts it, false when it refuses it.
   virtual Result<bool> Verify(const TargetAddress& at, HostKeyCheck& host_key, const TargetLogin& login) = 0;
+
+  // SSH keys (DSSAutoManagementFlag), where the platform has them: a new private key, and
+  // installing one on the target. Other connectors answer InvalidArgument.
+  virtual bool RotatesKeys() const { return false; }
+  virtual Result<crypto::SecretString> GenerateKey() {
+    return Status::InvalidArgument("this platform has no SSH keys to rotate");
+  }
+  virtual Status InstallKey(const TargetAddress&, HostKeyCheck&, const KeyChange&) {
+    return Status::InvalidArgument("this platform has no SSH keys to rotate");
+  }
 };
 
 }  // namespace psafe::domain

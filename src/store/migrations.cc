@@ -408,6 +408,7 @@ ALTER TABLE managed_accounts ADD COLUMN check_password INTEGER NOT NULL DEFAULT 
 ALTER TABLE managed_accounts ADD COLUMN change_after_release INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE managed_accounts ADD COLUMN reset_on_mismatch INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE managed_accounts ADD COLUMN last_checked_at INTEGER;
+ALTER TABLE managed_accounts ADD COLUMN dss_auto_management INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX managed_accounts_next_change ON managed_accounts(next_change_at) WHERE auto_management = 1;
 
 CREATE TABLE functional_accounts (

@@ -172,11 +172,12 @@ const std::string& AccountCols() {
       "a.sam_account_name, a.distinguished_name, a.password_rule_id, a.release_duration, "
       "a.max_release_duration, a.isa_release_duration, a.max_concurrent_requests, a.api_enabled, "
       "a.auto_management, a.password_fallback, a.last_change_at, a.next_change_at, a.created_at, "
-      "a.password_ct IS NOT NULL, a.private_key_ct IS NOT NULL, a.use_own_credentials, " + ChangeColsOf("a") +
+      "a.password_ct IS NOT NULL, a.private_key_ct IS NOT NULL, a.use_own_credentials, a.dss_auto_management, " +
+      ChangeColsOf("a") +
       ", rot.step, COALESCE(rot.last_error, '')";
   return cols;
 }
-constexpr int kAccountColCount = 24 + kChangeColCount;
+constexpr int kAccountColCount = 25 + kChangeColCount;
 ManagedAccount ReadAccount(const Statement& s) {
   ManagedAccount a;
   a.id = s.Int(0);
@@ -201,8 +202,9 @@ ManagedAccount ReadAccount(const Statement& s) {
   a.has_password = s.Int(19) != 0;
   a.has_private_key = s.Int(20) != 0;
   a.use_own_credentials = s.Int(21) != 0;
-  a.change = ReadChange(s, 22);
-  const int o = 22 + kChangeColCount;
+  a.dss_auto_management = s.Int(22) != 0;
+  a.change = ReadChange(s, 23);
+  const int o = 23 + kChangeColCount;
   a.change_state = domain::ChangeStateOf(s.IsNull(o) ? std::nullopt : domain::ParseRotationStep(s.Text(o)));
   a.change_error = s.Text(o + 1);
   return a;
@@ -2030,13 +2032,14 @@ class SqliteStore final : public Store {
         " sam_account_name = ?6, distinguished_name = ?7, password_rule_id = ?8, release_duration = ?9,"
         " max_release_duration = ?10, isa_release_duration = ?11, max_concurrent_requests = ?12,"
         " api_enabled = ?13, auto_management = ?14, password_fallback = ?15, next_change_at = ?16,"
-        " use_own_credentials = ?17" + ChangeAssignments(18) + " WHERE id = ?1"));
+        " use_own_credentials = ?17, dss_auto_management = ?18" + ChangeAssignments(19) + " WHERE id = ?1"));
     st.Bind(1, a.id).Bind(2, a.name).Bind(3, a.domain_name).Bind(4, a.description).Bind(5, a.user_principal_name)
         .Bind(6, a.sam_account_name).Bind(7, a.distinguished_name).Bind(8, a.password_rule_id)
         .Bind(9, a.release_duration).Bind(10, a.max_release_duration).Bind(11, a.isa_release_duration)
         .Bind(12, a.max_concurrent_requests).Bind(13, a.api_enabled).Bind(14, a.auto_management)
-        .Bind(15, a.password_fallback).Bind(16, a.next_change_at).Bind(17, a.use_own_credentials);
-    BindChange(st, 18, a.change);
+        .Bind(15, a.password_fallback).Bind(16, a.next_change_at).Bind(17, a.use_own_credentials)
+        .Bind(18, a.dss_auto_management);
+    BindChange(st, 19, a.change);
     PSAFE_RETURN_IF_ERROR(st.Run());
     return db_->Changes() == 0 ? Status::NotFound("managed account not found") : Status::OK();
   }

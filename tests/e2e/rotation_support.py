@@ -49,11 +49,13 @@ def _post(api, srv, path, body, want=201) -> dict:
     return r.json()
 
 
-def onboard(kind: str, api: requests.Session, srv: support.Server, target, **system_extra) -> Managed:
+def onboard(kind: str, api: requests.Session, srv: support.Server, target, *, keys: bool = False,
+            **system_extra) -> Managed:
+    """keys (ssh only): the account's SSH key rotates with its password (DSSAutoManagementFlag)."""
     fa_pw, pw = new_password("fa"), new_password("m")
     wg = support.create_workgroup(api, srv)
     if kind == "ssh":
-        fa_user = target.add_user(None, fa_pw, sudo_chpasswd=True)
+        fa_user = target.add_user(None, fa_pw, sudo_chpasswd=True, sudo_shell=keys)
         user = target.add_user(None, pw)
         fa = _post(api, srv, "FunctionalAccounts", {"PlatformID": 2, "AccountName": fa_user, "Password": fa_pw,
                                                      "ElevationCommand": "sudo", "DisplayName": support.unique("fa")})
@@ -62,7 +64,7 @@ def onboard(kind: str, api: requests.Session, srv: support.Server, target, **sys
                         "Port": target.port, "FunctionalAccountID": fa["FunctionalAccountID"],
                         "AutoManagementFlag": True, "SshKeyEnforcementMode": 1, "Timeout": 10, **system_extra})
         name, opens = user, (lambda p, u=user: target.login_ok(u, p))
-        body = {"AccountName": user}
+        body = {"AccountName": user, "DSSAutoManagementFlag": keys}
     elif kind == "postgres":
         fa_role = target.create_role(None, fa_pw, createrole=True)
         role = target.create_role(None, pw)

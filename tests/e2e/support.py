@@ -637,7 +637,8 @@ V6_COLUMNS = {
                         "host_key", "host_key_offered", "change_frequency_type", "change_frequency_days",
                         "change_time", "check_password", "change_after_release", "reset_on_mismatch"),
     "managed_accounts": ("use_own_credentials", "change_frequency_type", "change_frequency_days", "change_time",
-                         "check_password", "change_after_release", "reset_on_mismatch", "last_checked_at"),
+                         "check_password", "change_after_release", "reset_on_mismatch", "last_checked_at",
+                         "dss_auto_management"),
 }
 
 

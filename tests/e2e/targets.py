@@ -496,11 +496,13 @@ class SshdTarget(_Target):
         return new
 
     # users -----------------------------------------------------------------------------
-    def add_user(self, name: Optional[str], password: str, sudo_chpasswd: bool = False) -> str:
+    def add_user(self, name: Optional[str], password: str, sudo_chpasswd: bool = False,
+                 sudo_shell: bool = False) -> str:
         """Creates a Linux user (useradd -m; name None: a fresh psafe-t… name) with password
         (chpasswd on stdin). sudo_chpasswd: /etc/sudoers.d/<name> lets it run
         `sudo /usr/sbin/chpasswd` without a password (it can then set ANY user's password,
-        as a rotation functional account does). Returns the name."""
+        as a rotation functional account does). sudo_shell: /bin/sh too, as installing
+        SSH keys for other users needs (psafe's key rotation). Returns the name."""
         name = name or unique(self.USER_PREFIX + "-")
         if not self._USER_RE.match(name):
             raise ValueError(f"user name {name!r} must match {self._USER_RE.pattern} (removed by prefix)")
@@ -509,10 +511,11 @@ class SshdTarget(_Target):
         self.users.append(name)  # before useradd: remove_users tolerates a user that is not there
         _run([USERADD, "-m", "-s", "/bin/sh", "-c", "psafe e2e target user", name], what=f"useradd {name}")
         self.set_password(name, password)
-        if sudo_chpasswd:
+        if sudo_chpasswd or sudo_shell:
             path = SUDOERS_D / name  # no '.' in the name: sudo would ignore the file
             self.sudoers_files.append(path)
-            rule = f"{name} ALL=(root) NOPASSWD: {CHPASSWD}\n"
+            commands = [CHPASSWD] + (["/bin/sh"] if sudo_shell else [])
+            rule = f"{name} ALL=(root) NOPASSWD: {', '.join(commands)}\n"
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o440)
             try:
                 os.write(fd, rule.encode())

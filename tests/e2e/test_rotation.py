@@ -250,3 +250,34 @@ def test_cancelling_a_released_request_rotates_as_a_checkin_would(admin, rot_ser
     assert r.status_code == 200, r.text
     wait_idle(admin, m)
     assert_rotated(admin, m, m.first_password)
+
+
+def served_key(admin, m) -> str:
+    r = support.post_request(admin, m.srv, m.system_id, m.account_id, duration=5, reason="key e2e")
+    rid = support.bare_int(r)
+    try:
+        got = admin.get(m.srv.url(f"Credentials/{rid}"), params={"type": "dsskey"}, timeout=10)
+        assert got.status_code == 200, got.text
+        return support.bare_json_string(got)
+    finally:
+        support.checkin(admin, m.srv, rid)
+
+
+def test_ssh_keys_rotate_with_the_password(admin, rot_server, sshd_target, tmp_path):
+    """DSSAutoManagementFlag: each change also makes a new Ed25519 key the account's only
+    authorized key, verified by signing in with it, and serves it as the dsskey."""
+    m = onboard("ssh", admin, rot_server, sshd_target, keys=True)
+    assert account(admin, m)["DSSAutoManagementFlag"] is True
+    keys = []
+    for i in range(2):
+        r = change(admin, m)
+        assert r.status_code == 204, r.text
+        key = served_key(admin, m)
+        assert key.startswith("-----BEGIN OPENSSH PRIVATE KEY-----"), key[:40]
+        path = tmp_path / f"key{i}"
+        path.write_text(key if key.endswith("\n") else key + "\n")
+        path.chmod(0o600)
+        keys.append(path)
+        assert sshd_target.key_login_ok(m.account_name, path), "the served key does not open the target"
+        assert m.opens(served_password(admin, m))
+    assert not sshd_target.key_login_ok(m.account_name, keys[0]), "the replaced key still opens the target"
