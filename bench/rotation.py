@@ -23,14 +23,22 @@ Run as root (it creates Linux users): `bash bench/rotation.sh`. What it does:
      sshd and the one before it does not;
   6. optionally (BENCH_ROTATION_QUIET_PASS=1, the default) rotates all N again with no
      reads running, to show what the reads cost the rotation, and checks again;
-  7. stops psafed and sshd, which removes the users (timed).
+  7. optionally (BENCH_ROTATION_LOWPRIO_PASS=1, the default) rotates all N a third time with
+     the reads running and sshd (so every session it forks) in a cpu cgroup of idle
+     priority (/sys/fs/cgroup/cpu/psafe-rotbench-*, removed at the end): the target shares
+     psafed's cores here, a real one would not, and this shows how much of the read
+     slowdown is the target's CPU rather than psafed's own work; checks again;
+  8. stops psafed and sshd, which removes the users (timed).
 
 Environment: BENCH_ROTATION_ACCOUNTS (1000), BENCH_ROTATION_WORKERS (8),
 BENCH_ROTATION_POLL_SECONDS (unset: psafed's default), BENCH_ROTATION_RETRY_SECONDS (unset:
 psafed's default), BENCH_ROTATION_CONNECTIONS (8), BENCH_ROTATION_READ_SECONDS (10),
-BENCH_ROTATION_VERIFY (20, or "all"), BENCH_ROTATION_QUIET_PASS (1), BENCH_ROTATION_TIMEOUT
-(1800 s per pass), BENCH_ROTATION_MAX_STARTUPS (sshd MaxStartups, "100:30:200"),
-BENCH_ROTATION_OUT (the report's path), PSAFED / LOADGEN (binaries).
+BENCH_ROTATION_VERIFY (20, or "all"), BENCH_ROTATION_QUIET_PASS (1), BENCH_ROTATION_LOWPRIO_PASS
+(1), BENCH_ROTATION_TIMEOUT (1800 s per pass), BENCH_ROTATION_MAX_STARTUPS (sshd MaxStartups,
+"100:30:200"), BENCH_ROTATION_OUT (the report's path; default bench/results/<date>-rotation.md,
+which names the build it measured),
+PSAFED_BUILD / LOADGEN (other binaries; psafed is copied into the work dir and run from there,
+so a rebuild during the run changes nothing).
 """
 
 from __future__ import annotations
@@ -90,10 +98,17 @@ CONNS = int(os.environ.get("BENCH_ROTATION_CONNECTIONS", "8"))
 READ_SECONDS = float(os.environ.get("BENCH_ROTATION_READ_SECONDS", "10"))
 VERIFY = os.environ.get("BENCH_ROTATION_VERIFY", "20")
 QUIET_PASS = os.environ.get("BENCH_ROTATION_QUIET_PASS", "1") not in ("0", "", "no")
-NICE_PASS = os.environ.get("BENCH_ROTATION_NICE_PASS", "1") not in ("0", "", "no")
+LOWPRIO_PASS = os.environ.get("BENCH_ROTATION_LOWPRIO_PASS", "1") not in ("0", "", "no")
 PASS_TIMEOUT = float(os.environ.get("BENCH_ROTATION_TIMEOUT", "1800"))
 MAX_STARTUPS = os.environ.get("BENCH_ROTATION_MAX_STARTUPS", "100:30:200")
 SECRET_PATH = "/BeyondTrust/api/public/v3/secrets-safe/secrets/{}"
+
+
+def git(*args) -> str:
+    try:
+        return subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True, timeout=30).stdout.strip()
+    except OSError:
+        return "?"
 
 
 def log(msg: str) -> None:
@@ -135,6 +150,52 @@ def shadow_hashes(names: set[str]) -> dict[str, str]:
     return out
 
 
+CGROUP_CPU = Path("/sys/fs/cgroup/cpu")  # cgroup v1's cpu controller
+
+
+def deprioritize(pid: int, tag: str) -> tuple[str, Path | None]:
+    """Puts pid (and what it forks later) where it gets only otherwise idle CPU. A cpu
+    cgroup, because nice does not do it: every ssh session calls setsid(), and with
+    autogroups (kernel.sched_autogroup_enabled) a new session is a new scheduling group
+    whose weight does not depend on its tasks' nice."""
+    cg = CGROUP_CPU / f"psafe-rotbench-{tag}"
+    try:
+        cg.mkdir()
+        if (cg / "cpu.idle").exists():
+            (cg / "cpu.idle").write_text("1")
+            how = "cpu cgroup, cpu.idle=1"
+        else:
+            (cg / "cpu.shares").write_text("2")
+            how = "cpu cgroup, cpu.shares=2"
+        (cg / "cgroup.procs").write_text(str(pid))
+        return how, cg
+    except OSError as e:
+        remove_cgroup(cg)
+        os.setpriority(os.PRIO_PROCESS, pid, 19)
+        return f"nice 19 only (no cpu cgroup: {e}); weak under autogroups", None
+
+
+def remove_cgroup(cg: Path) -> None:
+    if not cg.exists():
+        return
+    try:
+        for pid in (cg / "cgroup.procs").read_text().split():  # anything left goes back to the root
+            try:
+                (CGROUP_CPU / "cgroup.procs").write_text(pid)
+            except OSError:
+                pass
+    except OSError:
+        pass
+    for _ in range(50):
+        try:
+            cg.rmdir()
+            return
+        except FileNotFoundError:
+            return
+        except OSError:
+            time.sleep(0.1)
+
+
 # --- measuring ---------------------------------------------------------------------------
 
 LIVE_LOADGENS: set[int] = set()  # load generators running now (their CPU is not in RUSAGE_CHILDREN yet)
@@ -164,11 +225,9 @@ def fmt_read(r: dict) -> str:
             f"max {r['max_us'] / 1000:.1f} ms errors {r['errors']}")
 
 
-def cpu_ticks() -> tuple[int, int]:
-    """(busy, total) jiffies of the whole machine."""
-    f = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = f[3] + f[4]
-    return sum(f) - idle, sum(f)
+def cpu_fields() -> list[int]:
+    """/proc/stat's first line: user nice system idle iowait irq softirq steal (jiffies)."""
+    return [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
 
 
 def proc_cpu_s(pid: int, children: bool = False) -> float:
@@ -194,54 +253,125 @@ def self_cpu_s() -> float:
     return ru.ru_utime + ru.ru_stime
 
 
+COMPILERS = {"cc1plus", "cc1", "ld", "collect2", "ninja", "clang", "clang++", "lld", "cmake"}
+
+
 def others_compiling() -> list[str]:
     """Compilers/linkers running on the machine now (someone else's build shares the cores)."""
     seen = []
     for p in Path("/proc").iterdir():
-        if not p.name.isdigit():
-            continue
-        try:
-            comm = (p / "comm").read_text().strip()
-        except OSError:
-            continue
-        if comm in ("cc1plus", "cc1", "ld", "collect2", "ninja", "clang", "clang++", "lld"):
-            seen.append(comm)
+        if p.name.isdigit():
+            try:
+                comm = (p / "comm").read_text().strip()
+            except OSError:
+                continue
+            if comm in COMPILERS:
+                seen.append(comm)
     return sorted(seen)
 
 
+def scan_processes() -> dict[tuple[int, int], tuple[str, int, float]]:
+    """(pid, start time) -> (comm, ppid, own utime+stime in seconds) for every process now
+    (a kernel worker renames itself as it works: the start time tells a new process)."""
+    out = {}
+    hz = os.sysconf("SC_CLK_TCK")
+    for p in Path("/proc").iterdir():
+        if not p.name.isdigit():
+            continue
+        try:
+            raw = (p / "stat").read_text()
+        except OSError:
+            continue
+        comm = raw[raw.index("(") + 1:raw.rindex(")")]
+        f = raw[raw.rindex(")") + 2:].split()
+        out[(int(p.name), int(f[19]))] = (comm, int(f[1]), (int(f[11]) + int(f[12])) / hz)
+    return out
+
+
 class Sampler:
-    """CPU split over an interval: whole machine, psafed, sshd with its reaped children
-    (sessions, sudo, chpasswd), this script's reaped children (the load generator)."""
+    """Where the CPU went over an interval: the machine (/proc/stat, including steal and
+    interrupts), psafed, sshd with its reaped children (sessions, shell, sudo, chpasswd),
+    the load generators, this script; and, from a scan of /proc once a second, kernel
+    threads and every other process (someone else's build or tests)."""
 
     def __init__(self, psafed_pid: int, sshd_pid: int):
         self.psafed_pid, self.sshd_pid = psafed_pid, sshd_pid
+        self._stop = threading.Event()
+        self._thread = None
 
     def start(self) -> None:
         self.t0 = time.monotonic()
-        self.m0 = cpu_ticks()
+        self.m0 = cpu_fields()
         self.p0 = proc_cpu_s(self.psafed_pid)
         self.s0 = proc_cpu_s(self.sshd_pid, children=True)
         self.c0 = children_cpu_s()
         self.me0 = self_cpu_s()
-        self.compilers = set(others_compiling())
+        self.procs: dict[tuple, list] = {k: [c, pp, v, v] for k, (c, pp, v) in scan_processes().items()}
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _scan(self) -> None:
+        for key, (comm, ppid, v) in scan_processes().items():
+            rec = self.procs.get(key)
+            if rec is None:
+                self.procs[key] = [comm, ppid, 0.0, v]  # started during the interval
+            else:
+                rec[3] = v
+
+    def _run(self) -> None:
+        while not self._stop.wait(1.0):
+            self._scan()
 
     def note(self) -> None:
-        self.compilers |= set(others_compiling())
+        pass  # the sampler's own thread scans
+
+    def _split_others(self) -> tuple[float, float, list]:
+        ours = {os.getpid(), self.psafed_pid, self.sshd_pid}
+        ppid = {key[0]: rec[1] for key, rec in self.procs.items()}
+
+        def mine(pid: int) -> bool:
+            for _ in range(64):
+                if pid in ours:
+                    return True
+                if pid not in ppid or pid <= 2:
+                    return False
+                pid = ppid[pid]
+            return False
+
+        kernel, others, compilers = 0.0, 0.0, set()
+        self.top_others: dict[str, float] = {}
+        for (pid, _), (comm, pp, first, last) in self.procs.items():
+            used = max(0.0, last - first)
+            if pid == 2 or pp == 2:
+                kernel += used
+            elif not mine(pid):
+                others += used
+                self.top_others[comm] = self.top_others.get(comm, 0.0) + used
+                if comm in COMPILERS and used > 0:
+                    compilers.add(comm)
+        return kernel, others, sorted(compilers)
 
     def stop(self) -> dict:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        self._scan()
         wall = time.monotonic() - self.t0
-        busy, total = cpu_ticks()
-        machine = (busy - self.m0[0]) / max(1, total - self.m0[1])
-        psafed = proc_cpu_s(self.psafed_pid) - self.p0
-        sshd = proc_cpu_s(self.sshd_pid, children=True) - self.s0
-        loadgen_s = children_cpu_s() - self.c0
-        me = self_cpu_s() - self.me0
-        cores = os.cpu_count() or 1
-        busy_s = machine * wall * cores
-        return {"wall_s": wall, "machine_busy": machine, "psafed_cpu_s": psafed, "sshd_cpu_s": sshd,
-                "loadgen_cpu_s": loadgen_s, "script_cpu_s": me,
-                "other_cpu_s": max(0.0, busy_s - psafed - sshd - loadgen_s - me),
-                "compilers_seen": sorted(self.compilers)}
+        d = [b - a for a, b in zip(self.m0, cpu_fields())]
+        total = max(1, sum(d))
+        busy = total - d[3] - d[4]
+        hz, cores = os.sysconf("SC_CLK_TCK"), os.cpu_count() or 1
+        kernel_threads, others, compilers = self._split_others()
+        return {"wall_s": wall, "machine_busy": busy / total, "steal": d[7] / total,
+                "irq_softirq_s": (d[5] + d[6]) / hz, "iowait": d[4] / total,
+                "psafed_cpu_s": proc_cpu_s(self.psafed_pid) - self.p0,
+                "sshd_cpu_s": proc_cpu_s(self.sshd_pid, children=True) - self.s0,
+                "loadgen_cpu_s": children_cpu_s() - self.c0, "script_cpu_s": self_cpu_s() - self.me0,
+                "kernel_threads_cpu_s": kernel_threads, "other_processes_cpu_s": others,
+                "busy_cpu_s": busy / hz, "cores": cores, "compilers_seen": compilers,
+                "top_other_processes": {k: round(v, 1) for k, v in sorted(
+                    self.top_others.items(), key=lambda kv: -kv[1])[:5] if v >= 0.1}}
 
 
 def api_session(srv) -> requests.Session:
@@ -337,21 +467,23 @@ def rotate_all(api, srv, system_id: int, names: list[str], reads_secret: str | N
     r = api.post(srv.url(f"ManagedSystems/{system_id}/ManagedAccounts/Credentials/Change"), json={}, timeout=600)
     queue_call_s = time.monotonic() - t0
     if r.status_code != 204:
+        done.set()
+        sampler.stop()
         raise RuntimeError(f"Credentials/Change: {r.status_code} {r.text[:300]}")
     log(f"  queued {len(names)} changes in one call: {queue_call_s:.2f} s")
     poller = api_session(srv)
     timeline = []
-    last_progress, last_idle = time.monotonic(), -1
     finished_s = None
     while True:
         now = time.monotonic()
-        c = states(list_accounts(poller, srv, system_id))
+        try:
+            c = states(list_accounts(poller, srv, system_id))
+        except BaseException:
+            done.set()
+            raise
         c["t_s"] = round(now - t0, 2)
         timeline.append(c)
         sampler.note()
-        idle = c["idle_ok"] + c["idle_error"]
-        if idle != last_idle:
-            last_idle, last_progress = idle, now
         if len(timeline) % 10 == 1:
             log(f"  t={c['t_s']:6.1f}s queued {c['queued']} changing {c['changing']} "
                 f"done {c['idle_ok']} failed {c['idle_error']}")
@@ -459,8 +591,12 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # cleanup in the finally blocks
     results: dict = {"settings": {"accounts": ACCOUNTS, "workers": WORKERS, "poll_seconds": POLL or "default (10)",
                                   "retry_seconds": RETRY or "default (30)", "connections": CONNS,
-                                  "read_seconds": READ_SECONDS, "verify": VERIFY, "quiet_pass": QUIET_PASS, "nice_pass": NICE_PASS,
+                                  "read_seconds": READ_SECONDS, "verify": VERIFY, "quiet_pass": QUIET_PASS, "lowprio_pass": LOWPRIO_PASS,
                                   "max_startups": MAX_STARTUPS, "build": BUILD_NAME, "psafed": PSAFED_SRC,
+                                  "psafed_built": datetime.datetime.fromtimestamp(
+                                      os.path.getmtime(PSAFED_SRC)).isoformat(timespec="seconds"),
+                                  "git_head": git("rev-parse", "--short", "HEAD"),
+                                  "git_uncommitted_src": git("diff", "--stat", "--", "src").strip().splitlines()[-1:] ,
                                   "loadgen": LOADGEN},
                      "load_at_start": os.getloadavg(), "compilers_at_start": others_compiling()}
     tag = secrets.token_hex(3)
@@ -468,6 +604,7 @@ def main() -> int:
     first = {n: f"Old-{secrets.token_hex(8)}#9a" for n in names}
     ssh = BenchSshd(WORK / "sshd")
     srv = None
+    cgroup = None
     try:
         ssh.start()
         log(f"sshd on 127.0.0.1:{ssh.port} (MaxStartups {MAX_STARTUPS}); creating {ACCOUNTS} users")
@@ -558,13 +695,15 @@ def main() -> int:
             log(f"  served opens {v2['new_opens']}/{v2['checked']}, previous refused "
                 f"{v2['old_refused']}/{v2['checked']}")
 
-        if NICE_PASS:
-            # The target shares psafed's two cores; a real one is another machine. At nice
-            # 19, sshd (and every session it forks from now on) yields the CPU to psafed
-            # and the load generator, so what is left of the read slowdown is psafed's own.
-            os.setpriority(os.PRIO_PROCESS, ssh.pid, 19)
+        if LOWPRIO_PASS:
+            # The target shares psafed's two cores; a real one is another machine. With
+            # sshd (and every session it forks from now on) in a cpu cgroup of idle
+            # priority, it only gets the CPU psafed and the load generator leave, so what
+            # is left of the read slowdown is psafed's own doing (and the disk's).
+            how, cgroup = deprioritize(ssh.pid, tag)
+            results["pass3_how"] = how
             sshd_log_at = len(ssh.log_text())
-            log(f"pass 3: rotate {ACCOUNTS} accounts again, reads running, sshd at nice 19")
+            log(f"pass 3: rotate {ACCOUNTS} accounts again, reads running, sshd deprioritized ({how})")
             p3 = rotate_all(api, srv, sid, names, secret["Id"], sampler)
             p3["sshd_log"] = sshd_log_summary(ssh, sshd_log_at)
             results["pass3"] = p3
@@ -593,6 +732,8 @@ def main() -> int:
             ssh.stop()
         finally:
             results["userdel_s"] = time.monotonic() - t
+            if cgroup is not None:
+                remove_cgroup(cgroup)
             log(f"sshd stopped, users removed in {results['userdel_s']:.1f} s")
             shutil.rmtree(WORK, ignore_errors=True)
     out = write_report(results)
@@ -639,7 +780,7 @@ def during_summary(p: dict) -> dict:
 
 def write_report(r: dict) -> Path:
     day = datetime.date.today().isoformat()
-    default = f"{day}-rotation.md" if BUILD_NAME.startswith("bench") else f"{day}-rotation-{BUILD_NAME}.md"
+    default = f"{day}-rotation.md"  # the build is named in the report
     out = Path(os.environ.get("BENCH_ROTATION_OUT") or REPO / "bench" / "results" / default)
     out.parent.mkdir(exist_ok=True)
     s = r["settings"]
@@ -652,7 +793,9 @@ def write_report(r: dict) -> Path:
              "## Machine and versions", "",
              f"- CPU: {cpu_model()}, {os.cpu_count()} cores; memory "
              f"{int(Path('/proc/meminfo').read_text().split()[1]) // 1024} MiB; kernel {platform.release()}",
-             f"- psafed {r.get('psafed_version', '?')} ({s['build']} build); {version('/usr/sbin/sshd', '-V')}",
+             f"- psafed {r.get('psafed_version', '?')} ({s['build']} build of {s['psafed_built']}; git HEAD "
+             f"{s['git_head']}, uncommitted in src/: {', '.join(s['git_uncommitted_src']) or 'nothing'}); "
+             f"{version('/usr/sbin/sshd', '-V')}",
              "- sshd (the target), psafed, the load generator and this script share the same cores (loopback): "
              "every CPU second the target spends is one psafed does not get.",
              f"- Load average at start {', '.join(f'{x:.2f}' for x in r['load_at_start'])}; other builds "
@@ -671,11 +814,14 @@ def write_report(r: dict) -> Path:
         return f"{p['rotations_per_s']:.1f}/s" if p["rotations_per_s"] else "-"
 
     def cpu(c):
-        return (f"machine {c['machine_busy'] * 100:.0f} % busy over {c['wall_s']:.0f} s; CPU: psafed "
-                f"{c['psafed_cpu_s']:.1f} s, sshd and its sessions (shell, sudo, chpasswd) {c['sshd_cpu_s']:.1f} s, "
-                f"load generator {c['loadgen_cpu_s']:.1f} s, this script (polling) {c['script_cpu_s']:.1f} s, "
-                f"the rest (kernel, other processes) {c['other_cpu_s']:.1f} s"
-                + (f"; other builds seen: {', '.join(c['compilers_seen'])}" if c['compilers_seen'] else ""))
+        return (f"machine {c['machine_busy'] * 100:.0f} % busy over {c['wall_s']:.0f} s "
+                f"({c['busy_cpu_s']:.0f} CPU s; steal {c['steal'] * 100:.0f} %, iowait {c['iowait'] * 100:.0f} %); "
+                f"CPU s: psafed {c['psafed_cpu_s']:.1f}, sshd and its sessions (shell, sudo, chpasswd) "
+                f"{c['sshd_cpu_s']:.1f}, load generator {c['loadgen_cpu_s']:.1f}, this script {c['script_cpu_s']:.1f}, "
+                f"interrupts {c['irq_softirq_s']:.1f}, kernel threads {c['kernel_threads_cpu_s']:.1f}, "
+                f"other processes {c['other_processes_cpu_s']:.1f}"
+                + (f" ({', '.join(f'{k} {v:.1f}' for k, v in c['top_other_processes'].items())})"
+                   if c.get('top_other_processes') else ""))
 
     lines += ["## Set-up", "",
               f"- {s['accounts'] + 1} Linux users (useradd -m each, one bulk chpasswd): {r['useradd_s']:.1f} s; "
@@ -686,7 +832,8 @@ def write_report(r: dict) -> Path:
               "| pass | accounts | wall time (queue → all idle) | rotations/s | succeeded | failed | unfinished | "
               "changed in /etc/shadow | longest stretch with none finishing | mean changing |",
               "|---|---|---|---|---|---|---|---|---|---|"]
-    labels = {"pass1": "1: reads running", "pass2": "2: no reads", "pass3": "3: reads running, sshd at nice 19"}
+    labels = {"pass1": "1: reads running", "pass2": "2: no reads",
+              "pass3": f"3: reads running, sshd at idle priority ({r.get('pass3_how', '?')})"}
     passes = [(labels[k], r[k]) for k in ("pass1", "pass2", "pass3") if k in r]
     for label, p in passes:
         tl = p["timeline"]
@@ -695,11 +842,18 @@ def write_report(r: dict) -> Path:
                      f"{p['unfinished']} | {p['changed_on_target']} | {p['longest_no_progress_s'] or 0:.1f} s | "
                      f"{mean_changing:.1f} |")
     lines.append("")
+    cores = os.cpu_count() or 1
+
+    def shared(c) -> str:
+        share = c["other_processes_cpu_s"] / max(1e-9, c["wall_s"] * cores)
+        return (f" **Other work took {share * 100:.0f} % of the machine during this: the numbers are not clean.**"
+                if share > 0.15 else "")
+
     for label, p in passes:
         sl = p["sshd_log"]
         lines.append(f"- pass {label}: the queueing call took {p['queue_call_s']:.2f} s; {cpu(p['cpu'])}; "
                      f"sshd log: {sl['accepted']} password logins accepted, {sl['failed_password']} refused, "
-                     f"{sl['maxstartups_drops']} MaxStartups drops, {sl['errors']} error lines")
+                     f"{sl['maxstartups_drops']} MaxStartups drops, {sl['errors']} error lines." + shared(p["cpu"]))
         if p["errors"]:
             lines.append(f"  - LastChangeError: {json.dumps(p['errors'])}")
         if p["reported_ok_but_unchanged_on_target"]:
@@ -724,6 +878,9 @@ def write_report(r: dict) -> Path:
                          f"{w['errors']} |")
         summaries.append((key, during_summary(p)))
     a = r["after"]
+    lines[lines.index("| when | reads/s | p50 | p90 | p99 | max | errors |") - 1:
+          lines.index("| when | reads/s | p50 | p90 | p99 | max | errors |") - 1] = [
+        "", f"Idle window: {cpu(idle['cpu'])}.{shared(idle['cpu'])}"]
     lines += [f"| idle, after pass 1 | {a['ops_per_s']:.0f} | {ms(a['p50_us'])} | {ms(a['p90_us'])} | "
               f"{ms(a['p99_us'])} | {a['max_us'] / 1000:.1f} | {a['errors']} |", ""]
     target_rows = []

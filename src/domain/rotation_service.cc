@@ -266,7 +266,9 @@ void RotationService::RecordHostKey(const AccountView& a, const HostKeyCheck& se
   if (outcome.code() == StatusCode::kConflict) {
     if (s.host_key_offered != seen.seen) record("managedsystem.hostkey.refused", s.host_key, seen.seen);
   } else if (s.host_key.empty() && s.ssh_key_enforcement_mode == 1 && outcome.code() != StatusCode::kUnavailable) {
-    record("managedsystem.hostkey.pin", seen.seen, "");
+    // Changes running side by side on one system each saw the key first: one pins it.
+    Result<ManagedSystem> now = store_.FindManagedSystem(s.id);
+    if (now.ok() && now->host_key.empty()) record("managedsystem.hostkey.pin", seen.seen, "");
   }
 }
 

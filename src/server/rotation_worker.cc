@@ -65,6 +65,12 @@ void RotationWorker::Work() {
     }
     lock.lock();
     queued_.erase(id);
+    // A pass hands out at most a batch: when the workers run dry, the next pass runs at
+    // once rather than at the next poll, so throughput is not capped by the batch size.
+    if (queue_.empty()) {
+      kicked_ = true;
+      plan_cv_.notify_one();
+    }
   }
 }
 
