@@ -17,8 +17,8 @@ struct ChangePolicy {
   int64_t frequency_days = 30;           // for xdays: 1..999
   std::string change_time = "23:30";     // HH:MM, UTC
   bool check_password = false;           // test the stored credential periodically
-  bool change_after_any_release = false; // rotate when a release ends (check-in or expiry)
-  bool reset_on_mismatch = false;        // a failed check resets through the functional account
+  bool change_after_any_release = false; // rotate when a release ends (check-in, cancel, expiry)
+  bool reset_on_mismatch = false;        // a check the target refuses resets through the functional account
 };
 
 // InvalidArgument naming the field that is wrong.

@@ -28,7 +28,7 @@ struct Rotation {
   int64_t account_id = 0;
   RotationStep step = RotationStep::kQueued;
   int64_t version = 0;        // 0 = not stored yet
-  std::string trigger;        // checkin, release, schedule, change, reset, mismatch
+  std::string trigger;        // checkin, cancel, expiry, schedule, change, reset, mismatch
   std::optional<std::string> pending_password;     // keyring-sealed
   std::optional<std::string> pending_private_key;  // keyring-sealed
   std::optional<std::string> pending_passphrase;   // keyring-sealed

@@ -129,11 +129,14 @@ Status RotationService::ReplaceLocally(const Principal& p, const AccountView& a,
       AuditTrail::By(p, "credential.reset", "ManagedAccount", std::to_string(a.account.id), a.account.id,
                      std::string("{\"Generated\":") + BoolText(generated) + ",\"UpdateSystem\":false}"),
       [&]() -> Status {
-        // psafe's copy may not move under a change that is on its way to the target.
+        // psafe's copy may not move under a change that is on its way to the target. A
+        // failed one is abandoned: an administrator who sets psafe's copy alone says what
+        // the target holds, and the failed change must not overwrite it later.
         PSAFE_ASSIGN_OR_RETURN(std::optional<Rotation> inflight, store_.FindRotation(a.account.id));
         if (inflight && inflight->step != RotationStep::kFailed) {
           return Status::Conflict("a credential change of the account is in progress");
         }
+        if (inflight) PSAFE_RETURN_IF_ERROR(store_.DeleteRotation(a.account.id, inflight->version));
         const int64_t now = clock_.NowSeconds();
         return store_.ReplaceCredentials(a.account.id, sealed, now, NextChangeAt(a.account, now));
       });
@@ -297,17 +300,20 @@ Result<bool> RotationService::Opens(Target& t, const AccountView& a, const Crede
   });
 }
 
-// Puts `next` on the target: the password, then (where keys rotate) the key.
+// Puts `next` on the target: (where keys rotate) the key first, whose checks all come
+// before anything is sent, so a key the target cannot take leaves the password alone;
+// then the password.
 Status RotationService::Push(Target& t, const AccountView& a, const Credential& current, const Credential& next) {
-  PSAFE_RETURN_IF_ERROR(WithHostKey(t, a, [&](HostKeyCheck& check) {
+  if (t.keys && !next.private_key.empty()) {
+    PSAFE_RETURN_IF_ERROR(WithHostKey(t, a, [&](HostKeyCheck& check) {
+      return t.connector->InstallKey(t.address, check,
+                                     KeyChange{t.Functional(), t.elevation, t.account, next.private_key.view()});
+    }));
+  }
+  return WithHostKey(t, a, [&](HostKeyCheck& check) {
     return t.connector->ChangePassword(
         t.address, check, PasswordChange{t.Functional(), t.elevation, t.account, current.password.view(),
                                          next.password.view()});
-  }));
-  if (!t.keys || next.private_key.empty()) return Status::OK();
-  return WithHostKey(t, a, [&](HostKeyCheck& check) {
-    return t.connector->InstallKey(t.address, check,
-                                   KeyChange{t.Functional(), t.elevation, t.account, next.private_key.view()});
   });
 }
 
@@ -430,6 +436,8 @@ Status RotationService::Run(int64_t account_id) {
       if (a.account.dss_auto_management && keys != nullptr && keys->RotatesKeys() && !r.pending_private_key) {
         PSAFE_ASSIGN_OR_RETURN(crypto::SecretString key, keys->GenerateKey());
         r.pending_private_key = keyring_.Seal(key.view(), CredentialContext(account_id, "private_key"));
+        // A generated key has no passphrase: the old key's must not be served with it.
+        r.pending_passphrase = keyring_.Seal("", CredentialContext(account_id, "passphrase"));
       }
       PSAFE_RETURN_IF_ERROR(Advance(std::move(r), RotationStep::kPending, "credential.change.pending"));
       fresh = true;

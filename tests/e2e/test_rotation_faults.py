@@ -123,6 +123,12 @@ def test_verification_failure_rolls_back_and_flags(postgres_target, fresh):
     assert served_password(api, m) == m.first_password and m.opens(m.first_password)
     records, _ = support.audit_records(api, srv)
     assert any(x["Action"] == "credential.change.failed" for x in records), records
+    # An administrator who sets psafe's copy alone abandons the failed change.
+    r = api.put(srv.url(f"ManagedAccounts/{m.account_id}/Credentials"),
+                json={"Password": m.first_password, "UpdateSystem": False}, timeout=10)
+    assert r.status_code == 204, r.text
+    a = account(api, m)
+    assert a["ChangeState"] == 0 and a["LastChangeError"] is None, a
     api.close()
     srv.stop()
     audit_verifies(data)
