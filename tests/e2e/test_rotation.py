@@ -281,3 +281,25 @@ def test_ssh_keys_rotate_with_the_password(admin, rot_server, sshd_target, tmp_p
         assert sshd_target.key_login_ok(m.account_name, path), "the served key does not open the target"
         assert m.opens(served_password(admin, m))
     assert not sshd_target.key_login_ok(m.account_name, keys[0]), "the replaced key still opens the target"
+
+
+def test_an_ssh_account_that_uses_its_own_credentials_changes_itself(admin, rot_server, sshd_target):
+    """No functional account: the account signs in with its current password and answers
+    passwd's prompts over a PTY."""
+    pw = new_password("own")
+    user = sshd_target.add_user(None, pw)
+    wg = support.create_workgroup(admin, rot_server)
+    r = admin.post(rot_server.url(f"Workgroups/{wg['ID']}/ManagedSystems"), timeout=10,
+                   json={"PlatformID": 2, "SystemName": unique("own"), "IPAddress": "127.0.0.1",
+                         "Port": sshd_target.port, "AutoManagementFlag": True, "Timeout": 10})
+    assert r.status_code == 201, r.text
+    sid = r.json()["ManagedSystemID"]
+    r = admin.post(rot_server.url(f"ManagedSystems/{sid}/ManagedAccounts"), timeout=10,
+                   json={"AccountName": user, "Password": pw, "AutoManagementFlag": True, "UseOwnCredentials": True})
+    assert r.status_code == 201, r.text
+    from rotation_support import Managed
+    m = Managed("ssh", rot_server, sid, r.json()["ManagedAccountID"], user,
+                lambda p: sshd_target.login_ok(user, p), pw, sshd_target)
+    r = change(admin, m)
+    assert r.status_code == 204, r.text
+    assert_rotated(admin, m, pw)
