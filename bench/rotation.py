@@ -89,6 +89,7 @@ sys.path.insert(0, str(REPO / "tests" / "e2e"))
 import requests  # noqa: E402
 import support  # noqa: E402  (psafed process helpers shared with the end-to-end tests)
 import targets  # noqa: E402  (the real sshd of the rotation tests)
+from run import cpu_model, rss_mb, version  # noqa: E402  (bench/run.py: the report helpers)
 
 ACCOUNTS = int(os.environ.get("BENCH_ROTATION_ACCOUNTS", "1000"))
 WORKERS = int(os.environ.get("BENCH_ROTATION_WORKERS", "8"))
@@ -739,28 +740,6 @@ def main() -> int:
     out = write_report(results)
     log(f"wrote {out}")
     return 0
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor()
-
-
-def version(*cmd) -> str:
-    try:
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
-        return (p.stdout or p.stderr).strip().splitlines()[0]
-    except (OSError, IndexError):
-        return "?"
 
 
 def during_summary(p: dict) -> dict:
