@@ -12,7 +12,6 @@ auto-approval on every account (support.grant_admins_request_all).
 
 from __future__ import annotations
 
-import time
 import uuid
 from dataclasses import dataclass
 from typing import Callable
@@ -106,14 +105,10 @@ def account(api, m: Managed) -> dict:
 
 def wait_idle(api, m: Managed, timeout: float = SETTLE_TIMEOUT) -> dict:
     """Waits until the account has no change queued or in flight; returns it."""
-    deadline = time.monotonic() + timeout
-    while True:
+    def idle():
         a = account(api, m)
-        if a["ChangeState"] == 0 and not a["IsChanging"]:
-            return a
-        if time.monotonic() > deadline:
-            raise AssertionError(f"the change did not settle: {a}")
-        time.sleep(0.2)
+        return a if a["ChangeState"] == 0 and not a["IsChanging"] else None
+    return support.wait_for(idle, timeout=timeout, what=f"the change of account {m.account_id} to settle")
 
 
 def served_password(api, m: Managed) -> str:
