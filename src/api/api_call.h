@@ -12,12 +12,12 @@
 #include "domain/audit_service.h"
 #include "domain/auth_service.h"
 #include "domain/estate_service.h"
+#include "domain/ports/store_health.h"
 #include "domain/request_service.h"
 #include "domain/rotation_service.h"
 #include "domain/secret_service.h"
 #include "http/message.h"
 #include "http/rate_limiter.h"
-#include "store/store.h"
 
 namespace psafe::api {
 
@@ -30,7 +30,7 @@ struct ApiContext {
   domain::SecretService& secrets;
   domain::ApiRegistrationService& registrations;
   domain::AuditTrail& audit;
-  store::Store& store;
+  domain::StoreHealth& store_health;
   bool secure_cookies = true;   // false only in loopback plain-HTTP mode
   http::RateLimiter* signin_limiter = nullptr;   // sign-in calls per client; null = unlimited
   http::RateLimiter* request_limiter = nullptr;  // every other API call per client

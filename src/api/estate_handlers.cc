@@ -80,8 +80,7 @@ Result<http::Response> CreateAsset(ApiCall& c) {
 
 Result<http::Response> GetAsset(ApiCall& c) {
   PSAFE_ASSIGN_OR_RETURN(int64_t id, PathId(c, 0, "asset id"));
-  PSAFE_RETURN_IF_ERROR(domain::RequireAdministrator(*c.principal));
-  PSAFE_ASSIGN_OR_RETURN(auto asset, c.ctx.store.FindAsset(id));
+  PSAFE_ASSIGN_OR_RETURN(auto asset, c.ctx.estate.FindAsset(*c.principal, id));
   return JsonResponse(200, AssetJson(asset));
 }
 

@@ -243,11 +243,11 @@ http::Response Invoke(const RouteDef& def, ApiContext& ctx, http::Request& req) 
 }
 
 http::Response Health(ApiContext& ctx) {
-  Status s = ctx.store.Ping();
+  Status s = ctx.store_health.Ping();
   boost::json::object body{
       {"status", s.ok() ? "ok" : "degraded"},
       {"version", PSAFE_VERSION},
-      {"store", boost::json::object{{"backend", ctx.store.BackendName()},
+      {"store", boost::json::object{{"backend", ctx.store_health.BackendName()},
                                     {"status", s.ok() ? "ok" : "unavailable"}}}};
   return JsonResponse(s.ok() ? 200 : 503, body);
 }

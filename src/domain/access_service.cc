@@ -47,8 +47,8 @@ std::optional<std::string> NormalizeAccessType(std::string_view type) {
   return std::nullopt;
 }
 
-AccessService::AccessService(store::Store& store, AuditTrail& audit, const Clock& clock)
-    : store_(store), audit_(audit), clock_(clock) {}
+AccessService::AccessService(const Ports& ports, AuditTrail& audit, const Clock& clock)
+    : ports_(ports), audit_(audit), clock_(clock) {}
 
 Result<User> AccessService::CreateUser(const Principal& p, User u,
                                        std::optional<crypto::SecretString> password) {
@@ -67,28 +67,28 @@ Result<User> AccessService::CreateUser(const Principal& p, User u,
   u.created_at = clock_.NowSeconds();
   int64_t id = 0;
   PSAFE_RETURN_IF_ERROR(audit_.Record(AuditTrail::By(p, "user.create", "User", u.user_name), [&]() -> Status {
-    PSAFE_ASSIGN_OR_RETURN(id, NamedConflict(store_.CreateUser(u), "user", u.user_name));
+    PSAFE_ASSIGN_OR_RETURN(id, NamedConflict(ports_.identity.CreateUser(u), "user", u.user_name));
     return Status::OK();
   }));
-  return store_.FindUserById(id);
+  return ports_.identity.FindUserById(id);
 }
 
 Result<std::vector<User>> AccessService::ListUsers(const Principal& p) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  return store_.ListUsers();
+  return ports_.identity.ListUsers();
 }
 
 Result<User> AccessService::GetUser(const Principal& p, int64_t id) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  return store_.FindUserById(id);
+  return ports_.identity.FindUserById(id);
 }
 
 // Inside the change's transaction: each open request of the user is cancelled and audited.
 Status AccessService::CloseRequestsOf(const Principal& p, int64_t user_id, std::string_view why) {
   const int64_t now = clock_.NowSeconds();
-  PSAFE_ASSIGN_OR_RETURN(auto open, store_.CancelOpenRequestsOf(user_id, now));
+  PSAFE_ASSIGN_OR_RETURN(auto open, ports_.requests.CancelOpenRequestsOf(user_id, now));
   for (const Request& r : open) {
-    PSAFE_RETURN_IF_ERROR(store_.AppendAudit(AuditTrail::By(p, "request.cancel", "Request", std::to_string(r.id),
+    PSAFE_RETURN_IF_ERROR(ports_.audit_log.AppendAudit(AuditTrail::By(p, "request.cancel", "Request", std::to_string(r.id),
                                                             r.account_id, "{\"Reason\":" + AuditQuote(why) + "}"),
                                              now));
   }
@@ -97,14 +97,14 @@ Status AccessService::CloseRequestsOf(const Principal& p, int64_t user_id, std::
 
 Status AccessService::KeepAnAdministrator(const std::function<Status()>& change) {
   PSAFE_RETURN_IF_ERROR(change());
-  PSAFE_ASSIGN_OR_RETURN(int64_t admins, store_.CountAdministrators());
+  PSAFE_ASSIGN_OR_RETURN(int64_t admins, ports_.identity.CountAdministrators());
   if (admins == 0) return Status::Conflict("that would leave no enabled administrator");
   return Status::OK();
 }
 
 Result<User> AccessService::UpdateUser(const Principal& p, int64_t id, const UserChange& c) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  PSAFE_ASSIGN_OR_RETURN(User u, store_.FindUserById(id));
+  PSAFE_ASSIGN_OR_RETURN(User u, ports_.identity.FindUserById(id));
   struct Field {
     std::string_view name;
     std::string* stored;
@@ -128,29 +128,29 @@ Result<User> AccessService::UpdateUser(const Principal& p, int64_t id, const Use
   PSAFE_RETURN_IF_ERROR(audit_.Record(AuditTrail::By(p, "user.update", "User", std::to_string(id), 0, detail),
                                       [&] {
                                         return KeepAnAdministrator([&]() -> Status {
-                                          PSAFE_RETURN_IF_ERROR(NamedConflict(store_.UpdateUser(u), "user", u.user_name));
+                                          PSAFE_RETURN_IF_ERROR(NamedConflict(ports_.identity.UpdateUser(u), "user", u.user_name));
                                           // A new password or a disabled user: what signed in before ends.
                                           if (disabling || c.password) {
-                                            PSAFE_RETURN_IF_ERROR(store_.DeleteSessions({.user_id = id}));
+                                            PSAFE_RETURN_IF_ERROR(ports_.sessions.DeleteSessions({.user_id = id}));
                                           }
                                           if (disabling) PSAFE_RETURN_IF_ERROR(CloseRequestsOf(p, id, "user disabled"));
-                                          return KeepCallerSignedIn(store_, p);
+                                          return KeepCallerSignedIn(ports_, p);
                                         });
                                       }));
-  return store_.FindUserById(id);
+  return ports_.identity.FindUserById(id);
 }
 
 Status AccessService::DeleteUser(const Principal& p, int64_t id) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  PSAFE_ASSIGN_OR_RETURN(User u, store_.FindUserById(id));
+  PSAFE_ASSIGN_OR_RETURN(User u, ports_.identity.FindUserById(id));
   return audit_.Record(AuditTrail::By(p, "user.delete", "User", std::to_string(id), 0,
                                       "{\"UserName\":" + AuditQuote(u.user_name) + "}"),
                        [&] {
                          return KeepAnAdministrator([&]() -> Status {
                            // Its open requests close with it: they would hold the account.
                            PSAFE_RETURN_IF_ERROR(CloseRequestsOf(p, id, "user removed"));
-                           PSAFE_RETURN_IF_ERROR(store_.DeleteUser(id));
-                           return KeepCallerSignedIn(store_, p);
+                           PSAFE_RETURN_IF_ERROR(ports_.identity.DeleteUser(id));
+                           return KeepCallerSignedIn(ports_, p);
                          });
                        });
 }
@@ -160,85 +160,85 @@ Result<UserGroup> AccessService::CreateGroup(const Principal& p, UserGroup g) {
   PSAFE_RETURN_IF_ERROR(ValidateName("groupName", g.name, {.kind = NameKind::kIdentity}));
   g.is_administrator = false;  // administration is granted only by psafed init
   PSAFE_RETURN_IF_ERROR(audit_.Record(AuditTrail::By(p, "usergroup.create", "UserGroup", g.name), [&]() -> Status {
-    PSAFE_ASSIGN_OR_RETURN(g.id, NamedConflict(store_.CreateUserGroup(g), "user group", g.name));
+    PSAFE_ASSIGN_OR_RETURN(g.id, NamedConflict(ports_.identity.CreateUserGroup(g), "user group", g.name));
     return Status::OK();
   }));
-  return store_.FindUserGroupById(g.id);
+  return ports_.identity.FindUserGroupById(g.id);
 }
 
 Result<std::vector<UserGroup>> AccessService::ListGroups(const Principal& p) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  return store_.ListUserGroups();
+  return ports_.identity.ListUserGroups();
 }
 
 Result<UserGroup> AccessService::GetGroup(const Principal& p, std::string_view id_or_name) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   int64_t id = 0;
   auto [end, ec] = std::from_chars(id_or_name.data(), id_or_name.data() + id_or_name.size(), id);
-  if (ec == std::errc() && end == id_or_name.data() + id_or_name.size()) return store_.FindUserGroupById(id);
-  return store_.FindUserGroupByName(id_or_name);
+  if (ec == std::errc() && end == id_or_name.data() + id_or_name.size()) return ports_.identity.FindUserGroupById(id);
+  return ports_.identity.FindUserGroupByName(id_or_name);
 }
 
 Result<UserGroup> AccessService::GetGroupByName(const Principal& p, std::string_view name) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  return store_.FindUserGroupByName(name);
+  return ports_.identity.FindUserGroupByName(name);
 }
 
 Result<std::vector<User>> AccessService::ListMembers(const Principal& p, int64_t group_id) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  PSAFE_RETURN_IF_ERROR(store_.FindUserGroupById(group_id).status());
-  return store_.ListGroupMembers(group_id);
+  PSAFE_RETURN_IF_ERROR(ports_.identity.FindUserGroupById(group_id).status());
+  return ports_.identity.ListGroupMembers(group_id);
 }
 
 Status AccessService::AddMember(const Principal& p, int64_t group_id, int64_t user_id) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  PSAFE_RETURN_IF_ERROR(store_.FindUserGroupById(group_id).status());
-  PSAFE_RETURN_IF_ERROR(store_.FindUserById(user_id).status());
+  PSAFE_RETURN_IF_ERROR(ports_.identity.FindUserGroupById(group_id).status());
+  PSAFE_RETURN_IF_ERROR(ports_.identity.FindUserById(user_id).status());
   return audit_.Record(AuditTrail::By(p, "usergroup.member.add", "UserGroup", std::to_string(group_id), 0,
                                       "{\"UserID\":" + std::to_string(user_id) + "}"),
-                       [&] { return store_.AddUserToGroup(group_id, user_id); });
+                       [&] { return ports_.identity.AddUserToGroup(group_id, user_id); });
 }
 
 Status AccessService::RemoveMember(const Principal& p, int64_t group_id, int64_t user_id) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  PSAFE_RETURN_IF_ERROR(store_.FindUserGroupById(group_id).status());
+  PSAFE_RETURN_IF_ERROR(ports_.identity.FindUserGroupById(group_id).status());
   return audit_.Record(AuditTrail::By(p, "usergroup.member.remove", "UserGroup", std::to_string(group_id), 0,
                                       "{\"UserID\":" + std::to_string(user_id) + "}"),
                        [&] {
                          return KeepAnAdministrator([&]() -> Status {
-                           PSAFE_RETURN_IF_ERROR(store_.RemoveUserFromGroup(group_id, user_id));
-                           return KeepCallerSignedIn(store_, p);
+                           PSAFE_RETURN_IF_ERROR(ports_.identity.RemoveUserFromGroup(group_id, user_id));
+                           return KeepCallerSignedIn(ports_, p);
                          });
                        });
 }
 
 Status AccessService::DeleteGroup(const Principal& p, int64_t group_id) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  PSAFE_ASSIGN_OR_RETURN(UserGroup g, store_.FindUserGroupById(group_id));
+  PSAFE_ASSIGN_OR_RETURN(UserGroup g, ports_.identity.FindUserGroupById(group_id));
   if (g.is_administrator) return Status::Conflict("the administrators' group cannot be deleted");
   return audit_.Record(AuditTrail::By(p, "usergroup.delete", "UserGroup", std::to_string(group_id), 0,
                                       "{\"Name\":" + AuditQuote(g.name) + "}"),
                        [&]() -> Status {
-                         PSAFE_RETURN_IF_ERROR(store_.DeleteUserGroup(group_id));
-                         return KeepCallerSignedIn(store_, p);
+                         PSAFE_RETURN_IF_ERROR(ports_.identity.DeleteUserGroup(group_id));
+                         return KeepCallerSignedIn(ports_, p);
                        });
 }
 
 Result<SmartRule> AccessService::CreateSmartRule(const Principal& p, SmartRule r) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   PSAFE_RETURN_IF_ERROR(ValidateName("Title", r.title));
-  if (r.workgroup_name) PSAFE_RETURN_IF_ERROR(store_.FindWorkgroupByName(*r.workgroup_name).status());
+  if (r.workgroup_name) PSAFE_RETURN_IF_ERROR(ports_.estate.FindWorkgroupByName(*r.workgroup_name).status());
   r.created_at = clock_.NowSeconds();
   PSAFE_RETURN_IF_ERROR(audit_.Record(AuditTrail::By(p, "smartrule.create", "SmartRule", r.title), [&]() -> Status {
-    PSAFE_ASSIGN_OR_RETURN(r.id, NamedConflict(store_.CreateSmartRule(r), "smart rule", r.title));
+    PSAFE_ASSIGN_OR_RETURN(r.id, NamedConflict(ports_.permissions.CreateSmartRule(r), "smart rule", r.title));
     return Status::OK();
   }));
-  return store_.FindSmartRule(r.id);
+  return ports_.permissions.FindSmartRule(r.id);
 }
 
 Result<std::vector<SmartRule>> AccessService::ListSmartRules(const Principal& p) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  return store_.ListSmartRules();
+  return ports_.permissions.ListSmartRules();
 }
 
 Result<AccessPolicy> AccessService::CreatePolicy(const Principal& p, AccessPolicy policy) {
@@ -260,7 +260,7 @@ Result<AccessPolicy> AccessService::CreatePolicy(const Principal& p, AccessPolic
     t = *n;
   }
   PSAFE_RETURN_IF_ERROR(audit_.Record(AuditTrail::By(p, "accesspolicy.create", "AccessPolicy", policy.name), [&]() -> Status {
-    PSAFE_ASSIGN_OR_RETURN(policy.id, NamedConflict(store_.CreateAccessPolicy(policy), "access policy", policy.name));
+    PSAFE_ASSIGN_OR_RETURN(policy.id, NamedConflict(ports_.permissions.CreateAccessPolicy(policy), "access policy", policy.name));
     return Status::OK();
   }));
   return policy;
@@ -268,15 +268,15 @@ Result<AccessPolicy> AccessService::CreatePolicy(const Principal& p, AccessPolic
 
 Result<std::vector<AccessPolicy>> AccessService::ListPolicies(const Principal& p) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  return store_.ListAccessPolicies();
+  return ports_.permissions.ListAccessPolicies();
 }
 
 Status AccessService::AssignRoles(const Principal& p, int64_t group_id, int64_t rule_id,
                                   const std::vector<int64_t>& role_ids, std::optional<int64_t> policy_id) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  PSAFE_RETURN_IF_ERROR(store_.FindUserGroupById(group_id).status());
-  PSAFE_RETURN_IF_ERROR(store_.FindSmartRule(rule_id).status());
-  if (policy_id) PSAFE_RETURN_IF_ERROR(store_.FindAccessPolicy(*policy_id).status());
+  PSAFE_RETURN_IF_ERROR(ports_.identity.FindUserGroupById(group_id).status());
+  PSAFE_RETURN_IF_ERROR(ports_.permissions.FindSmartRule(rule_id).status());
+  if (policy_id) PSAFE_RETURN_IF_ERROR(ports_.permissions.FindAccessPolicy(*policy_id).status());
   if (role_ids.empty()) return Status::InvalidArgument("Roles must name at least one RoleID");
   for (int64_t id : role_ids) {
     if (FindRole(id) == nullptr) return Status::InvalidArgument("RoleID " + std::to_string(id) + " is not known");
@@ -287,7 +287,7 @@ Status AccessService::AssignRoles(const Principal& p, int64_t group_id, int64_t 
   return audit_.Record(AuditTrail::By(p, "role.assign", "UserGroup", std::to_string(group_id), 0, detail),
                        [&]() -> Status {
                          for (int64_t id : role_ids) {
-                           PSAFE_RETURN_IF_ERROR(store_.AssignRole(group_id, rule_id, static_cast<Role>(id), policy_id));
+                           PSAFE_RETURN_IF_ERROR(ports_.permissions.AssignRole(group_id, rule_id, static_cast<Role>(id), policy_id));
                          }
                          return Status::OK();
                        });
@@ -295,17 +295,17 @@ Status AccessService::AssignRoles(const Principal& p, int64_t group_id, int64_t 
 
 Status AccessService::RemoveRoles(const Principal& p, int64_t group_id, int64_t rule_id) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  PSAFE_RETURN_IF_ERROR(store_.FindUserGroupById(group_id).status());
+  PSAFE_RETURN_IF_ERROR(ports_.identity.FindUserGroupById(group_id).status());
   return audit_.Record(AuditTrail::By(p, "role.remove", "UserGroup", std::to_string(group_id), 0,
                                       "{\"SmartRuleID\":" + std::to_string(rule_id) + "}"),
-                       [&] { return store_.RemoveRoles(group_id, rule_id); });
+                       [&] { return ports_.permissions.RemoveRoles(group_id, rule_id); });
 }
 
 Result<PasswordRule> AccessService::CreatePasswordRule(const Principal& p, PasswordRule rule) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   PSAFE_RETURN_IF_ERROR(ValidatePasswordRule(rule));
   PSAFE_RETURN_IF_ERROR(audit_.Record(AuditTrail::By(p, "passwordrule.create", "PasswordRule", rule.name), [&]() -> Status {
-    PSAFE_ASSIGN_OR_RETURN(rule.id, NamedConflict(store_.CreatePasswordRule(rule), "password rule", rule.name));
+    PSAFE_ASSIGN_OR_RETURN(rule.id, NamedConflict(ports_.permissions.CreatePasswordRule(rule), "password rule", rule.name));
     return Status::OK();
   }));
   return rule;
@@ -313,7 +313,7 @@ Result<PasswordRule> AccessService::CreatePasswordRule(const Principal& p, Passw
 
 Result<std::vector<PasswordRule>> AccessService::ListPasswordRules(const Principal& p) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  return store_.ListPasswordRules();
+  return ports_.permissions.ListPasswordRules();
 }
 
 }  // namespace psafe::domain

@@ -15,7 +15,7 @@
 #include "domain/audit_service.h"
 #include "domain/password_rule.h"
 #include "domain/principal.h"
-#include "store/store.h"
+#include "domain/ports/ports.h"
 
 namespace psafe::domain {
 
@@ -28,7 +28,7 @@ struct UserChange {
 
 class AccessService {
  public:
-  AccessService(store::Store& store, AuditTrail& audit, const Clock& clock);
+  AccessService(const Ports& ports, AuditTrail& audit, const Clock& clock);
 
   Result<User> CreateUser(const Principal& p, User user, std::optional<crypto::SecretString> password);
   Result<std::vector<User>> ListUsers(const Principal& p);
@@ -63,7 +63,7 @@ class AccessService {
   Status KeepAnAdministrator(const std::function<Status()>& change);
   Status CloseRequestsOf(const Principal& p, int64_t user_id, std::string_view why);
 
-  store::Store& store_;
+  Ports ports_;
   AuditTrail& audit_;
   const Clock& clock_;
 };

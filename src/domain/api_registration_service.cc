@@ -43,32 +43,32 @@ Status NamedConflict(Status s, const ApiRegistration& r) {
 
 }  // namespace
 
-ApiRegistrationService::ApiRegistrationService(store::Store& store, const crypto::Keyring& keyring,
+ApiRegistrationService::ApiRegistrationService(const Ports& ports, const crypto::Keyring& keyring,
                                                AuditTrail& audit, const Clock& clock)
-    : store_(store), keyring_(keyring), audit_(audit), clock_(clock) {}
+    : ports_(ports), keyring_(keyring), audit_(audit), clock_(clock) {}
 
 Result<std::vector<ApiRegistration>> ApiRegistrationService::List(const Principal& p) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  return store_.ListApiRegistrations();
+  return ports_.registrations.ListApiRegistrations();
 }
 
 Result<ApiRegistration> ApiRegistrationService::Get(const Principal& p, int64_t id) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  return store_.FindRegistrationById(id);
+  return ports_.registrations.FindRegistrationById(id);
 }
 
 Status ApiRegistrationService::ApplyChange(const ApiRegistration& r, const RegistrationChange& change,
                                            bool check_oauth_user) {
   for (int64_t user : change.add.user_ids) {
-    PSAFE_RETURN_IF_ERROR(store_.FindUserById(user).status());
-    PSAFE_RETURN_IF_ERROR(store_.AllowUserForRegistration(r.id, user));
+    PSAFE_RETURN_IF_ERROR(ports_.identity.FindUserById(user).status());
+    PSAFE_RETURN_IF_ERROR(ports_.registrations.AllowUserForRegistration(r.id, user));
   }
   for (int64_t group : change.add.group_ids) {
-    PSAFE_RETURN_IF_ERROR(store_.FindUserGroupById(group).status());
-    PSAFE_RETURN_IF_ERROR(store_.AllowGroupForRegistration(r.id, group));
+    PSAFE_RETURN_IF_ERROR(ports_.identity.FindUserGroupById(group).status());
+    PSAFE_RETURN_IF_ERROR(ports_.registrations.AllowGroupForRegistration(r.id, group));
   }
   if (!check_oauth_user) return Status::OK();
-  PSAFE_ASSIGN_OR_RETURN(bool admitted, store_.IsUserAllowedForRegistration(r.id, r.oauth_user_id));
+  PSAFE_ASSIGN_OR_RETURN(bool admitted, ports_.registrations.IsUserAllowedForRegistration(r.id, r.oauth_user_id));
   if (!admitted) {
     return Status::InvalidArgument("OAuthUserID must name a user the registration admits (UserIDs or UserGroupIDs)");
   }
@@ -95,11 +95,11 @@ Result<CreatedRegistration> ApiRegistrationService::Create(const Principal& p, A
                                app.name = "OAuth client of " + r.name;
                                app.created_at = clock_.NowSeconds();
                                app.application = true;
-                               PSAFE_ASSIGN_OR_RETURN(r.oauth_user_id, store_.CreateUser(app));
+                               PSAFE_ASSIGN_OR_RETURN(r.oauth_user_id, ports_.identity.CreateUser(app));
                                change.add.user_ids.push_back(r.oauth_user_id);
                              }
-                             PSAFE_RETURN_IF_ERROR(store_.FindUserById(r.oauth_user_id).status());
-                             PSAFE_ASSIGN_OR_RETURN(r.id, store_.CreateApiRegistration(r));
+                             PSAFE_RETURN_IF_ERROR(ports_.identity.FindUserById(r.oauth_user_id).status());
+                             PSAFE_ASSIGN_OR_RETURN(r.id, ports_.registrations.CreateApiRegistration(r));
                              return ApplyChange(r, change, true);
                            });
   PSAFE_RETURN_IF_ERROR(NamedConflict(s, r));
@@ -110,42 +110,42 @@ Result<CreatedRegistration> ApiRegistrationService::Create(const Principal& p, A
 Result<ApiRegistration> ApiRegistrationService::Update(const Principal& p, int64_t id, ApiRegistration r,
                                                        RegistrationChange change) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  PSAFE_ASSIGN_OR_RETURN(ApiRegistration before, store_.FindRegistrationById(id));
+  PSAFE_ASSIGN_OR_RETURN(ApiRegistration before, ports_.registrations.FindRegistrationById(id));
   PSAFE_RETURN_IF_ERROR(Validate(r, r.name != before.name));
   r.id = id;
   if (change.oauth_user_id) r.oauth_user_id = *change.oauth_user_id;
   Status s = audit_.Record(
       AuditTrail::By(p, "registration.update", "ApiRegistration", std::to_string(id), 0, Detail(r, change)),
       [&]() -> Status {
-        if (change.oauth_user_id) PSAFE_RETURN_IF_ERROR(store_.FindUserById(r.oauth_user_id).status());
-        PSAFE_RETURN_IF_ERROR(store_.UpdateApiRegistration(r));
+        if (change.oauth_user_id) PSAFE_RETURN_IF_ERROR(ports_.identity.FindUserById(r.oauth_user_id).status());
+        PSAFE_RETURN_IF_ERROR(ports_.registrations.UpdateApiRegistration(r));
         // An OAuth user unlinked on purpose (to stop the client) does not block other edits.
         PSAFE_RETURN_IF_ERROR(ApplyChange(r, change, change.oauth_user_id.has_value()));
         // What stood on the old settings ends with them: a disabled registration's sessions
         // do not come back when it is enabled again; tokens of a rebound client go.
         if (!r.enabled) {
-          PSAFE_RETURN_IF_ERROR(store_.DeleteSessions({.registration_id = id}));
+          PSAFE_RETURN_IF_ERROR(ports_.sessions.DeleteSessions({.registration_id = id}));
         } else if (r.user_password_required && !before.user_password_required) {
-          PSAFE_RETURN_IF_ERROR(store_.DeleteSessions({.registration_id = id, .only_without_password = true}));
+          PSAFE_RETURN_IF_ERROR(ports_.sessions.DeleteSessions({.registration_id = id, .only_without_password = true}));
         }
         if (r.oauth_user_id != before.oauth_user_id) {
-          PSAFE_RETURN_IF_ERROR(store_.DeleteSessions({.user_id = before.oauth_user_id, .registration_id = id,
+          PSAFE_RETURN_IF_ERROR(ports_.sessions.DeleteSessions({.user_id = before.oauth_user_id, .registration_id = id,
                                                        .only_bearer = true}));
         }
-        return KeepCallerSignedIn(store_, p);
+        return KeepCallerSignedIn(ports_, p);
       });
   PSAFE_RETURN_IF_ERROR(NamedConflict(s, r));
-  return store_.FindRegistrationById(id);
+  return ports_.registrations.FindRegistrationById(id);
 }
 
 Status ApiRegistrationService::Delete(const Principal& p, int64_t id) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   if (id == p.registration_id) return Status::Conflict(std::string(kLocksOutCaller));
-  PSAFE_ASSIGN_OR_RETURN(ApiRegistration r, store_.FindRegistrationById(id));
+  PSAFE_ASSIGN_OR_RETURN(ApiRegistration r, ports_.registrations.FindRegistrationById(id));
   return audit_.Record(AuditTrail::By(p, "registration.delete", "ApiRegistration", std::to_string(id)), [&]() -> Status {
-    PSAFE_RETURN_IF_ERROR(store_.DeleteApiRegistration(id));
-    auto app = store_.FindUserById(r.oauth_user_id);
-    if (app.ok() && app->application) return store_.DeleteUser(app->id);
+    PSAFE_RETURN_IF_ERROR(ports_.registrations.DeleteApiRegistration(id));
+    auto app = ports_.identity.FindUserById(r.oauth_user_id);
+    if (app.ok() && app->application) return ports_.identity.DeleteUser(app->id);
     return app.ok() || app.status().code() == StatusCode::kNotFound ? Status::OK() : app.status();
   });
 }
@@ -167,22 +167,22 @@ Result<std::vector<T>> LoadEach(const std::vector<int64_t>& ids, Find find) {
 
 Result<std::vector<User>> ApiRegistrationService::LinkedUsers(const Principal& p, int64_t id) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  PSAFE_RETURN_IF_ERROR(store_.FindRegistrationById(id).status());
-  PSAFE_ASSIGN_OR_RETURN(RegistrationLinks links, store_.RegistrationLinksOf(id));
-  return LoadEach<User>(links.user_ids, [this](int64_t user) { return store_.FindUserById(user); });
+  PSAFE_RETURN_IF_ERROR(ports_.registrations.FindRegistrationById(id).status());
+  PSAFE_ASSIGN_OR_RETURN(RegistrationLinks links, ports_.registrations.RegistrationLinksOf(id));
+  return LoadEach<User>(links.user_ids, [this](int64_t user) { return ports_.identity.FindUserById(user); });
 }
 
 Result<std::vector<UserGroup>> ApiRegistrationService::LinkedGroups(const Principal& p, int64_t id) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  PSAFE_RETURN_IF_ERROR(store_.FindRegistrationById(id).status());
-  PSAFE_ASSIGN_OR_RETURN(RegistrationLinks links, store_.RegistrationLinksOf(id));
-  return LoadEach<UserGroup>(links.group_ids, [this](int64_t group) { return store_.FindUserGroupById(group); });
+  PSAFE_RETURN_IF_ERROR(ports_.registrations.FindRegistrationById(id).status());
+  PSAFE_ASSIGN_OR_RETURN(RegistrationLinks links, ports_.registrations.RegistrationLinksOf(id));
+  return LoadEach<UserGroup>(links.group_ids, [this](int64_t group) { return ports_.identity.FindUserGroupById(group); });
 }
 
 Status ApiRegistrationService::ChangeLink(const Principal& p, int64_t id, std::string action, std::string detail,
                                           const std::function<Status(const ApiRegistration&)>& change) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  PSAFE_ASSIGN_OR_RETURN(ApiRegistration r, store_.FindRegistrationById(id));
+  PSAFE_ASSIGN_OR_RETURN(ApiRegistration r, ports_.registrations.FindRegistrationById(id));
   return audit_.Record(AuditTrail::By(p, std::move(action), "ApiRegistration", std::to_string(id), 0, std::move(detail)),
                        [&] { return change(r); });
 }
@@ -206,17 +206,17 @@ Status ApiRegistrationService::LinkGroup(const Principal& p, int64_t id, int64_t
 Status ApiRegistrationService::UnlinkUser(const Principal& p, int64_t id, int64_t user_id) {
   return ChangeLink(p, id, "registration.user.unlink", "{\"UserID\":" + std::to_string(user_id) + "}",
                     [&](const ApiRegistration&) -> Status {
-                      PSAFE_RETURN_IF_ERROR(store_.DisallowUserForRegistration(id, user_id));
-                      PSAFE_RETURN_IF_ERROR(store_.DeleteSessions({.user_id = user_id, .registration_id = id}));
-                      return KeepCallerSignedIn(store_, p);
+                      PSAFE_RETURN_IF_ERROR(ports_.registrations.DisallowUserForRegistration(id, user_id));
+                      PSAFE_RETURN_IF_ERROR(ports_.sessions.DeleteSessions({.user_id = user_id, .registration_id = id}));
+                      return KeepCallerSignedIn(ports_, p);
                     });
 }
 
 Status ApiRegistrationService::UnlinkGroup(const Principal& p, int64_t id, int64_t group_id) {
   return ChangeLink(p, id, "registration.group.unlink", "{\"GroupID\":" + std::to_string(group_id) + "}",
                     [&](const ApiRegistration&) -> Status {
-                      PSAFE_RETURN_IF_ERROR(store_.DisallowGroupForRegistration(id, group_id));
-                      return KeepCallerSignedIn(store_, p);
+                      PSAFE_RETURN_IF_ERROR(ports_.registrations.DisallowGroupForRegistration(id, group_id));
+                      return KeepCallerSignedIn(ports_, p);
                     });
 }
 

@@ -18,7 +18,7 @@
 #include "domain/audit_service.h"
 #include "domain/identity.h"
 #include "domain/principal.h"
-#include "store/store.h"
+#include "domain/ports/ports.h"
 
 namespace psafe::domain {
 
@@ -36,7 +36,7 @@ struct RegistrationChange {
 
 class ApiRegistrationService {
  public:
-  ApiRegistrationService(store::Store& store, const crypto::Keyring& keyring, AuditTrail& audit,
+  ApiRegistrationService(const Ports& ports, const crypto::Keyring& keyring, AuditTrail& audit,
                          const Clock& clock);
 
   Result<std::vector<ApiRegistration>> List(const Principal& p);
@@ -63,7 +63,7 @@ class ApiRegistrationService {
   Status ChangeLink(const Principal& p, int64_t id, std::string action, std::string detail,
                     const std::function<Status(const ApiRegistration&)>& change);
 
-  store::Store& store_;
+  Ports ports_;
   const crypto::Keyring& keyring_;
   AuditTrail& audit_;
   const Clock& clock_;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "domain/change_policy.h"
+#include "domain/paging.h"
 
 namespace psafe::domain {
 
@@ -146,17 +147,6 @@ struct SealedCredentials {
   std::optional<std::string> password;
   std::optional<std::string> private_key;
   std::optional<std::string> passphrase;
-};
-
-struct Page {
-  int64_t limit = 0;  // 0 = no limit
-  int64_t offset = 0;
-};
-
-template <typename T>
-struct Paged {
-  std::vector<T> items;
-  int64_t total = 0;
 };
 
 struct SystemFilter {

@@ -4,9 +4,9 @@
 
 namespace psafe::domain {
 
-AuditTrail::AuditTrail(store::Store& store, const crypto::Keyring& keyring, const Clock& clock)
-    : store_(store), keyring_(keyring), clock_(clock) {
-  store_.SetAuditMac([&keyring](std::string_view prev, std::string_view record) {
+AuditTrail::AuditTrail(const Ports& ports, const crypto::Keyring& keyring, const Clock& clock)
+    : ports_(ports), keyring_(keyring), clock_(clock) {
+  ports_.audit_log.SetAuditMac([&keyring](std::string_view prev, std::string_view record) {
     return keyring.AuditMac(prev, record);
   });
 }
@@ -18,33 +18,33 @@ AuditEvent AuditTrail::By(const Principal& p, std::string action, std::string ob
 }
 
 Status AuditTrail::Record(const AuditEvent& event, const std::function<Status()>& change) {
-  return store_.Atomically([&]() -> Status {
+  return ports_.tx.Atomically([&]() -> Status {
     PSAFE_RETURN_IF_ERROR(change());
-    return store_.AppendAudit(event, clock_.NowSeconds());
+    return ports_.audit_log.AppendAudit(event, clock_.NowSeconds());
   });
 }
 
 Status AuditTrail::RecordAll(const std::vector<AuditEvent>& events) {
   if (events.empty()) return Status::OK();
-  return store_.Atomically([&]() -> Status {
+  return ports_.tx.Atomically([&]() -> Status {
     const int64_t now = clock_.NowSeconds();
-    for (const AuditEvent& e : events) PSAFE_RETURN_IF_ERROR(store_.AppendAudit(e, now));
+    for (const AuditEvent& e : events) PSAFE_RETURN_IF_ERROR(ports_.audit_log.AppendAudit(e, now));
     return Status::OK();
   });
 }
 
 Result<Paged<AuditRecord>> AuditTrail::List(const Principal& p, const AuditFilter& filter) {
   if (!p.is_administrator()) {
-    PSAFE_ASSIGN_OR_RETURN(bool auditor, store_.HoldsRole(p.user.id, Role::kAuditor));
+    PSAFE_ASSIGN_OR_RETURN(bool auditor, ports_.permissions.HoldsRole(p.user.id, Role::kAuditor));
     if (!auditor) return Status::PermissionDenied("Auditor role required");
   }
-  return store_.ListAudit(filter);
+  return ports_.audit_log.ListAudit(filter);
 }
 
 Result<AuditVerification> AuditTrail::Verify() {
   AuditVerification v;
   std::string prev;
-  PSAFE_RETURN_IF_ERROR(store_.ForEachAudit([&](const AuditRecord& r) -> Status {
+  PSAFE_RETURN_IF_ERROR(ports_.audit_log.ForEachAudit([&](const AuditRecord& r) -> Status {
     if (v.first_broken_id) return Status::OK();
     ++v.records;
     const std::string expected = keyring_.AuditMac(prev, CanonicalAuditRecord(r));

@@ -12,7 +12,7 @@
 #include "crypto/keyring.h"
 #include "domain/audit.h"
 #include "domain/principal.h"
-#include "store/store.h"
+#include "domain/ports/ports.h"
 
 namespace psafe::domain {
 
@@ -24,7 +24,7 @@ struct AuditVerification {
 class AuditTrail {
  public:
   // Installs the keyring's chain MAC into the store.
-  AuditTrail(store::Store& store, const crypto::Keyring& keyring, const Clock& clock);
+  AuditTrail(const Ports& ports, const crypto::Keyring& keyring, const Clock& clock);
 
   // Runs `change` and appends `event` in one transaction: both or neither.
   Status Record(const AuditEvent& event, const std::function<Status()>& change);
@@ -39,7 +39,7 @@ class AuditTrail {
   Result<AuditVerification> Verify();
 
  private:
-  store::Store& store_;
+  Ports ports_;
   const crypto::Keyring& keyring_;
   const Clock& clock_;
 };

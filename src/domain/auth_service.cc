@@ -41,9 +41,9 @@ std::string_view Utf8Prefix(std::string_view s, size_t max_bytes) {
 
 }  // namespace
 
-AuthService::AuthService(store::Store& store, const crypto::Keyring& keyring, const Clock& clock,
+AuthService::AuthService(const Ports& ports, const crypto::Keyring& keyring, const Clock& clock,
                          AuditTrail& audit, AuthPolicy policy)
-    : store_(store),
+    : ports_(ports),
       keyring_(keyring),
       clock_(clock),
       audit_(audit),
@@ -52,7 +52,7 @@ AuthService::AuthService(store::Store& store, const crypto::Keyring& keyring, co
 
 Status AuthService::CheckNotLocked(const LockCounters& counters) {
   for (const LockCounter& c : counters) {
-    PSAFE_ASSIGN_OR_RETURN(AuthFailureRecord r, store_.GetAuthFailures(c.subject));
+    PSAFE_ASSIGN_OR_RETURN(AuthFailureRecord r, ports_.lockouts.GetAuthFailures(c.subject));
     if (r.locked_until > clock_.NowSeconds()) {
       return Status::Locked("User locked out after repeated failed sign-ins; try again later");
     }
@@ -68,7 +68,7 @@ void AuthService::RecordFailure(const LockCounters& counters, std::string_view c
   bool locked = false;
   for (const LockCounter& c : counters) {
     AuthFailureRecord r;
-    if (auto got = store_.GetAuthFailures(c.subject); got.ok()) r = *got;
+    if (auto got = ports_.lockouts.GetAuthFailures(c.subject); got.ok()) r = *got;
     if (r.locked_until != 0 && r.locked_until <= now) r = AuthFailureRecord{};  // lock served
     r.failures += 1;
     r.last_failure_at = now;
@@ -91,10 +91,10 @@ void AuthService::RecordFailure(const LockCounters& counters, std::string_view c
   detail += "}";
   const AuditEvent event{0, "", "signin.failed", "Subject", counters.empty() ? "" : counters.front().subject, 0, detail};
   const auto count = [&]() -> Status {
-    for (size_t i = 0; i < counters.size(); ++i) PSAFE_RETURN_IF_ERROR(store_.PutAuthFailures(counters[i].subject, records[i]));
+    for (size_t i = 0; i < counters.size(); ++i) PSAFE_RETURN_IF_ERROR(ports_.lockouts.PutAuthFailures(counters[i].subject, records[i]));
     return Status::OK();
   };
-  Status s = audited ? audit_.Record(event, count) : store_.Atomically(count);
+  Status s = audited ? audit_.Record(event, count) : ports_.tx.Atomically(count);
   if (!s.ok()) spdlog::error("auth: cannot record failure: {}", s.ToString());
 }
 
@@ -106,13 +106,13 @@ bool AuthService::VerifyPasswordOrBurn(const std::optional<std::string>& hash, s
 }
 
 Result<User> AuthService::AdmittedUser(const ApiRegistration& reg, int64_t user_id) {
-  auto user = store_.FindUserById(user_id);
+  auto user = ports_.identity.FindUserById(user_id);
   if (!user.ok()) {
     if (user.status().code() != StatusCode::kNotFound) return user.status();
     return NotAuthenticated();
   }
   if (!user->enabled) return NotAuthenticated();
-  PSAFE_ASSIGN_OR_RETURN(bool admitted, store_.IsUserAllowedForRegistration(reg.id, user->id));
+  PSAFE_ASSIGN_OR_RETURN(bool admitted, ports_.registrations.IsUserAllowedForRegistration(reg.id, user->id));
   if (!admitted) return NotAuthenticated();
   return user;
 }
@@ -164,7 +164,7 @@ Status AuthService::CheckClient(const ApiRegistration& reg, const ClientContext&
 Result<Principal> AuthService::VerifyApiKey(const ApiKeyCredentials& creds, const ClientContext& client,
                                             LockCounters* locks) {
   const std::string key_hash = keyring_.TokenHash(creds.key.view());
-  auto reg = store_.FindRegistrationByKeyHash(key_hash);
+  auto reg = ports_.registrations.FindRegistrationByKeyHash(key_hash);
   if (!reg.ok()) {
     if (reg.status().code() != StatusCode::kNotFound) return reg.status();
     return NotAuthenticated();
@@ -188,7 +188,7 @@ Result<Principal> AuthService::VerifyApiKey(const ApiKeyCredentials& creds, cons
   if (!creds.password && reg->user_password_required) return Status::Unauthenticated("User password required");
   PSAFE_RETURN_IF_ERROR(CheckClient(*reg, client, &creds.key));
   // Whoever the name turns out to be, the answer and the time it takes are the same.
-  auto user = store_.FindUserByName(user_name);
+  auto user = ports_.identity.FindUserByName(user_name);
   if (!user.ok() && user.status().code() != StatusCode::kNotFound) return user.status();
   // An OAuth client's own user acts only through that client's tokens, never as a runas.
   Result<User> admitted = user.ok() && !user->application ? AdmittedUser(*reg, user->id)
@@ -211,7 +211,7 @@ Result<Principal> AuthService::AuthenticateApiKey(const ApiKeyCredentials& creds
   LockCounters locks;
   auto result = VerifyApiKey(creds, client, &locks);
   if (result.ok()) {
-    for (const LockCounter& c : locks) (void)store_.ClearAuthFailures(c.subject);
+    for (const LockCounter& c : locks) (void)ports_.lockouts.ClearAuthFailures(c.subject);
     return result;
   }
   if (result.status().code() == StatusCode::kUnauthenticated) {
@@ -237,7 +237,7 @@ Result<crypto::SecretString> AuthService::CreateSession(SessionKind kind, const 
   PSAFE_RETURN_IF_ERROR(audit_.Record(
       AuditTrail::By(p, "signin", "Session", kind == SessionKind::kBearer ? "token" : "cookie", 0,
                      "{\"Method\":" + AuditQuote(method) + "}"),
-      [&] { return store_.CreateSession(s); }));
+      [&] { return ports_.sessions.CreateSession(s); }));
   return token;
 }
 
@@ -257,11 +257,11 @@ bool AuthService::CsrfTokenMatches(std::string_view session_token, std::string_v
 }
 
 Result<Principal> AuthService::SessionPrincipal(const Session& s, const ClientContext& client) {
-  auto reg = store_.FindRegistrationById(s.registration_id);
+  auto reg = ports_.registrations.FindRegistrationById(s.registration_id);
   if (!reg.ok()) return reg.status().code() == StatusCode::kNotFound ? NotAuthenticated() : reg.status();
   PSAFE_RETURN_IF_ERROR(CheckTransport(*reg, client));
   if (reg->user_password_required && !s.password_verified) {
-    (void)store_.DeleteSession(s.token_hash);
+    (void)ports_.sessions.DeleteSession(s.token_hash);
     return NotAuthenticated();
   }
   PSAFE_ASSIGN_OR_RETURN(User user, AdmittedUser(*reg, s.user_id));
@@ -273,25 +273,25 @@ Result<Principal> AuthService::SessionPrincipal(const Session& s, const ClientCo
 
 Result<Principal> AuthService::AuthenticateSession(std::string_view session_token, const ClientContext& client) {
   const std::string hash = keyring_.TokenHash(session_token);
-  auto s = store_.FindSession(hash);
+  auto s = ports_.sessions.FindSession(hash);
   const int64_t now = clock_.NowSeconds();
   if (!s.ok() || s->kind != SessionKind::kCookie || !crypto::ConstantTimeEquals(s->token_hash, hash)) {
     return NotAuthenticated();
   }
   if (now - s->last_seen_at >= policy_.session_idle_seconds || (s->expires_at != 0 && s->expires_at <= now)) {
-    (void)store_.DeleteSession(hash);
+    (void)ports_.sessions.DeleteSession(hash);
     return Status::Unauthenticated("Session expired");
   }
   PSAFE_ASSIGN_OR_RETURN(Principal p, SessionPrincipal(*s, client));
   p.via_cookie = true;
   // Write at most every 15 s per session: idle expiry needs no finer grain.
-  if (now - s->last_seen_at >= 15) (void)store_.TouchSession(hash, now);
+  if (now - s->last_seen_at >= 15) (void)ports_.sessions.TouchSession(hash, now);
   return p;
 }
 
 Result<Principal> AuthService::AuthenticateBearer(std::string_view access_token, const ClientContext& client) {
   const std::string hash = keyring_.TokenHash(access_token);
-  auto s = store_.FindSession(hash);
+  auto s = ports_.sessions.FindSession(hash);
   if (!s.ok() || s->kind != SessionKind::kBearer || !crypto::ConstantTimeEquals(s->token_hash, hash) ||
       s->expires_at <= clock_.NowSeconds()) {
     return NotAuthenticated();
@@ -301,7 +301,7 @@ Result<Principal> AuthService::AuthenticateBearer(std::string_view access_token,
 
 Status AuthService::EndSession(const Principal& p, std::string_view session_token) {
   return audit_.Record(AuditTrail::By(p, "signout", "Session", "cookie"),
-                       [&] { return store_.DeleteSession(keyring_.TokenHash(session_token)); });
+                       [&] { return ports_.sessions.DeleteSession(keyring_.TokenHash(session_token)); });
 }
 
 Result<IssuedToken> AuthService::IssueToken(std::string_view client_id, std::string_view client_secret,
@@ -311,7 +311,7 @@ Result<IssuedToken> AuthService::IssueToken(std::string_view client_id, std::str
   const LockCounters locks = {
       {"client:" + ToLowerAscii(Utf8Prefix(client_id, 64)) + "/src:" + client.remote_address, policy_.lockout_threshold}};
   PSAFE_RETURN_IF_ERROR(CheckNotLocked(locks));
-  auto reg = store_.FindRegistrationByClientId(client_id);
+  auto reg = ports_.registrations.FindRegistrationByClientId(client_id);
   if (!reg.ok() || !reg->enabled ||
       !crypto::ConstantTimeEquals(reg->client_secret_hash, keyring_.TokenHash(client_secret))) {
     RecordFailure(reg.ok() ? locks : LockCounters{}, client_id, "invalid_client", client);
@@ -328,7 +328,7 @@ Result<IssuedToken> AuthService::IssueToken(std::string_view client_id, std::str
     RecordFailure(locks, client_id, user.status().message(), client);
     return user.status();
   }
-  (void)store_.ClearAuthFailures(locks.front().subject);
+  (void)ports_.lockouts.ClearAuthFailures(locks.front().subject);
   const int64_t expires_at = clock_.NowSeconds() + policy_.token_lifetime_seconds;
   Principal p{std::move(user).value(), reg->id};
   PSAFE_ASSIGN_OR_RETURN(crypto::SecretString token, CreateSession(SessionKind::kBearer, p, expires_at, "oauth"));
@@ -337,10 +337,10 @@ Result<IssuedToken> AuthService::IssueToken(std::string_view client_id, std::str
 
 Status AuthService::SweepExpired() {
   const int64_t now = clock_.NowSeconds();
-  PSAFE_RETURN_IF_ERROR(store_.DeleteExpiredSessions(now, now - policy_.session_idle_seconds));
+  PSAFE_RETURN_IF_ERROR(ports_.sessions.DeleteExpiredSessions(now, now - policy_.session_idle_seconds));
   // Failures count while they are recent: one lockout period without another forgets them,
   // so counts under made-up names cannot pile up.
-  return store_.DeleteStaleAuthFailures(now - policy_.lockout_seconds, now);
+  return ports_.lockouts.DeleteStaleAuthFailures(now - policy_.lockout_seconds, now);
 }
 
 }  // namespace psafe::domain

@@ -26,7 +26,7 @@
 #include "domain/client_rules.h"
 #include "domain/failure_budget.h"
 #include "domain/principal.h"
-#include "store/store.h"
+#include "domain/ports/ports.h"
 
 namespace psafe::domain {
 
@@ -53,7 +53,7 @@ struct IssuedToken {
 
 class AuthService {
  public:
-  AuthService(store::Store& store, const crypto::Keyring& keyring, const Clock& clock,
+  AuthService(const Ports& ports, const crypto::Keyring& keyring, const Clock& clock,
               AuditTrail& audit, AuthPolicy policy);
 
   // Also applies the registration's rules to `client` (domain/client_rules.h).
@@ -112,7 +112,7 @@ class AuthService {
   Result<crypto::SecretString> CreateSession(SessionKind kind, const Principal& p,
                                              int64_t expires_at, std::string_view method);
 
-  store::Store& store_;
+  Ports ports_;
   const crypto::Keyring& keyring_;
   const Clock& clock_;
   AuditTrail& audit_;

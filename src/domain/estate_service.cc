@@ -48,13 +48,13 @@ Status ValidateElevationCommand(std::string_view command) {
   return Status::OK();
 }
 
-EstateService::EstateService(store::Store& store, const crypto::Keyring& keyring,
+EstateService::EstateService(const Ports& ports, const crypto::Keyring& keyring,
                              const Clock& clock, AuditTrail& audit)
-    : store_(store), keyring_(keyring), clock_(clock), audit_(audit) {}
+    : ports_(ports), keyring_(keyring), clock_(clock), audit_(audit) {}
 
 Result<std::vector<Workgroup>> EstateService::ListWorkgroups(const Principal& p) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  return store_.ListWorkgroups();
+  return ports_.estate.ListWorkgroups();
 }
 
 Result<Workgroup> EstateService::CreateWorkgroup(const Principal& p, Workgroup wg) {
@@ -62,7 +62,7 @@ Result<Workgroup> EstateService::CreateWorkgroup(const Principal& p, Workgroup w
   PSAFE_RETURN_IF_ERROR(ValidateName("Name", wg.name));
   if (wg.organization_id.empty()) wg.organization_id = crypto::RandomGuid();
   Status s = audit_.Record(AuditTrail::By(p, "workgroup.create", "Workgroup", wg.name), [&]() -> Status {
-    PSAFE_ASSIGN_OR_RETURN(wg.id, store_.CreateWorkgroup(wg));
+    PSAFE_ASSIGN_OR_RETURN(wg.id, ports_.estate.CreateWorkgroup(wg));
     return Status::OK();
   });
   if (s.code() == StatusCode::kConflict) return Status::Conflict("a workgroup named '" + wg.name + "' already exists");
@@ -72,8 +72,8 @@ Result<Workgroup> EstateService::CreateWorkgroup(const Principal& p, Workgroup w
 
 Result<Workgroup> EstateService::ResolveWorkgroup(const Principal& p, std::string_view id_or_name) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  if (auto id = ParseId(id_or_name)) return store_.FindWorkgroupById(*id);
-  return store_.FindWorkgroupByName(id_or_name);
+  if (auto id = ParseId(id_or_name)) return ports_.estate.FindWorkgroupById(*id);
+  return ports_.estate.FindWorkgroupByName(id_or_name);
 }
 
 Result<Asset> EstateService::CreateAsset(const Principal& p, std::string_view workgroup, Asset a) {
@@ -82,7 +82,7 @@ Result<Asset> EstateService::CreateAsset(const Principal& p, std::string_view wo
   a.workgroup_id = wg.id;
   a.created_at = a.updated_at = clock_.NowSeconds();
   PSAFE_RETURN_IF_ERROR(audit_.Record(AuditTrail::By(p, "asset.create", "Asset", a.name), [&]() -> Status {
-    PSAFE_ASSIGN_OR_RETURN(a.id, store_.CreateAsset(a));
+    PSAFE_ASSIGN_OR_RETURN(a.id, ports_.estate.CreateAsset(a));
     return Status::OK();
   }));
   return a;
@@ -91,13 +91,18 @@ Result<Asset> EstateService::CreateAsset(const Principal& p, std::string_view wo
 Result<Paged<Asset>> EstateService::ListAssets(const Principal& p, std::string_view workgroup,
                                                Page page) {
   PSAFE_ASSIGN_OR_RETURN(Workgroup wg, ResolveWorkgroup(p, workgroup));
-  return store_.ListAssets(wg.id, page);
+  return ports_.estate.ListAssets(wg.id, page);
+}
+
+Result<Asset> EstateService::FindAsset(const Principal& p, int64_t id) {
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
+  return ports_.estate.FindAsset(id);
 }
 
 Status EstateService::DeleteAsset(const Principal& p, int64_t id) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   return audit_.Record(AuditTrail::By(p, "asset.delete", "Asset", std::to_string(id)),
-                       [&] { return store_.DeleteAsset(id); });
+                       [&] { return ports_.estate.DeleteAsset(id); });
 }
 
 Status EstateService::ValidateSystem(const ManagedSystem& m) {
@@ -124,7 +129,7 @@ Status EstateService::ValidateSystem(const ManagedSystem& m) {
   for (auto [field, id] : {std::pair{"FunctionalAccountID", m.functional_account_id},
                            std::pair{"LoginAccountID", m.login_account_id}}) {
     if (id == 0) continue;
-    auto fa = store_.FindFunctionalAccount(id);
+    auto fa = ports_.estate.FindFunctionalAccount(id);
     if (fa.ok()) continue;
     if (fa.status().code() != StatusCode::kNotFound) return fa.status();
     return Status::InvalidArgument(std::string(field) + " " + std::to_string(id) + " is not a functional account");
@@ -136,7 +141,7 @@ Result<ManagedSystem> EstateService::CreateSystem(const Principal& p, ManagedSys
   PSAFE_RETURN_IF_ERROR(ValidateSystem(m));
   m.created_at = clock_.NowSeconds();
   Status s = audit_.Record(AuditTrail::By(p, "managedsystem.create", "ManagedSystem", m.name), [&]() -> Status {
-    PSAFE_ASSIGN_OR_RETURN(m.id, store_.CreateManagedSystem(m));
+    PSAFE_ASSIGN_OR_RETURN(m.id, ports_.estate.CreateManagedSystem(m));
     return Status::OK();
   });
   if (s.code() == StatusCode::kConflict) {
@@ -150,7 +155,7 @@ Result<ManagedSystem> EstateService::CreateSystemInWorkgroup(const Principal& p,
                                                              int64_t workgroup_id,
                                                              ManagedSystem m) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  PSAFE_ASSIGN_OR_RETURN(Workgroup wg, store_.FindWorkgroupById(workgroup_id));
+  PSAFE_ASSIGN_OR_RETURN(Workgroup wg, ports_.estate.FindWorkgroupById(workgroup_id));
   m.workgroup_id = wg.id;
   m.asset_id.reset();
   return CreateSystem(p, std::move(m));
@@ -159,7 +164,7 @@ Result<ManagedSystem> EstateService::CreateSystemInWorkgroup(const Principal& p,
 Result<ManagedSystem> EstateService::CreateSystemOnAsset(const Principal& p, int64_t asset_id,
                                                          ManagedSystem m) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  PSAFE_ASSIGN_OR_RETURN(Asset asset, store_.FindAsset(asset_id));
+  PSAFE_ASSIGN_OR_RETURN(Asset asset, ports_.estate.FindAsset(asset_id));
   m.workgroup_id = asset.workgroup_id;
   m.asset_id = asset.id;
   // A system on an asset inherits the asset's addresses unless given its own.
@@ -172,19 +177,19 @@ Result<ManagedSystem> EstateService::CreateSystemOnAsset(const Principal& p, int
 Result<Paged<ManagedSystem>> EstateService::ListSystems(const Principal& p,
                                                         const SystemFilter& filter) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  return store_.ListManagedSystems(filter);
+  return ports_.estate.ListManagedSystems(filter);
 }
 
 Result<ManagedSystem> EstateService::GetSystem(const Principal& p, int64_t id) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  return store_.FindManagedSystem(id);
+  return ports_.estate.FindManagedSystem(id);
 }
 
 Result<ManagedSystem> EstateService::CreateSystemOnDatabase(const Principal& p, int64_t database_id,
                                                             ManagedSystem m) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  PSAFE_ASSIGN_OR_RETURN(Database db, store_.FindDatabase(database_id));
-  PSAFE_ASSIGN_OR_RETURN(Asset asset, store_.FindAsset(db.asset_id));
+  PSAFE_ASSIGN_OR_RETURN(Database db, ports_.estate.FindDatabase(database_id));
+  PSAFE_ASSIGN_OR_RETURN(Asset asset, ports_.estate.FindAsset(db.asset_id));
   // A database's system is reached at its asset's address, on the database's port.
   m.database_id = db.id;
   m.platform_id = db.platform_id;
@@ -198,10 +203,10 @@ Result<ManagedSystem> EstateService::UpdateSystem(const Principal& p, const Mana
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   PSAFE_RETURN_IF_ERROR(ValidateSystem(m));
   Status s = audit_.Record(AuditTrail::By(p, "managedsystem.update", "ManagedSystem", std::to_string(m.id)),
-                           [&] { return store_.UpdateManagedSystem(m); });
+                           [&] { return ports_.estate.UpdateManagedSystem(m); });
   if (s.code() == StatusCode::kConflict) return Status::Conflict("a managed system named '" + m.name + "' already exists");
   PSAFE_RETURN_IF_ERROR(s);
-  return store_.FindManagedSystem(m.id);
+  return ports_.estate.FindManagedSystem(m.id);
 }
 
 Status EstateService::PinHostKey(const Principal& p, int64_t system_id, std::string_view fingerprint) {
@@ -210,24 +215,24 @@ Status EstateService::PinHostKey(const Principal& p, int64_t system_id, std::str
                                fingerprint.find_first_of(" \t\r\n\"") != std::string_view::npos)) {
     return Status::InvalidArgument("Fingerprint must be an SSH SHA256 fingerprint (SHA256:...)");
   }
-  PSAFE_ASSIGN_OR_RETURN(ManagedSystem m, store_.FindManagedSystem(system_id));
+  PSAFE_ASSIGN_OR_RETURN(ManagedSystem m, ports_.estate.FindManagedSystem(system_id));
   // A new pin clears the refused offer; an empty one lets mode 1 pin on the next contact.
   return audit_.Record(AuditTrail::By(p, fingerprint.empty() ? "managedsystem.hostkey.clear" : "managedsystem.hostkey.pin",
                                       "ManagedSystem", std::to_string(system_id), 0,
                                       "{\"Fingerprint\":" + AuditQuote(fingerprint) + "}"),
-                       [&] { return store_.SetSystemHostKey(m.id, fingerprint, ""); });
+                       [&] { return ports_.estate.SetSystemHostKey(m.id, fingerprint, ""); });
 }
 
 // --- Functional accounts and databases --------------------------------------------
 
 Result<std::vector<FunctionalAccount>> EstateService::ListFunctionalAccounts(const Principal& p) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  return store_.ListFunctionalAccounts();
+  return ports_.estate.ListFunctionalAccounts();
 }
 
 Result<FunctionalAccount> EstateService::GetFunctionalAccount(const Principal& p, int64_t id) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  return store_.FindFunctionalAccount(id);
+  return ports_.estate.FindFunctionalAccount(id);
 }
 
 Result<FunctionalAccount> EstateService::CreateFunctionalAccount(const Principal& p, FunctionalAccount f,
@@ -255,20 +260,20 @@ Result<FunctionalAccount> EstateService::CreateFunctionalAccount(const Principal
   };
   Status s = audit_.Record(AuditTrail::By(p, "functionalaccount.create", "FunctionalAccount", f.display_name),
                            [&]() -> Status {
-                             PSAFE_ASSIGN_OR_RETURN(f.id, store_.CreateFunctionalAccount(f, seal));
+                             PSAFE_ASSIGN_OR_RETURN(f.id, ports_.estate.CreateFunctionalAccount(f, seal));
                              return Status::OK();
                            });
   if (s.code() == StatusCode::kConflict) {
     return Status::Conflict("a functional account named '" + f.display_name + "' already exists");
   }
   PSAFE_RETURN_IF_ERROR(s);
-  return store_.FindFunctionalAccount(f.id);
+  return ports_.estate.FindFunctionalAccount(f.id);
 }
 
 Status EstateService::DeleteFunctionalAccount(const Principal& p, int64_t id) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   return audit_.Record(AuditTrail::By(p, "functionalaccount.delete", "FunctionalAccount", std::to_string(id)),
-                       [&] { return store_.DeleteFunctionalAccount(id); });
+                       [&] { return ports_.estate.DeleteFunctionalAccount(id); });
 }
 
 Status EstateService::ValidateDatabase(const Database& d) {
@@ -288,11 +293,11 @@ Status EstateService::ValidateDatabase(const Database& d) {
 
 Result<Database> EstateService::CreateDatabase(const Principal& p, int64_t asset_id, Database d) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  PSAFE_ASSIGN_OR_RETURN(Asset asset, store_.FindAsset(asset_id));
+  PSAFE_ASSIGN_OR_RETURN(Asset asset, ports_.estate.FindAsset(asset_id));
   d.asset_id = asset.id;
   PSAFE_RETURN_IF_ERROR(ValidateDatabase(d));
   Status s = audit_.Record(AuditTrail::By(p, "database.create", "Database", d.instance_name), [&]() -> Status {
-    PSAFE_ASSIGN_OR_RETURN(d.id, store_.CreateDatabase(d));
+    PSAFE_ASSIGN_OR_RETURN(d.id, ports_.estate.CreateDatabase(d));
     return Status::OK();
   });
   if (s.code() == StatusCode::kConflict) {
@@ -304,20 +309,20 @@ Result<Database> EstateService::CreateDatabase(const Principal& p, int64_t asset
 
 Result<std::vector<Database>> EstateService::ListDatabases(const Principal& p, std::optional<int64_t> asset_id) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  if (asset_id) PSAFE_RETURN_IF_ERROR(store_.FindAsset(*asset_id).status());
-  return store_.ListDatabases(asset_id);
+  if (asset_id) PSAFE_RETURN_IF_ERROR(ports_.estate.FindAsset(*asset_id).status());
+  return ports_.estate.ListDatabases(asset_id);
 }
 
 Result<Database> EstateService::GetDatabase(const Principal& p, int64_t id) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  return store_.FindDatabase(id);
+  return ports_.estate.FindDatabase(id);
 }
 
 Result<Database> EstateService::UpdateDatabase(const Principal& p, const Database& d) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   PSAFE_RETURN_IF_ERROR(ValidateDatabase(d));
   Status s = audit_.Record(AuditTrail::By(p, "database.update", "Database", std::to_string(d.id)),
-                           [&] { return store_.UpdateDatabase(d); });
+                           [&] { return ports_.estate.UpdateDatabase(d); });
   if (s.code() == StatusCode::kConflict) {
     return Status::Conflict("asset " + std::to_string(d.asset_id) + " already has a database '" + d.instance_name + "'");
   }
@@ -328,18 +333,18 @@ Result<Database> EstateService::UpdateDatabase(const Principal& p, const Databas
 Status EstateService::DeleteDatabase(const Principal& p, int64_t id) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   return audit_.Record(AuditTrail::By(p, "database.delete", "Database", std::to_string(id)),
-                       [&] { return store_.DeleteDatabase(id); });
+                       [&] { return ports_.estate.DeleteDatabase(id); });
 }
 
 Status EstateService::DeleteSystem(const Principal& p, int64_t id) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   return audit_.Record(AuditTrail::By(p, "managedsystem.delete", "ManagedSystem", std::to_string(id)),
-                       [&] { return store_.DeleteManagedSystem(id); });
+                       [&] { return ports_.estate.DeleteManagedSystem(id); });
 }
 
 Result<ManagedAccount> EstateService::NewAccountDefaults(const Principal& p, int64_t system_id) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  PSAFE_ASSIGN_OR_RETURN(ManagedSystem sys, store_.FindManagedSystem(system_id));
+  PSAFE_ASSIGN_OR_RETURN(ManagedSystem sys, ports_.estate.FindManagedSystem(system_id));
   ManagedAccount a;
   a.system_id = sys.id;
   a.change = sys.change;  // a system's policy is its new accounts' default
@@ -359,23 +364,23 @@ Status EstateService::ValidateAccount(const ManagedAccount& a) {
 
 Result<AccountView> EstateService::UpdateAccount(const Principal& p, ManagedAccount a) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  PSAFE_ASSIGN_OR_RETURN(AccountView before, store_.FindManagedAccount(a.id));
+  PSAFE_ASSIGN_OR_RETURN(AccountView before, ports_.estate.FindManagedAccount(a.id));
   PSAFE_RETURN_IF_ERROR(ValidateAccount(a));
   // A new schedule (or turning management on or off) moves NextChangeDate.
   a.next_change_at = NextChangeAt(a, before.account.last_change_at.value_or(clock_.NowSeconds()));
   Status s = audit_.Record(AuditTrail::By(p, "managedaccount.update", "ManagedAccount", std::to_string(a.id), a.id),
-                           [&] { return store_.UpdateManagedAccount(a); });
+                           [&] { return ports_.estate.UpdateManagedAccount(a); });
   if (s.code() == StatusCode::kConflict) {
     return Status::Conflict("account '" + a.name + "' already exists on system '" + before.system.name + "'");
   }
   PSAFE_RETURN_IF_ERROR(s);
-  return store_.FindManagedAccount(a.id);
+  return ports_.estate.FindManagedAccount(a.id);
 }
 
 Result<AccountView> EstateService::CreateAccount(const Principal& p, int64_t system_id,
                                                  ManagedAccount a, NewCredentials creds) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  PSAFE_ASSIGN_OR_RETURN(ManagedSystem sys, store_.FindManagedSystem(system_id));
+  PSAFE_ASSIGN_OR_RETURN(ManagedSystem sys, ports_.estate.FindManagedSystem(system_id));
   PSAFE_RETURN_IF_ERROR(ValidateAccount(a));
   a.system_id = sys.id;
   a.created_at = clock_.NowSeconds();
@@ -390,42 +395,42 @@ Result<AccountView> EstateService::CreateAccount(const Principal& p, int64_t sys
   };
   int64_t id = 0;
   Status s = audit_.Record(AuditTrail::By(p, "managedaccount.create", "ManagedAccount", a.name), [&]() -> Status {
-    PSAFE_ASSIGN_OR_RETURN(id, store_.CreateManagedAccount(a, seal));
+    PSAFE_ASSIGN_OR_RETURN(id, ports_.estate.CreateManagedAccount(a, seal));
     return Status::OK();
   });
   if (s.code() == StatusCode::kConflict) {
     return Status::Conflict("account '" + a.name + "' already exists on system '" + sys.name + "'");
   }
   PSAFE_RETURN_IF_ERROR(s);
-  return store_.FindManagedAccount(id);
+  return ports_.estate.FindManagedAccount(id);
 }
 
 Result<Paged<AccountView>> EstateService::ListAccountsOfSystem(const Principal& p,
                                                                int64_t system_id, Page page) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  PSAFE_RETURN_IF_ERROR(store_.FindManagedSystem(system_id).status());
+  PSAFE_RETURN_IF_ERROR(ports_.estate.FindManagedSystem(system_id).status());
   AccountFilter f;
   f.system_id = system_id;
   f.page = page;
-  return store_.ListManagedAccounts(f);
+  return ports_.estate.ListManagedAccounts(f);
 }
 
 Result<Paged<AccountView>> EstateService::FindRequestableAccounts(const Principal& p,
                                                                   AccountFilter filter) {
   filter.visible_to_user = p.user.id;
   filter.api_enabled_only = true;  // an account without API access cannot be requested
-  return store_.ListManagedAccounts(filter);
+  return ports_.estate.ListManagedAccounts(filter);
 }
 
 Result<AccountView> EstateService::GetAccount(const Principal& p, int64_t id) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  return store_.FindManagedAccount(id);
+  return ports_.estate.FindManagedAccount(id);
 }
 
 Status EstateService::DeleteAccount(const Principal& p, int64_t id) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   return audit_.Record(AuditTrail::By(p, "managedaccount.delete", "ManagedAccount", std::to_string(id), id),
-                       [&] { return store_.DeleteManagedAccount(id); });
+                       [&] { return ports_.estate.DeleteManagedAccount(id); });
 }
 
 }  // namespace psafe::domain

@@ -16,7 +16,7 @@
 #include "domain/assets.h"
 #include "domain/audit_service.h"
 #include "domain/principal.h"
-#include "store/store.h"
+#include "domain/ports/ports.h"
 
 namespace psafe::domain {
 
@@ -35,7 +35,7 @@ Status ValidateElevationCommand(std::string_view command);
 
 class EstateService {
  public:
-  EstateService(store::Store& store, const crypto::Keyring& keyring, const Clock& clock,
+  EstateService(const Ports& ports, const crypto::Keyring& keyring, const Clock& clock,
                 AuditTrail& audit);
 
   Result<std::vector<Workgroup>> ListWorkgroups(const Principal& p);
@@ -45,6 +45,7 @@ class EstateService {
 
   Result<Asset> CreateAsset(const Principal& p, std::string_view workgroup, Asset asset);
   Result<Paged<Asset>> ListAssets(const Principal& p, std::string_view workgroup, Page page);
+  Result<Asset> FindAsset(const Principal& p, int64_t id);
   Status DeleteAsset(const Principal& p, int64_t id);
 
   // Creates a system in a workgroup, or on an asset (which fixes the workgroup).
@@ -91,7 +92,7 @@ class EstateService {
   Status ValidateAccount(const ManagedAccount& account);
   static Status ValidateDatabase(const Database& db);
 
-  store::Store& store_;
+  Ports ports_;
   const crypto::Keyring& keyring_;
   const Clock& clock_;
   AuditTrail& audit_;

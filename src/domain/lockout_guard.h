@@ -9,20 +9,20 @@
 
 #include "common/status.h"
 #include "domain/principal.h"
-#include "store/store.h"
+#include "domain/ports/ports.h"
 
 namespace psafe::domain {
 
 inline constexpr std::string_view kLocksOutCaller =
     "that change would lock out the registration or user this call is signed in with";
 
-inline Status KeepCallerSignedIn(store::Store& store, const Principal& p) {
-  auto reg = store.FindRegistrationById(p.registration_id);
+inline Status KeepCallerSignedIn(const Ports& ports, const Principal& p) {
+  auto reg = ports.registrations.FindRegistrationById(p.registration_id);
   if (!reg.ok() && reg.status().code() != StatusCode::kNotFound) return reg.status();
-  auto user = store.FindUserById(p.user.id);
+  auto user = ports.identity.FindUserById(p.user.id);
   if (!user.ok() && user.status().code() != StatusCode::kNotFound) return user.status();
   if (!reg.ok() || !reg->enabled || !user.ok() || !user->enabled) return Status::Conflict(std::string(kLocksOutCaller));
-  PSAFE_ASSIGN_OR_RETURN(bool admitted, store.IsUserAllowedForRegistration(p.registration_id, p.user.id));
+  PSAFE_ASSIGN_OR_RETURN(bool admitted, ports.registrations.IsUserAllowedForRegistration(p.registration_id, p.user.id));
   return admitted ? Status::OK() : Status::Conflict(std::string(kLocksOutCaller));
 }
 

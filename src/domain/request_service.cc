@@ -89,12 +89,12 @@ bool Has(const std::vector<Grant>& grants, Role role) {
 
 }  // namespace
 
-RequestService::RequestService(store::Store& store, const crypto::Keyring& keyring, const Clock& clock,
+RequestService::RequestService(const Ports& ports, const crypto::Keyring& keyring, const Clock& clock,
                                AuditTrail& audit, RotationService& rotation)
-    : store_(store), keyring_(keyring), clock_(clock), audit_(audit), rotation_(rotation) {}
+    : ports_(ports), keyring_(keyring), clock_(clock), audit_(audit), rotation_(rotation) {}
 
 Result<AccountView> RequestService::RequestedAccount(const NewRequest& nr) {
-  auto account = store_.FindManagedAccount(nr.account_id);
+  auto account = ports_.estate.FindManagedAccount(nr.account_id);
   // An unknown account, one not on the named system or one without API access reads as no
   // permission (4031), as the product answers.
   if (!account.ok() || account->system.id != nr.system_id || !account->account.api_enabled) {
@@ -107,7 +107,7 @@ Result<CreatedRequest> RequestService::Create(const Principal& p, const NewReque
   std::string access_type;
   PSAFE_RETURN_IF_ERROR(ValidateNewRequest(nr, &access_type));
   PSAFE_ASSIGN_OR_RETURN(AccountView account, RequestedAccount(nr));
-  PSAFE_ASSIGN_OR_RETURN(auto grants, store_.GrantsFor(p.user.id, nr.account_id));
+  PSAFE_ASSIGN_OR_RETURN(auto grants, ports_.permissions.GrantsFor(p.user.id, nr.account_id));
   const Grant* grant = BestRequestGrant(grants);
   if (grant == nullptr) {
     return Status::PermissionDenied(AnyRole(grants, &RoleInfo::may_approve) ? reason::kApproverOnly
@@ -122,7 +122,7 @@ Result<CreatedRequest> RequestService::Create(const Principal& p, const NewReque
     return Status::PermissionDenied(reason::kNoPermission);
   }
   if (policy.required_approvals > 0) {
-    PSAFE_ASSIGN_OR_RETURN(int64_t approvers, store_.CountApprovers(nr.account_id, p.user.id));
+    PSAFE_ASSIGN_OR_RETURN(int64_t approvers, ports_.permissions.CountApprovers(nr.account_id, p.user.id));
     if (approvers < policy.required_approvals) return Status::PermissionDenied(reason::kNotEnoughApprovers);
   }
   ConflictOption conflict = nr.conflict;
@@ -139,19 +139,19 @@ Result<CreatedRequest> RequestService::Create(const Principal& p, const NewReque
   r.access_policy_schedule_id = nr.access_policy_schedule_id;
 
   CreatedRequest out;
-  PSAFE_RETURN_IF_ERROR(store_.Atomically([&]() -> Status {
+  PSAFE_RETURN_IF_ERROR(ports_.tx.Atomically([&]() -> Status {
     PSAFE_ASSIGN_OR_RETURN(auto outcome,
-                           store_.CreateRequest(r, conflict, now, account.account.max_concurrent_requests));
+                           ports_.requests.CreateRequest(r, conflict, now, account.account.max_concurrent_requests));
     out = {outcome.id, outcome.reused};
     if (outcome.renewed_id) {
-      PSAFE_RETURN_IF_ERROR(store_.AppendAudit(
+      PSAFE_RETURN_IF_ERROR(ports_.audit_log.AppendAudit(
           AuditTrail::By(p, "request.cancel", "Request", std::to_string(*outcome.renewed_id),
                          nr.account_id, "{\"ConflictOption\":\"renew\"}"), now));
     }
     std::string detail = "{\"Status\":\"" + std::string(RequestStatusName(r.status)) +
                          "\",\"DurationMinutes\":" + std::to_string(duration) +
                          ",\"AccessType\":\"" + access_type + "\",\"Reason\":" + AuditQuote(nr.reason) + "}";
-    return store_.AppendAudit(AuditTrail::By(p, outcome.reused ? "request.reuse" : "request.create",
+    return ports_.audit_log.AppendAudit(AuditTrail::By(p, outcome.reused ? "request.reuse" : "request.create",
                                              "Request", std::to_string(outcome.id), nr.account_id, detail),
                               now);
   }));
@@ -160,19 +160,19 @@ Result<CreatedRequest> RequestService::Create(const Principal& p, const NewReque
 
 Result<std::vector<Request>> RequestService::List(const Principal& p, RequestFilter filter) {
   filter.user_id = p.user.id;
-  return store_.ListRequests(filter, clock_.NowSeconds());
+  return ports_.requests.ListRequests(filter, clock_.NowSeconds());
 }
 
 Result<Request> RequestService::Get(const Principal& p, int64_t id) {
-  PSAFE_ASSIGN_OR_RETURN(Request r, store_.FindRequest(id));
+  PSAFE_ASSIGN_OR_RETURN(Request r, ports_.requests.FindRequest(id));
   if (r.user_id == p.user.id) return r;
-  PSAFE_ASSIGN_OR_RETURN(auto grants, store_.GrantsFor(p.user.id, r.account_id));
+  PSAFE_ASSIGN_OR_RETURN(auto grants, ports_.permissions.GrantsFor(p.user.id, r.account_id));
   if (AnyRole(grants, &RoleInfo::may_approve)) return r;
   return Status::NotFound("request not found");
 }
 
 Result<Request> RequestService::OwnRequest(const Principal& p, int64_t id) {
-  auto r = store_.FindRequest(id);
+  auto r = ports_.requests.FindRequest(id);
   if (!r.ok() || r->user_id != p.user.id) return Status::NotFound("request not found");
   return r;
 }
@@ -186,7 +186,7 @@ Status RequestService::Transition(const Principal& p, const Request& seen, const
       AuditTrail::By(p, std::move(action), "Request", std::to_string(seen.id), seen.account_id, std::move(detail)),
       [&]() -> Status {
         const int64_t now = clock_.NowSeconds();
-        PSAFE_ASSIGN_OR_RETURN(Request r, store_.FindRequest(seen.id));
+        PSAFE_ASSIGN_OR_RETURN(Request r, ports_.requests.FindRequest(seen.id));
         const RequestStatus current = r.StatusAt(now);
         auto next = NextRequestStatus(current, event_for(r));
         if (!next) {
@@ -201,17 +201,17 @@ Status RequestService::Transition(const Principal& p, const Request& seen, const
           case RequestStatus::kReleased: r.released_at = now; break;
           default: break;
         }
-        PSAFE_RETURN_IF_ERROR(store_.UpdateRequest(r));
+        PSAFE_RETURN_IF_ERROR(ports_.requests.UpdateRequest(r));
         return also ? also(before) : Status::OK();
       });
 }
 
 Status RequestService::Decide(const Principal& p, int64_t id, bool approve, std::string_view why) {
   if (why.size() > 1000) return Status::InvalidArgument("Reason is longer than 1000 characters");
-  auto found = store_.FindRequest(id);
+  auto found = ports_.requests.FindRequest(id);
   if (!found.ok()) return Status::NotFound("request not found");
   Request r = std::move(found).value();
-  PSAFE_ASSIGN_OR_RETURN(auto grants, store_.GrantsFor(p.user.id, r.account_id));
+  PSAFE_ASSIGN_OR_RETURN(auto grants, ports_.permissions.GrantsFor(p.user.id, r.account_id));
   if (!AnyRole(grants, &RoleInfo::may_approve)) {
     // Someone else's request is absent to a non-approver, whatever roles they hold: a
     // different answer would tell which request ids exist.
@@ -226,7 +226,7 @@ Status RequestService::Decide(const Principal& p, int64_t id, bool approve, std:
   };
   return Transition(p, r, event_for, approve ? "request.approve" : "request.deny",
                     "{\"Reason\":" + AuditQuote(why) + "}", [&](const Request&) {
-                      return store_.AddApproval(id, p.user.id, approve, why, clock_.NowSeconds());
+                      return ports_.requests.AddApproval(id, p.user.id, approve, why, clock_.NowSeconds());
                     });
 }
 
@@ -237,7 +237,7 @@ Status RequestService::Deny(const Principal& p, int64_t id, std::string_view why
 // rotation the request (RotateOnCheckin) or its account (ChangePasswordAfterAnyReleaseFlag)
 // asks for; the change is made on the target after the transaction (docs/ROTATION.md).
 Status RequestService::RotateAfterRelease(const Principal* by, const Request& ended, std::string_view trigger) {
-  PSAFE_ASSIGN_OR_RETURN(AccountView account, store_.FindManagedAccount(ended.account_id));
+  PSAFE_ASSIGN_OR_RETURN(AccountView account, ports_.estate.FindManagedAccount(ended.account_id));
   if (!ended.rotate_on_checkin && !account.account.change.change_after_any_release) return Status::OK();
   return rotation_.QueueInTransaction(by, account, trigger);
 }
@@ -277,7 +277,7 @@ Status RequestService::SetRotateOnCheckin(const Principal& p, int64_t id) {
   }
   r.rotate_on_checkin = true;
   return audit_.Record(AuditTrail::By(p, "request.rotateoncheckin", "Request", std::to_string(id), r.account_id),
-                       [&] { return store_.UpdateRequest(r); });
+                       [&] { return ports_.requests.UpdateRequest(r); });
 }
 
 Result<crypto::SecretString> RequestService::Release(const Principal& p, const Request& r, CredentialType type) {
@@ -286,16 +286,16 @@ Result<crypto::SecretString> RequestService::Release(const Principal& p, const R
   // The caller must also still hold the role the request needs: a revoked role stops the
   // releases of requests approved before it, on the next call.
   const auto still_approved = [&]() -> Status {
-    PSAFE_ASSIGN_OR_RETURN(Request now, store_.FindRequest(r.id));
+    PSAFE_ASSIGN_OR_RETURN(Request now, ports_.requests.FindRequest(r.id));
     const RequestStatus status = now.StatusAt(clock_.NowSeconds());
     if (status != RequestStatus::kApproved) {
       return Status::PermissionDenied("request " + std::to_string(r.id) + " is " + std::string(RequestStatusName(status)));
     }
-    PSAFE_ASSIGN_OR_RETURN(auto grants, store_.GrantsFor(p.user.id, r.account_id));
+    PSAFE_ASSIGN_OR_RETURN(auto grants, ports_.permissions.GrantsFor(p.user.id, r.account_id));
     const bool holds = r.isa ? Has(grants, Role::kIsa) : BestRequestGrant(grants) != nullptr;
     return holds ? Status::OK() : Status::PermissionDenied(reason::kNoPermission);
   };
-  PSAFE_ASSIGN_OR_RETURN(SealedCredentials sealed, store_.GetSealedCredentials(r.account_id));
+  PSAFE_ASSIGN_OR_RETURN(SealedCredentials sealed, ports_.estate.GetSealedCredentials(r.account_id));
   const std::optional<std::string>& blob = type == CredentialType::kPassword ? sealed.password
                                            : type == CredentialType::kDssKey  ? sealed.private_key
                                                                               : sealed.passphrase;
@@ -326,7 +326,7 @@ Result<crypto::SecretString> RequestService::IsaRetrieve(const Principal& p, con
   std::string access_type;
   PSAFE_RETURN_IF_ERROR(ValidateNewRequest(nr, &access_type));
   PSAFE_ASSIGN_OR_RETURN(AccountView account, RequestedAccount(nr));
-  PSAFE_ASSIGN_OR_RETURN(auto grants, store_.GrantsFor(p.user.id, nr.account_id));
+  PSAFE_ASSIGN_OR_RETURN(auto grants, ports_.permissions.GrantsFor(p.user.id, nr.account_id));
   if (!Has(grants, Role::kIsa)) return Status::PermissionDenied(reason::kNoPermission);
   // An ISA release lasts the account's ISA release duration at most (and within the
   // system's and account's maximum).
@@ -338,18 +338,18 @@ Result<crypto::SecretString> RequestService::IsaRetrieve(const Principal& p, con
   r.status = RequestStatus::kApproved;
   r.isa = true;
   r.approved_at = now;
-  PSAFE_RETURN_IF_ERROR(store_.Atomically([&]() -> Status {
+  PSAFE_RETURN_IF_ERROR(ports_.tx.Atomically([&]() -> Status {
     // A new ISA release supersedes the caller's own open one on the account, so one user
     // holds one open ISA request there, and it counts toward MaxConcurrentRequests.
     PSAFE_ASSIGN_OR_RETURN(auto outcome,
-                           store_.CreateRequest(r, ConflictOption::kRenew, now, account.account.max_concurrent_requests));
+                           ports_.requests.CreateRequest(r, ConflictOption::kRenew, now, account.account.max_concurrent_requests));
     r.id = outcome.id;
     if (outcome.renewed_id) {
-      PSAFE_RETURN_IF_ERROR(store_.AppendAudit(
+      PSAFE_RETURN_IF_ERROR(ports_.audit_log.AppendAudit(
           AuditTrail::By(p, "request.cancel", "Request", std::to_string(*outcome.renewed_id), r.account_id,
                          "{\"SupersededBy\":\"isa\"}"), now));
     }
-    return store_.AppendAudit(AuditTrail::By(p, "request.isa", "Request", std::to_string(r.id),
+    return ports_.audit_log.AppendAudit(AuditTrail::By(p, "request.isa", "Request", std::to_string(r.id),
                                              r.account_id, "{\"Reason\":" + AuditQuote(nr.reason) + "}"),
                               now);
   }));
@@ -363,13 +363,13 @@ Status RequestService::ForceReset(const Principal& p, int64_t account_id, NewCre
 
 Status RequestService::SweepExpired() {
   const int64_t now = clock_.NowSeconds();
-  PSAFE_ASSIGN_OR_RETURN(auto expired, store_.ListOpenRequestsExpiredBy(now));
+  PSAFE_ASSIGN_OR_RETURN(auto expired, ports_.requests.ListOpenRequestsExpiredBy(now));
   for (Request& r : expired) {
     const bool released = r.status == RequestStatus::kApproved;
     r.status = RequestStatus::kExpired;
     AuditEvent e{0, "psafed", "request.expire", "Request", std::to_string(r.id), r.account_id, ""};
     Status s = audit_.Record(e, [&]() -> Status {
-      PSAFE_RETURN_IF_ERROR(store_.UpdateRequest(r));
+      PSAFE_RETURN_IF_ERROR(ports_.requests.UpdateRequest(r));
       return released ? RotateAfterRelease(nullptr, r, "expiry") : Status::OK();
     });
     if (s.code() == StatusCode::kConflict) continue;  // changed since it was listed: its winner decides

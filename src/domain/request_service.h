@@ -17,7 +17,7 @@
 #include "domain/principal.h"
 #include "domain/request.h"
 #include "domain/rotation_service.h"
-#include "store/store.h"
+#include "domain/ports/ports.h"
 
 namespace psafe::domain {
 
@@ -52,7 +52,7 @@ enum class CredentialType { kPassword, kDssKey, kPassphrase };
 
 class RequestService {
  public:
-  RequestService(store::Store& store, const crypto::Keyring& keyring, const Clock& clock,
+  RequestService(const Ports& ports, const crypto::Keyring& keyring, const Clock& clock,
                  AuditTrail& audit, RotationService& rotation);
 
   Result<CreatedRequest> Create(const Principal& p, const NewRequest& req);
@@ -89,7 +89,7 @@ class RequestService {
   Result<crypto::SecretString> Release(const Principal& p, const Request& r, CredentialType type);
   Status RotateAfterRelease(const Principal* by, const Request& ended, std::string_view trigger);
 
-  store::Store& store_;
+  Ports ports_;
   const crypto::Keyring& keyring_;
   const Clock& clock_;
   AuditTrail& audit_;

@@ -50,16 +50,16 @@ struct RotationService::Target {
   }
 };
 
-Result<PasswordRule> PasswordRuleFor(store::Store& store, const ManagedAccount& account) {
+Result<PasswordRule> PasswordRuleFor(const Ports& ports, const ManagedAccount& account) {
   if (account.password_rule_id == 0) return PasswordRule{};
-  auto rule = store.FindPasswordRule(account.password_rule_id);
+  auto rule = ports.permissions.FindPasswordRule(account.password_rule_id);
   if (!rule.ok() && rule.status().code() == StatusCode::kNotFound) return PasswordRule{};
   return rule;
 }
 
-RotationService::RotationService(store::Store& store, const crypto::Keyring& keyring, const Clock& clock,
+RotationService::RotationService(const Ports& ports, const crypto::Keyring& keyring, const Clock& clock,
                                  AuditTrail& audit, ConnectorFor connectors, RotationOptions options)
-    : store_(store), keyring_(keyring), clock_(clock), audit_(audit), connectors_(std::move(connectors)),
+    : ports_(ports), keyring_(keyring), clock_(clock), audit_(audit), connectors_(std::move(connectors)),
       options_(options) {}
 
 bool RotationService::ChangesTarget(const AccountView& a) {
@@ -90,14 +90,14 @@ Status RotationService::QueueInTransaction(const Principal* by, const AccountVie
     if (trigger == "schedule") {
       ManagedAccount next = a.account;
       next.next_change_at = NextChangeAt(a.account, now);
-      PSAFE_RETURN_IF_ERROR(store_.UpdateManagedAccount(next));
+      PSAFE_RETURN_IF_ERROR(ports_.estate.UpdateManagedAccount(next));
     }
-    return store_.AppendAudit(ByActor(by, "credential.rotate.skipped", a.account.id,
+    return ports_.audit_log.AppendAudit(ByActor(by, "credential.rotate.skipped", a.account.id,
                                       "{\"Trigger\":" + AuditQuote(trigger) + ",\"Reason\":" +
                                           AuditQuote(WhyNotChanged(a)) + "}"),
                               now);
   }
-  PSAFE_ASSIGN_OR_RETURN(std::optional<Rotation> existing, store_.FindRotation(a.account.id));
+  PSAFE_ASSIGN_OR_RETURN(std::optional<Rotation> existing, ports_.rotations.FindRotation(a.account.id));
   Rotation r;
   if (existing) {
     if (existing->step != RotationStep::kFailed) return Status::OK();  // that change covers this one
@@ -112,8 +112,8 @@ Status RotationService::QueueInTransaction(const Principal* by, const AccountVie
     r.next_try_at = now;
     r.created_at = r.updated_at = now;
   }
-  PSAFE_RETURN_IF_ERROR(store_.PutRotation(r));
-  return store_.AppendAudit(ByActor(by, "credential.change.queued", a.account.id, Detail(trigger)), now);
+  PSAFE_RETURN_IF_ERROR(ports_.rotations.PutRotation(r));
+  return ports_.audit_log.AppendAudit(ByActor(by, "credential.change.queued", a.account.id, Detail(trigger)), now);
 }
 
 std::string RotationService::WhyNotChanged(const AccountView& a) {
@@ -132,23 +132,23 @@ Status RotationService::ReplaceLocally(const Principal& p, const AccountView& a,
         // psafe's copy may not move under a change that is on its way to the target. A
         // failed one is abandoned: an administrator who sets psafe's copy alone says what
         // the target holds, and the failed change must not overwrite it later.
-        PSAFE_ASSIGN_OR_RETURN(std::optional<Rotation> inflight, store_.FindRotation(a.account.id));
+        PSAFE_ASSIGN_OR_RETURN(std::optional<Rotation> inflight, ports_.rotations.FindRotation(a.account.id));
         if (inflight && inflight->step != RotationStep::kFailed) {
           return Status::Conflict("a credential change of the account is in progress");
         }
-        if (inflight) PSAFE_RETURN_IF_ERROR(store_.DeleteRotation(a.account.id, inflight->version));
+        if (inflight) PSAFE_RETURN_IF_ERROR(ports_.rotations.DeleteRotation(a.account.id, inflight->version));
         const int64_t now = clock_.NowSeconds();
-        return store_.ReplaceCredentials(a.account.id, sealed, now, NextChangeAt(a.account, now));
+        return ports_.estate.ReplaceCredentials(a.account.id, sealed, now, NextChangeAt(a.account, now));
       });
 }
 
 Status RotationService::Change(const Principal& p, int64_t account_id, NewCredentials creds, bool update_system,
                                bool queue, std::string_view trigger) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  PSAFE_ASSIGN_OR_RETURN(AccountView a, store_.FindManagedAccount(account_id));
+  PSAFE_ASSIGN_OR_RETURN(AccountView a, ports_.estate.FindManagedAccount(account_id));
   const bool generated = !creds.password || creds.password->empty();
   if (generated) {
-    PSAFE_ASSIGN_OR_RETURN(PasswordRule rule, PasswordRuleFor(store_, a.account));
+    PSAFE_ASSIGN_OR_RETURN(PasswordRule rule, PasswordRuleFor(ports_, a.account));
     creds.password = GeneratePassword(rule);
   }
   SealedCredentials sealed = Seal(account_id, creds);
@@ -156,10 +156,10 @@ Status RotationService::Change(const Principal& p, int64_t account_id, NewCreden
 
   // A failed change may have left its pending credential on the target: it is settled
   // before a new one starts, so no credential that opens the target is ever dropped.
-  PSAFE_ASSIGN_OR_RETURN(std::optional<Rotation> failed, store_.FindRotation(account_id));
+  PSAFE_ASSIGN_OR_RETURN(std::optional<Rotation> failed, ports_.rotations.FindRotation(account_id));
   if (failed && failed->step == RotationStep::kFailed) {
     Status settled = Run(account_id);
-    PSAFE_ASSIGN_OR_RETURN(failed, store_.FindRotation(account_id));
+    PSAFE_ASSIGN_OR_RETURN(failed, ports_.rotations.FindRotation(account_id));
     if (failed) return AsOutcome(settled.ok() ? Status::Conflict("the last change is still settling") : settled);
   }
   const int64_t now = clock_.NowSeconds();
@@ -177,7 +177,7 @@ Status RotationService::Change(const Principal& p, int64_t account_id, NewCreden
         // Made in this call: the planner leaves it alone unless this call dies under it.
         r.next_try_at = queue ? now : now + kInlineGraceSeconds;
         r.created_at = r.updated_at = now;
-        return store_.PutRotation(r);
+        return ports_.rotations.PutRotation(r);
       }));
   if (queue) {
     Kick();
@@ -194,13 +194,13 @@ Status RotationService::AsOutcome(const Status& ran) {
 
 Status RotationService::ChangeSystem(const Principal& p, int64_t system_id) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  PSAFE_RETURN_IF_ERROR(store_.FindManagedSystem(system_id).status());
+  PSAFE_RETURN_IF_ERROR(ports_.estate.FindManagedSystem(system_id).status());
   AccountFilter f;
   f.system_id = system_id;
-  PSAFE_ASSIGN_OR_RETURN(auto accounts, store_.ListManagedAccounts(f));
+  PSAFE_ASSIGN_OR_RETURN(auto accounts, ports_.estate.ListManagedAccounts(f));
   for (const AccountView& a : accounts.items) {
     if (!ChangesTarget(a)) continue;
-    PSAFE_RETURN_IF_ERROR(store_.Atomically([&] { return QueueInTransaction(&p, a, "change"); }));
+    PSAFE_RETURN_IF_ERROR(ports_.tx.Atomically([&] { return QueueInTransaction(&p, a, "change"); }));
   }
   Kick();
   return Status::OK();
@@ -236,13 +236,13 @@ Result<RotationService::Target> RotationService::TargetFor(const AccountView& a,
     return Status::InvalidArgument("the system has no functional account and the account does not use its own "
                                    "credentials");
   }
-  Result<FunctionalAccount> found = store_.FindFunctionalAccount(s.functional_account_id);
+  Result<FunctionalAccount> found = ports_.estate.FindFunctionalAccount(s.functional_account_id);
   if (!found.ok() && found.status().code() == StatusCode::kNotFound) {
     return Status::InvalidArgument("the system's FunctionalAccountID " + std::to_string(s.functional_account_id) +
                                    " is not a functional account");
   }
   PSAFE_ASSIGN_OR_RETURN(FunctionalAccount fa, std::move(found));
-  PSAFE_ASSIGN_OR_RETURN(SealedCredentials sealed, store_.GetFunctionalAccountSecrets(fa.id));
+  PSAFE_ASSIGN_OR_RETURN(SealedCredentials sealed, ports_.estate.GetFunctionalAccountSecrets(fa.id));
   const auto unseal = [&](const std::optional<std::string>& blob, std::string_view field,
                           crypto::SecretString* out) -> Status {
     if (!blob) return Status::OK();
@@ -264,13 +264,13 @@ void RotationService::RecordHostKey(const AccountView& a, const HostKeyCheck& se
   const auto record = [&](std::string action, std::string_view pinned, std::string_view offered) {
     AuditEvent e{0, "psafed", std::move(action), "ManagedSystem", sid, a.account.id,
                  "{\"Fingerprint\":" + AuditQuote(seen.seen) + "}"};
-    (void)audit_.Record(e, [&] { return store_.SetSystemHostKey(s.id, pinned, offered); });
+    (void)audit_.Record(e, [&] { return ports_.estate.SetSystemHostKey(s.id, pinned, offered); });
   };
   if (outcome.code() == StatusCode::kConflict) {
     if (s.host_key_offered != seen.seen) record("managedsystem.hostkey.refused", s.host_key, seen.seen);
   } else if (s.host_key.empty() && s.ssh_key_enforcement_mode == 1 && outcome.code() != StatusCode::kUnavailable) {
     // Changes running side by side on one system each saw the key first: one pins it.
-    Result<ManagedSystem> now = store_.FindManagedSystem(s.id);
+    Result<ManagedSystem> now = ports_.estate.FindManagedSystem(s.id);
     if (now.ok() && now->host_key.empty()) record("managedsystem.hostkey.pin", seen.seen, "");
   }
 }
@@ -331,13 +331,13 @@ Result<RotationService::Credential> RotationService::Unseal(int64_t account_id,
 }
 
 Result<RotationService::Credential> RotationService::UnsealCurrent(const AccountView& a) {
-  PSAFE_ASSIGN_OR_RETURN(SealedCredentials sealed, store_.GetSealedCredentials(a.account.id));
+  PSAFE_ASSIGN_OR_RETURN(SealedCredentials sealed, ports_.estate.GetSealedCredentials(a.account.id));
   return Unseal(a.account.id, sealed.password, sealed.private_key);
 }
 
 Result<bool> RotationService::Test(const Principal& p, int64_t account_id) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  PSAFE_ASSIGN_OR_RETURN(AccountView a, store_.FindManagedAccount(account_id));
+  PSAFE_ASSIGN_OR_RETURN(AccountView a, ports_.estate.FindManagedAccount(account_id));
   PSAFE_ASSIGN_OR_RETURN(Target t, TargetFor(a, false));
   PSAFE_ASSIGN_OR_RETURN(Credential current, UnsealCurrent(a));
   Result<bool> opens = Opens(t, a, current);
@@ -367,7 +367,7 @@ Status RotationService::Advance(Rotation r, RotationStep to, std::string_view ac
   r.updated_at = clock_.NowSeconds();
   r.last_error.clear();
   return audit_.Record(ByPsafed(std::string(action), r.account_id, detail.empty() ? Detail(r.trigger) : detail),
-                       [&] { return store_.PutRotation(r); });
+                       [&] { return ports_.rotations.PutRotation(r); });
 }
 
 Status RotationService::Retry(Rotation r, const Status& why) {
@@ -378,7 +378,7 @@ Status RotationService::Retry(Rotation r, const Status& why) {
   r.last_error = why.message();
   r.updated_at = now;
   PSAFE_RETURN_IF_ERROR(audit_.Record(ByPsafed("credential.change.retry", r.account_id, Detail(r.trigger, why.message())),
-                                      [&] { return store_.PutRotation(r); }));
+                                      [&] { return ports_.rotations.PutRotation(r); }));
   return why;
 }
 
@@ -390,7 +390,7 @@ Status RotationService::Fail(Rotation r, const Status& why) {
   r.last_error = why.message();
   r.updated_at = now;
   PSAFE_RETURN_IF_ERROR(audit_.Record(ByPsafed("credential.change.failed", r.account_id, Detail(r.trigger, why.message())),
-                                      [&] { return store_.PutRotation(r); }));
+                                      [&] { return ports_.rotations.PutRotation(r); }));
   // A setting psafe cannot act on is the caller's to fix (4xx); a target that refused or
   // failed the change is not (502), and the account keeps the credential that opens it.
   if (why.code() == StatusCode::kInvalidArgument || why.code() == StatusCode::kNotFound) return why;
@@ -403,7 +403,7 @@ Status RotationService::Commit(const Rotation& r, const AccountView& a) {
   return audit_.Record(
       ByPsafed("credential.rotate", r.account_id,
                "{\"Trigger\":" + AuditQuote(r.trigger) + ",\"UpdateSystem\":true,\"Verified\":true}"),
-      [&] { return store_.CommitRotation(r.account_id, r.version, now, NextChangeAt(a.account, now)); });
+      [&] { return ports_.rotations.CommitRotation(r.account_id, r.version, now, NextChangeAt(a.account, now)); });
 }
 
 Status RotationService::Run(int64_t account_id) {
@@ -419,13 +419,13 @@ Status RotationService::Run(int64_t account_id) {
   bool fresh = false;
   std::optional<Target> target;
   for (int step = 0; step < 8; ++step) {
-    PSAFE_ASSIGN_OR_RETURN(std::optional<Rotation> row, store_.FindRotation(account_id));
+    PSAFE_ASSIGN_OR_RETURN(std::optional<Rotation> row, ports_.rotations.FindRotation(account_id));
     if (!row) return Status::OK();
     Rotation r = std::move(*row);
-    PSAFE_ASSIGN_OR_RETURN(AccountView a, store_.FindManagedAccount(account_id));
+    PSAFE_ASSIGN_OR_RETURN(AccountView a, ports_.estate.FindManagedAccount(account_id));
     if (r.step == RotationStep::kQueued || !r.pending_password) {
       if (!r.pending_password) {
-        PSAFE_ASSIGN_OR_RETURN(PasswordRule rule, PasswordRuleFor(store_, a.account));
+        PSAFE_ASSIGN_OR_RETURN(PasswordRule rule, PasswordRuleFor(ports_, a.account));
         NewCredentials fresh_password;
         fresh_password.password = GeneratePassword(rule);
         r.pending_password = Seal(account_id, fresh_password).password;
@@ -504,7 +504,7 @@ Status RotationService::Run(int64_t account_id) {
 // --- psafed's own triggers ---------------------------------------------------------------
 
 Status RotationService::CheckOne(int64_t account_id) {
-  PSAFE_ASSIGN_OR_RETURN(AccountView a, store_.FindManagedAccount(account_id));
+  PSAFE_ASSIGN_OR_RETURN(AccountView a, ports_.estate.FindManagedAccount(account_id));
   Result<Target> t = TargetFor(a, false);
   PSAFE_ASSIGN_OR_RETURN(Credential current, UnsealCurrent(a));
   Result<bool> opens = t.ok() ? Opens(*t, a, current) : Result<bool>(t.status());
@@ -516,26 +516,26 @@ Status RotationService::CheckOne(int64_t account_id) {
       std::string("{\"Success\":") + BoolText(opens.ok() && *opens) + ",\"Reset\":" + BoolText(reset);
   if (!opens.ok()) detail += ",\"Error\":" + AuditQuote(opens.status().message(), 300);
   return audit_.Record(ByPsafed("credential.check", account_id, detail + "}"), [&]() -> Status {
-    PSAFE_RETURN_IF_ERROR(store_.SetAccountCheckedAt(account_id, clock_.NowSeconds()));
+    PSAFE_RETURN_IF_ERROR(ports_.rotations.SetAccountCheckedAt(account_id, clock_.NowSeconds()));
     return reset ? QueueInTransaction(nullptr, a, "mismatch") : Status::OK();
   });
 }
 
 Result<std::vector<int64_t>> RotationService::Due(bool recovering) {
   const int64_t now = clock_.NowSeconds();
-  PSAFE_ASSIGN_OR_RETURN(std::vector<int64_t> scheduled, store_.ListAccountsDueForChange(now, options_.batch));
+  PSAFE_ASSIGN_OR_RETURN(std::vector<int64_t> scheduled, ports_.rotations.ListAccountsDueForChange(now, options_.batch));
   // One account that cannot be queued or checked holds up no other: each is tried alone.
   for (int64_t id : scheduled) {
-    Result<AccountView> a = store_.FindManagedAccount(id);
-    if (a.ok()) (void)store_.Atomically([&] { return QueueInTransaction(nullptr, *a, "schedule"); });
+    Result<AccountView> a = ports_.estate.FindManagedAccount(id);
+    if (a.ok()) (void)ports_.tx.Atomically([&] { return QueueInTransaction(nullptr, *a, "schedule"); });
   }
   PSAFE_ASSIGN_OR_RETURN(std::vector<int64_t> checks,
-                         store_.ListAccountsDueForCheck(now - options_.check_interval_seconds, options_.batch));
+                         ports_.rotations.ListAccountsDueForCheck(now - options_.check_interval_seconds, options_.batch));
   for (int64_t id : checks) (void)CheckOne(id);  // each outcome is audited
   // After a start, every change in flight is due: whatever its retry time says, the
   // process that set it is gone (a change made in an API call waits for that call).
   const int64_t due_by = recovering ? std::numeric_limits<int64_t>::max() : now;
-  PSAFE_ASSIGN_OR_RETURN(std::vector<Rotation> due, store_.ListRotationsDue(due_by, options_.batch));
+  PSAFE_ASSIGN_OR_RETURN(std::vector<Rotation> due, ports_.rotations.ListRotationsDue(due_by, options_.batch));
   std::vector<int64_t> ids;
   ids.reserve(due.size());
   for (const Rotation& r : due) ids.push_back(r.account_id);

@@ -30,7 +30,7 @@
 #include "domain/principal.h"
 #include "domain/rotation.h"
 #include "domain/target_connector.h"
-#include "store/store.h"
+#include "domain/ports/ports.h"
 
 namespace psafe::domain {
 
@@ -45,11 +45,11 @@ struct RotationOptions {
 using ConnectorFor = std::function<TargetConnector*(ConnectorKind)>;
 
 // The account's password rule (the built-in default when it has none).
-Result<PasswordRule> PasswordRuleFor(store::Store& store, const ManagedAccount& account);
+Result<PasswordRule> PasswordRuleFor(const Ports& ports, const ManagedAccount& account);
 
 class RotationService {
  public:
-  RotationService(store::Store& store, const crypto::Keyring& keyring, const Clock& clock, AuditTrail& audit,
+  RotationService(const Ports& ports, const crypto::Keyring& keyring, const Clock& clock, AuditTrail& audit,
                   ConnectorFor connectors, RotationOptions options = {});
 
   // True when psafe changes this account's credential on its target.
@@ -121,7 +121,7 @@ class RotationService {
   bool Claim(int64_t account_id);
   void Unclaim(int64_t account_id);
 
-  store::Store& store_;
+  Ports ports_;
   const crypto::Keyring& keyring_;
   const Clock& clock_;
   AuditTrail& audit_;

@@ -118,13 +118,13 @@ std::string_view RequiredValueField(SecretType t) {
 
 }  // namespace
 
-SecretService::SecretService(store::Store& store, const crypto::Keyring& keyring, const Clock& clock,
+SecretService::SecretService(const Ports& ports, const crypto::Keyring& keyring, const Clock& clock,
                              AuditTrail& audit)
-    : store_(store), keyring_(keyring), clock_(clock), audit_(audit) {}
+    : ports_(ports), keyring_(keyring), clock_(clock), audit_(audit) {}
 
 Result<FolderAccess> SecretService::AccessTo(const Principal& p, std::string_view folder_id) {
   if (p.is_administrator()) return FolderAccess::kManage;
-  return store_.FolderAccessFor(p.user.id, folder_id);
+  return ports_.secrets.FolderAccessFor(p.user.id, folder_id);
 }
 
 Status SecretService::RequireAccess(const Principal& p, std::string_view folder_id, std::string_view folder_path,
@@ -140,14 +140,14 @@ Status SecretService::RequireAccess(const Principal& p, std::string_view folder_
 
 Result<SecretFolder> SecretService::FolderFor(const Principal& p, std::string_view id, FolderAccess need) {
   PSAFE_RETURN_IF_ERROR(CheckGuid("folder id", id));
-  PSAFE_ASSIGN_OR_RETURN(SecretFolder f, store_.FindFolder(id));
+  PSAFE_ASSIGN_OR_RETURN(SecretFolder f, ports_.secrets.FindFolder(id));
   PSAFE_RETURN_IF_ERROR(RequireAccess(p, f.id, f.path, need, "folder"));
   return f;
 }
 
 Result<Secret> SecretService::SecretFor(const Principal& p, std::string_view id, FolderAccess need) {
   PSAFE_RETURN_IF_ERROR(CheckGuid("secret id", id));
-  PSAFE_ASSIGN_OR_RETURN(Secret x, store_.FindSecret(id));
+  PSAFE_ASSIGN_OR_RETURN(Secret x, ports_.secrets.FindSecret(id));
   PSAFE_RETURN_IF_ERROR(RequireAccess(p, x.folder_id, x.folder_path, need, "secret"));
   return x;
 }
@@ -156,8 +156,8 @@ Result<Secret> SecretService::SecretFor(const Principal& p, std::string_view id,
 
 Status SecretService::InsertFolder(const Principal& p, const SecretFolder& f) {
   Status s = audit_.Record(AuditTrail::By(p, "folder.create", "SecretFolder", f.id, 0, ""), [&]() -> Status {
-    PSAFE_RETURN_IF_ERROR(store_.CreateFolder(f));
-    if (f.user_group_id) return store_.GrantFolder(f.id, *f.user_group_id, FolderAccess::kManage);
+    PSAFE_RETURN_IF_ERROR(ports_.secrets.CreateFolder(f));
+    if (f.user_group_id) return ports_.secrets.GrantFolder(f.id, *f.user_group_id, FolderAccess::kManage);
     return Status::OK();
   });
   if (s.code() == StatusCode::kConflict) return Status::Conflict("a folder named '" + f.path + "' already exists");
@@ -177,7 +177,7 @@ Result<SecretFolder> SecretService::CreateFolder(const Principal& p, NewFolder i
     f.path = in.name;
   }
   if (in.user_group_id) {
-    PSAFE_RETURN_IF_ERROR(store_.FindUserGroupById(*in.user_group_id).status());
+    PSAFE_RETURN_IF_ERROR(ports_.identity.FindUserGroupById(*in.user_group_id).status());
   }
   f.id = crypto::RandomGuid();
   f.name = std::move(in.name);
@@ -191,7 +191,7 @@ Result<SecretFolder> SecretService::CreateFolder(const Principal& p, NewFolder i
 Result<std::vector<SecretFolder>> SecretService::ListFolders(const Principal& p, bool safes_only) {
   std::optional<int64_t> visible_to;
   if (!p.is_administrator()) visible_to = p.user.id;
-  return store_.ListFolders(visible_to, safes_only);
+  return ports_.secrets.ListFolders(visible_to, safes_only);
 }
 
 Result<SecretFolder> SecretService::GetFolder(const Principal& p, std::string_view id) {
@@ -204,23 +204,23 @@ Status SecretService::DeleteFolder(const Principal& p, std::string_view id, bool
     return Status::PermissionDenied("deleting a safe needs the Administrator role");
   }
   return audit_.Record(AuditTrail::By(p, "folder.delete", "SecretFolder", f.id, 0, force ? "{\"force\":true}" : ""),
-                       [&] { return store_.DeleteFolder(f.id, force); });
+                       [&] { return ports_.secrets.DeleteFolder(f.id, force); });
 }
 
 Status SecretService::Grant(const Principal& p, std::string_view folder_id, int64_t group_id, FolderAccess access) {
   PSAFE_ASSIGN_OR_RETURN(SecretFolder f, FolderFor(p, folder_id, FolderAccess::kManage));
-  PSAFE_RETURN_IF_ERROR(store_.FindUserGroupById(group_id).status());
+  PSAFE_RETURN_IF_ERROR(ports_.identity.FindUserGroupById(group_id).status());
   const std::string detail = "{\"group\":" + std::to_string(group_id) + ",\"access\":\"" +
                              std::string(AccessName(access)) + "\"}";
   return audit_.Record(AuditTrail::By(p, "folder.grant", "SecretFolder", f.id, 0, detail),
-                       [&] { return store_.GrantFolder(f.id, group_id, access); });
+                       [&] { return ports_.secrets.GrantFolder(f.id, group_id, access); });
 }
 
 Status SecretService::RevokeGrant(const Principal& p, std::string_view folder_id, int64_t group_id) {
   PSAFE_ASSIGN_OR_RETURN(SecretFolder f, FolderFor(p, folder_id, FolderAccess::kManage));
   return audit_.Record(AuditTrail::By(p, "folder.revoke", "SecretFolder", f.id, 0,
                                       "{\"group\":" + std::to_string(group_id) + "}"),
-                       [&] { return store_.RevokeFolderGrant(f.id, group_id); });
+                       [&] { return ports_.secrets.RevokeFolderGrant(f.id, group_id); });
 }
 
 // --- Secrets -------------------------------------------------------------------------
@@ -238,7 +238,7 @@ Result<Secret> SecretService::InsertSecret(const Principal& p, const SecretFolde
   x.created_by = x.modified_by = p.user.user_name;
   const std::string sealed = keyring_.Seal(in.value->view(), ValueContext(x.id));
   Status s = audit_.Record(AuditTrail::By(p, "secret.create", "Secret", x.id), [&] {
-    return store_.CreateSecret(x, sealed);
+    return ports_.secrets.CreateSecret(x, sealed);
   });
   if (s.code() == StatusCode::kConflict) {
     return Status::Conflict("a secret titled '" + x.title + "' already exists in '" + folder.path + "'");
@@ -273,7 +273,7 @@ Result<Secret> SecretService::CreateAtPath(const Principal& p, std::string_view 
   std::string prefix;
   for (; depth < names.size(); ++depth) {
     std::string next = depth == 0 ? std::string(names[0]) : prefix + "/" + std::string(names[depth]);
-    auto f = store_.FindFolderByPath(next);
+    auto f = ports_.secrets.FindFolderByPath(next);
     if (!f.ok()) {
       if (f.status().code() != StatusCode::kNotFound) return f.status();
       break;
@@ -292,7 +292,7 @@ Result<Secret> SecretService::CreateAtPath(const Principal& p, std::string_view 
     return Status::NotFound(std::string(kFolderNotFound));
   }
   Result<Secret> created = Status::Internal("not created");
-  PSAFE_RETURN_IF_ERROR(store_.Atomically([&]() -> Status {
+  PSAFE_RETURN_IF_ERROR(ports_.tx.Atomically([&]() -> Status {
     std::optional<SecretFolder> parent = existing;
     for (size_t i = depth; i < names.size(); ++i) {
       SecretFolder f;
@@ -318,7 +318,7 @@ Result<std::vector<SecretRead>> SecretService::Release(const Principal& p, std::
   std::vector<SecretRead> out;
   out.reserve(secrets.size());
   for (Secret& x : secrets) {
-    auto sealed = store_.GetSealedSecretValue(x.id);
+    auto sealed = ports_.secrets.GetSealedSecretValue(x.id);
     if (!sealed.ok() && sealed.status().code() == StatusCode::kNotFound) continue;  // deleted meanwhile
     PSAFE_RETURN_IF_ERROR(sealed.status());
     PSAFE_ASSIGN_OR_RETURN(crypto::SecretString value, keyring_.Unseal(*sealed, ValueContext(x.id)));
@@ -330,7 +330,7 @@ Result<std::vector<SecretRead>> SecretService::Release(const Principal& p, std::
 Result<Paged<SecretRead>> SecretService::Search(const Principal& p, SecretFilter filter, bool decrypt) {
   if (filter.folder_id) PSAFE_RETURN_IF_ERROR(CheckGuid("folderId", *filter.folder_id));
   if (!p.is_administrator()) filter.visible_to_user = p.user.id;
-  PSAFE_ASSIGN_OR_RETURN(Paged<Secret> found, store_.ListSecrets(filter));
+  PSAFE_ASSIGN_OR_RETURN(Paged<Secret> found, ports_.secrets.ListSecrets(filter));
   // Files are never inlined: their bytes come from Download.
   std::vector<Secret> to_release;
   Paged<SecretRead> out;
@@ -383,7 +383,7 @@ Result<SecretRead> SecretService::Update(const Principal& p, std::string_view id
   }
   Status s = audit_.Record(AuditTrail::By(p, "secret.update", "Secret", x.id, 0,
                                           sealed ? "{\"value\":true}" : ""),
-                           [&] { return store_.UpdateSecret(x, sealed); });
+                           [&] { return ports_.secrets.UpdateSecret(x, sealed); });
   if (s.code() == StatusCode::kConflict) {
     return Status::Conflict("a secret titled '" + x.title + "' already exists in '" + x.folder_path + "'");
   }
@@ -399,7 +399,7 @@ Result<SecretRead> SecretService::Update(const Principal& p, std::string_view id
 
 Status SecretService::Delete(const Principal& p, std::string_view id) {
   PSAFE_ASSIGN_OR_RETURN(Secret x, SecretFor(p, id, FolderAccess::kWrite));
-  return audit_.Record(AuditTrail::By(p, "secret.delete", "Secret", x.id), [&] { return store_.DeleteSecret(x.id); });
+  return audit_.Record(AuditTrail::By(p, "secret.delete", "Secret", x.id), [&] { return ports_.secrets.DeleteSecret(x.id); });
 }
 
 }  // namespace psafe::domain

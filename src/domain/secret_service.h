@@ -17,7 +17,7 @@
 #include "domain/audit_service.h"
 #include "domain/principal.h"
 #include "domain/secrets.h"
-#include "store/store.h"
+#include "domain/ports/ports.h"
 
 namespace psafe::domain {
 
@@ -51,7 +51,7 @@ struct SecretRead {
 
 class SecretService {
  public:
-  SecretService(store::Store& store, const crypto::Keyring& keyring, const Clock& clock, AuditTrail& audit);
+  SecretService(const Ports& ports, const crypto::Keyring& keyring, const Clock& clock, AuditTrail& audit);
 
   Result<SecretFolder> CreateFolder(const Principal& p, NewFolder folder);
   Result<std::vector<SecretFolder>> ListFolders(const Principal& p, bool safes_only);
@@ -89,7 +89,7 @@ class SecretService {
   // Audits the release of each value in one transaction, then unseals them.
   Result<std::vector<SecretRead>> Release(const Principal& p, std::vector<Secret> secrets, std::string action);
 
-  store::Store& store_;
+  Ports ports_;
   const crypto::Keyring& keyring_;
   const Clock& clock_;
   AuditTrail& audit_;

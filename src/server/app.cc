@@ -27,20 +27,22 @@ namespace psafe::server {
 struct App::Parts {
   Parts(const Config& config, store::StorePtr s, std::unique_ptr<crypto::Keyring> k, std::unique_ptr<Clock> c)
       : store(std::move(s)),
+        ports(store->ports()),
         keyring(std::move(k)),
         clock(std::move(c)),
-        audit(*store, *keyring, *clock),
-        auth(*store, *keyring, *clock, audit, config.auth),
-        estate(*store, *keyring, *clock, audit),
-        access(*store, audit, *clock),
-        rotation(*store, *keyring, *clock, audit,
+        audit(ports, *keyring, *clock),
+        auth(ports, *keyring, *clock, audit, config.auth),
+        estate(ports, *keyring, *clock, audit),
+        access(ports, audit, *clock),
+        rotation(ports, *keyring, *clock, audit,
                  [this](domain::ConnectorKind kind) { return connectors.Get(kind); }, config.rotation),
-        requests(*store, *keyring, *clock, audit, rotation),
-        secrets(*store, *keyring, *clock, audit),
-        registrations(*store, *keyring, audit, *clock),
-        ctx{auth, estate, access, requests, rotation, secrets, registrations, audit, *store, config.tls_enabled} {}
+        requests(ports, *keyring, *clock, audit, rotation),
+        secrets(ports, *keyring, *clock, audit),
+        registrations(ports, *keyring, audit, *clock),
+        ctx{auth, estate, access, requests, rotation, secrets, registrations, audit, ports.health, config.tls_enabled} {}
 
   store::StorePtr store;
+  domain::Ports ports;
   std::unique_ptr<crypto::Keyring> keyring;
   std::unique_ptr<Clock> clock;
   domain::AuditTrail audit;

@@ -77,8 +77,8 @@ namespace {
 // validated like any administrator's change.
 Status CreateDemo(store::Store& store, const crypto::Keyring& keyring, const Clock& clock,
                   domain::AuditTrail& audit, const domain::Principal& admin, int64_t admins_group) {
-  domain::EstateService estate(store, keyring, clock, audit);
-  domain::AccessService access(store, audit, clock);
+  domain::EstateService estate(store.ports(), keyring, clock, audit);
+  domain::AccessService access(store.ports(), audit, clock);
   PSAFE_ASSIGN_OR_RETURN(auto wg, estate.CreateWorkgroup(admin, {0, "", "demo", "Demo estate"}));
   domain::ManagedSystem sys;
   sys.name = "demo-linux";
@@ -168,7 +168,7 @@ Result<InitResult> InitDataDir(const Config& config, bool demo) {
   PSAFE_ASSIGN_OR_RETURN(int64_t reg_id, store->CreateApiRegistration(reg));
   PSAFE_RETURN_IF_ERROR(store->AllowUserForRegistration(reg_id, admin_id));
 
-  domain::AuditTrail audit(*store, *keyring, clock);
+  domain::AuditTrail audit(store->ports(), *keyring, clock);
   PSAFE_ASSIGN_OR_RETURN(domain::User admin_user, store->FindUserById(admin_id));
   domain::Principal admin_principal{admin_user, reg_id};
   PSAFE_RETURN_IF_ERROR(audit.Record(
@@ -188,7 +188,7 @@ Result<domain::AuditVerification> VerifyAuditChain(const Config& config) {
   PSAFE_ASSIGN_OR_RETURN(store::StorePtr store, store::OpenSqliteStore(config.database()));
   PSAFE_ASSIGN_OR_RETURN(auto keyring, OpenKeyring(*store, *master));
   SystemClock clock;
-  domain::AuditTrail audit(*store, *keyring, clock);
+  domain::AuditTrail audit(store->ports(), *keyring, clock);
   return audit.Verify();
 }
 

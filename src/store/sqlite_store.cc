@@ -11,6 +11,10 @@
 
 namespace psafe::store {
 
+using domain::AuditMacFn;
+using domain::CreateRequestOutcome;
+using domain::SealCredentialsFn;
+
 namespace {
 
 using domain::AccountView;

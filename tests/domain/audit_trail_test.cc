@@ -63,7 +63,7 @@ TEST(AuditTrailTest, ChainNeedsTheKeyring) {
       crypto::Keyring::CreateKey(*other_master, 1, crypto::SealedKey::Purpose::kData),
       crypto::Keyring::CreateKey(*other_master, 1, crypto::SealedKey::Purpose::kPepper)};
   auto other = std::move(crypto::Keyring::Open(*other_master, keys)).value();
-  AuditTrail forged(*env.store, *other, env.clock);
+  AuditTrail forged(env.store->ports(), *other, env.clock);
   EXPECT_EQ(forged.Verify()->first_broken_id, 1);
 }
 

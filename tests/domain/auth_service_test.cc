@@ -41,7 +41,7 @@ class AuthServiceTest : public ::testing::Test {
   }
 
   testing::StoreEnv env_;
-  AuthService auth_{*env_.store, *env_.keyring, env_.clock, *env_.audit, AuthPolicy{}};
+  AuthService auth_{env_.store->ports(), *env_.keyring, env_.clock, *env_.audit, AuthPolicy{}};
   int64_t user_id_ = 0, other_id_ = 0, reg_id_ = 0;
   ClientContext client_{"127.0.0.1"};
 };
@@ -77,7 +77,7 @@ TEST_F(AuthServiceTest, FiveFailuresLockThePairForFifteenMinutes) {
 TEST_F(AuthServiceTest, AHugeLockoutThresholdNeitherOverflowsNorLocks) {
   AuthPolicy policy;
   policy.lockout_threshold = 1 << 30;
-  AuthService lenient(*env_.store, *env_.keyring, env_.clock, *env_.audit, policy);
+  AuthService lenient(env_.store->ports(), *env_.keyring, env_.clock, *env_.audit, policy);
   for (int i = 0; i < 10; ++i) {
     ApiKeyCredentials c{crypto::SecretString(kKey), "svc", crypto::SecretString(std::string_view("wrong"))};
     EXPECT_EQ(lenient.AuthenticateApiKey(c, client_).status().code(), StatusCode::kUnauthenticated);
@@ -89,7 +89,7 @@ TEST_F(AuthServiceTest, AHugeLockoutThresholdNeitherOverflowsNorLocks) {
 TEST_F(AuthServiceTest, ALockedSourceLeavesTheUserFreeElsewhereUntilManySourcesFail) {
   AuthPolicy policy;
   policy.lockout_threshold = 2;  // so the per-user bound is 40
-  AuthService auth(*env_.store, *env_.keyring, env_.clock, *env_.audit, policy);
+  AuthService auth(env_.store->ports(), *env_.keyring, env_.clock, *env_.audit, policy);
   const auto attempt = [&](std::string address, std::string_view pwd) {
     ApiKeyCredentials c{crypto::SecretString(kKey), "svc", crypto::SecretString(pwd)};
     return auth.AuthenticateApiKey(c, ClientContext{std::move(address)}).status().code();

@@ -11,7 +11,7 @@ class EstateServiceTest : public ::testing::Test {
  protected:
   EstateServiceTest() { admin_.user.is_administrator = true; }
   testing::StoreEnv env_;
-  EstateService estate_{*env_.store, *env_.keyring, env_.clock, *env_.audit};
+  EstateService estate_{env_.store->ports(), *env_.keyring, env_.clock, *env_.audit};
   Principal admin_;
   Principal user_;  // not an administrator
 };

@@ -41,7 +41,7 @@ class SecretServiceTest : public ::testing::Test {
   }
 
   testing::StoreEnv env_;
-  SecretService secrets_{*env_.store, *env_.keyring, env_.clock, *env_.audit};
+  SecretService secrets_{env_.store->ports(), *env_.keyring, env_.clock, *env_.audit};
   Principal admin_;
   Principal alice_;
   int64_t group_ = 0;

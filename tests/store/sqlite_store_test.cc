@@ -83,7 +83,7 @@ TEST(SqliteStoreTest, NamesAreUniqueCaseInsensitively) {
 // The acceptance test: a stored password's plaintext is not in the database file.
 TEST(SqliteStoreTest, StoredPasswordPlaintextIsNotInTheDatabaseFile) {
   StoreEnv env;
-  domain::EstateService estate(*env.store, *env.keyring, env.clock, *env.audit);
+  domain::EstateService estate(env.store->ports(), *env.keyring, env.clock, *env.audit);
   domain::Principal admin;
   admin.user.is_administrator = true;
   auto wg = estate.CreateWorkgroup(admin, {0, "", "wg", ""});
