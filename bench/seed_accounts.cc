@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "store/sqlite_store.h"
+#include "store/open_store.h"
 
 int main(int argc, char** argv) {
   if (argc != 5) {

@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "store/sqlite_db.h"
+#include "store/sqlite_connection.h"
 
 int main(int argc, char** argv) {
   if (argc != 3) {
@@ -15,7 +15,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::filesystem::remove(argv[1]);
-  auto db = psafe::store::SqliteDb::Open(argv[1]);
+  auto db = psafe::store::OpenSqliteConnection(argv[1]);
   if (!db.ok() || !(*db)->Exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB NOT NULL)").ok()) {
     std::fprintf(stderr, "cannot open %s\n", argv[1]);
     return 1;

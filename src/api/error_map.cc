@@ -23,6 +23,7 @@ constexpr StatusMapping kStatusTable[] = {
     {StatusCode::kPermissionDenied, 403},
     {StatusCode::kNotFound, 404},
     {StatusCode::kConflict, 409},
+    {StatusCode::kAlreadyExists, 409},
     {StatusCode::kTooLarge, 413},
     {StatusCode::kUnsupportedMedia, 415},
     {StatusCode::kUnavailable, 503},

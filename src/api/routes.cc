@@ -243,13 +243,16 @@ http::Response Invoke(const RouteDef& def, ApiContext& ctx, http::Request& req) 
 }
 
 http::Response Health(ApiContext& ctx) {
-  Status s = ctx.store_health.Ping();
+  // A load balancer takes a node out when its store is unreachable or refuses writes.
+  Result<bool> writable = ctx.store_health.Writable();
+  const bool ok = writable.ok() && *writable;
   boost::json::object body{
-      {"status", s.ok() ? "ok" : "degraded"},
+      {"status", ok ? "ok" : "degraded"},
       {"version", PSAFE_VERSION},
       {"store", boost::json::object{{"backend", ctx.store_health.BackendName()},
-                                    {"status", s.ok() ? "ok" : "unavailable"}}}};
-  return JsonResponse(s.ok() ? 200 : 503, body);
+                                    {"status", writable.ok() ? "ok" : "unavailable"},
+                                    {"writable", writable.ok() && *writable}}}};
+  return JsonResponse(ok ? 200 : 503, body);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@ std::string_view StatusCodeName(StatusCode code) {
     case StatusCode::kPermissionDenied: return "PermissionDenied";
     case StatusCode::kNotFound: return "NotFound";
     case StatusCode::kConflict: return "Conflict";
+    case StatusCode::kAlreadyExists: return "AlreadyExists";
     case StatusCode::kTooLarge: return "TooLarge";
     case StatusCode::kUnsupportedMedia: return "UnsupportedMedia";
     case StatusCode::kLocked: return "Locked";

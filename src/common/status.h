@@ -18,7 +18,8 @@ enum class StatusCode {
   kUnauthenticated,    // who you are is not proven (401)
   kPermissionDenied,   // proven, but not allowed (403)
   kNotFound,           // (404)
-  kConflict,           // state forbids it, e.g. duplicate name, non-empty parent (409)
+  kConflict,           // state forbids it, e.g. a parent still in use (409)
+  kAlreadyExists,      // a unique name or key is taken (409)
   kTooLarge,           // (413)
   kUnsupportedMedia,   // (415)
   kLocked,             // locked out after repeated failures (401 on the wire)
@@ -38,6 +39,7 @@ class Status {
   static Status PermissionDenied(std::string msg) { return {StatusCode::kPermissionDenied, std::move(msg)}; }
   static Status NotFound(std::string msg) { return {StatusCode::kNotFound, std::move(msg)}; }
   static Status Conflict(std::string msg) { return {StatusCode::kConflict, std::move(msg)}; }
+  static Status AlreadyExists(std::string msg) { return {StatusCode::kAlreadyExists, std::move(msg)}; }
   static Status TooLarge(std::string msg) { return {StatusCode::kTooLarge, std::move(msg)}; }
   static Status UnsupportedMedia(std::string msg) { return {StatusCode::kUnsupportedMedia, std::move(msg)}; }
   static Status Locked(std::string msg) { return {StatusCode::kLocked, std::move(msg)}; }

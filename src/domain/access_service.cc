@@ -13,7 +13,7 @@ namespace {
 
 // Unique-name clashes read better with the name in them.
 Status NamedConflict(Status s, std::string_view what, std::string_view name) {
-  if (s.code() == StatusCode::kConflict) return Status::Conflict(std::string(what) + " '" + std::string(name) + "' already exists");
+  if (s.code() == StatusCode::kAlreadyExists) return Status::Conflict(std::string(what) + " '" + std::string(name) + "' already exists");
   return s;
 }
 template <typename T>

@@ -37,7 +37,7 @@ std::string Detail(const ApiRegistration& r, const RegistrationChange& c) {
 }
 
 Status NamedConflict(Status s, const ApiRegistration& r) {
-  if (s.code() == StatusCode::kConflict) return Status::Conflict("a registration named '" + r.name + "' exists");
+  if (s.code() == StatusCode::kAlreadyExists) return Status::Conflict("a registration named '" + r.name + "' exists");
   return s;
 }
 

@@ -65,7 +65,7 @@ Result<Workgroup> EstateService::CreateWorkgroup(const Principal& p, Workgroup w
     PSAFE_ASSIGN_OR_RETURN(wg.id, ports_.estate.CreateWorkgroup(wg));
     return Status::OK();
   });
-  if (s.code() == StatusCode::kConflict) return Status::Conflict("a workgroup named '" + wg.name + "' already exists");
+  if (s.code() == StatusCode::kAlreadyExists) return Status::Conflict("a workgroup named '" + wg.name + "' already exists");
   PSAFE_RETURN_IF_ERROR(s);
   return wg;
 }
@@ -144,7 +144,7 @@ Result<ManagedSystem> EstateService::CreateSystem(const Principal& p, ManagedSys
     PSAFE_ASSIGN_OR_RETURN(m.id, ports_.estate.CreateManagedSystem(m));
     return Status::OK();
   });
-  if (s.code() == StatusCode::kConflict) {
+  if (s.code() == StatusCode::kAlreadyExists) {
     return Status::Conflict("a managed system named '" + m.name + "' already exists");
   }
   PSAFE_RETURN_IF_ERROR(s);
@@ -204,7 +204,7 @@ Result<ManagedSystem> EstateService::UpdateSystem(const Principal& p, const Mana
   PSAFE_RETURN_IF_ERROR(ValidateSystem(m));
   Status s = audit_.Record(AuditTrail::By(p, "managedsystem.update", "ManagedSystem", std::to_string(m.id)),
                            [&] { return ports_.estate.UpdateManagedSystem(m); });
-  if (s.code() == StatusCode::kConflict) return Status::Conflict("a managed system named '" + m.name + "' already exists");
+  if (s.code() == StatusCode::kAlreadyExists) return Status::Conflict("a managed system named '" + m.name + "' already exists");
   PSAFE_RETURN_IF_ERROR(s);
   return ports_.estate.FindManagedSystem(m.id);
 }
@@ -263,7 +263,7 @@ Result<FunctionalAccount> EstateService::CreateFunctionalAccount(const Principal
                              PSAFE_ASSIGN_OR_RETURN(f.id, ports_.estate.CreateFunctionalAccount(f, seal));
                              return Status::OK();
                            });
-  if (s.code() == StatusCode::kConflict) {
+  if (s.code() == StatusCode::kAlreadyExists) {
     return Status::Conflict("a functional account named '" + f.display_name + "' already exists");
   }
   PSAFE_RETURN_IF_ERROR(s);
@@ -300,7 +300,7 @@ Result<Database> EstateService::CreateDatabase(const Principal& p, int64_t asset
     PSAFE_ASSIGN_OR_RETURN(d.id, ports_.estate.CreateDatabase(d));
     return Status::OK();
   });
-  if (s.code() == StatusCode::kConflict) {
+  if (s.code() == StatusCode::kAlreadyExists) {
     return Status::Conflict("asset " + std::to_string(asset.id) + " already has a database '" + d.instance_name + "'");
   }
   PSAFE_RETURN_IF_ERROR(s);
@@ -323,7 +323,7 @@ Result<Database> EstateService::UpdateDatabase(const Principal& p, const Databas
   PSAFE_RETURN_IF_ERROR(ValidateDatabase(d));
   Status s = audit_.Record(AuditTrail::By(p, "database.update", "Database", std::to_string(d.id)),
                            [&] { return ports_.estate.UpdateDatabase(d); });
-  if (s.code() == StatusCode::kConflict) {
+  if (s.code() == StatusCode::kAlreadyExists) {
     return Status::Conflict("asset " + std::to_string(d.asset_id) + " already has a database '" + d.instance_name + "'");
   }
   PSAFE_RETURN_IF_ERROR(s);
@@ -370,7 +370,7 @@ Result<AccountView> EstateService::UpdateAccount(const Principal& p, ManagedAcco
   a.next_change_at = NextChangeAt(a, before.account.last_change_at.value_or(clock_.NowSeconds()));
   Status s = audit_.Record(AuditTrail::By(p, "managedaccount.update", "ManagedAccount", std::to_string(a.id), a.id),
                            [&] { return ports_.estate.UpdateManagedAccount(a); });
-  if (s.code() == StatusCode::kConflict) {
+  if (s.code() == StatusCode::kAlreadyExists) {
     return Status::Conflict("account '" + a.name + "' already exists on system '" + before.system.name + "'");
   }
   PSAFE_RETURN_IF_ERROR(s);
@@ -398,7 +398,7 @@ Result<AccountView> EstateService::CreateAccount(const Principal& p, int64_t sys
     PSAFE_ASSIGN_OR_RETURN(id, ports_.estate.CreateManagedAccount(a, seal));
     return Status::OK();
   });
-  if (s.code() == StatusCode::kConflict) {
+  if (s.code() == StatusCode::kAlreadyExists) {
     return Status::Conflict("account '" + a.name + "' already exists on system '" + sys.name + "'");
   }
   PSAFE_RETURN_IF_ERROR(s);

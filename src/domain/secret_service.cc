@@ -160,7 +160,7 @@ Status SecretService::InsertFolder(const Principal& p, const SecretFolder& f) {
     if (f.user_group_id) return ports_.secrets.GrantFolder(f.id, *f.user_group_id, FolderAccess::kManage);
     return Status::OK();
   });
-  if (s.code() == StatusCode::kConflict) return Status::Conflict("a folder named '" + f.path + "' already exists");
+  if (s.code() == StatusCode::kAlreadyExists) return Status::Conflict("a folder named '" + f.path + "' already exists");
   return s;
 }
 
@@ -240,7 +240,7 @@ Result<Secret> SecretService::InsertSecret(const Principal& p, const SecretFolde
   Status s = audit_.Record(AuditTrail::By(p, "secret.create", "Secret", x.id), [&] {
     return ports_.secrets.CreateSecret(x, sealed);
   });
-  if (s.code() == StatusCode::kConflict) {
+  if (s.code() == StatusCode::kAlreadyExists) {
     return Status::Conflict("a secret titled '" + x.title + "' already exists in '" + folder.path + "'");
   }
   PSAFE_RETURN_IF_ERROR(s);
@@ -384,7 +384,7 @@ Result<SecretRead> SecretService::Update(const Principal& p, std::string_view id
   Status s = audit_.Record(AuditTrail::By(p, "secret.update", "Secret", x.id, 0,
                                           sealed ? "{\"value\":true}" : ""),
                            [&] { return ports_.secrets.UpdateSecret(x, sealed); });
-  if (s.code() == StatusCode::kConflict) {
+  if (s.code() == StatusCode::kAlreadyExists) {
     return Status::Conflict("a secret titled '" + x.title + "' already exists in '" + x.folder_path + "'");
   }
   PSAFE_RETURN_IF_ERROR(s);

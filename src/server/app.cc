@@ -19,7 +19,7 @@
 #include "domain/secret_service.h"
 #include "http/rate_limiter.h"
 #include "server/bootstrap.h"
-#include "store/sqlite_store.h"
+#include "store/open_store.h"
 
 namespace psafe::server {
 
@@ -62,7 +62,7 @@ struct App::Parts {
 
 Result<std::unique_ptr<App>> App::Open(const Config& config) {
   PSAFE_ASSIGN_OR_RETURN(auto master, OpenMasterKey(config));
-  PSAFE_ASSIGN_OR_RETURN(store::StorePtr store, store::OpenSqliteStore(config.database()));
+  PSAFE_ASSIGN_OR_RETURN(store::StorePtr store, OpenInitialisedStore(config));
   PSAFE_ASSIGN_OR_RETURN(auto keyring, OpenKeyring(*store, *master));
   master.reset();  // the keyring holds what it needs; the KEK leaves memory
   PSAFE_RETURN_IF_ERROR(EnsureTlsMaterial(config));

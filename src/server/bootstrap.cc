@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
 
 #include <spdlog/spdlog.h>
 
@@ -14,13 +15,14 @@
 #include "crypto/tls_certificate.h"
 #include "domain/access_service.h"
 #include "domain/estate_service.h"
-#include "store/sqlite_store.h"
+#include "store/open_store.h"
 
 namespace psafe::server {
 
 namespace {
 
 constexpr const char* kMasterKeyEnv = "PSAFE_MASTER_KEY";
+constexpr const char* kStorePasswordEnv = "PSAFE_STORE_PASSWORD";
 constexpr int kRenewWithinDays = 30;
 
 }  // namespace
@@ -30,6 +32,34 @@ Result<std::unique_ptr<crypto::MasterKey>> OpenMasterKey(const Config& config) {
     return crypto::MasterKey::FromHex(env);
   }
   return crypto::MasterKey::LoadFile(config.master_key_file);
+}
+
+Result<store::StorePtr> OpenStore(const Config& config) {
+  if (!config.uses_postgres()) return store::OpenSqliteStore(config.database());
+  store::PostgresOptions options;
+  options.url = config.store_url;
+  options.statement_timeout_ms = config.store_statement_timeout_ms;
+  if (!config.store_password_file.empty()) {
+    std::ifstream in(config.store_password_file);
+    if (!in) return Status::NotFound("cannot read store.password_file " + config.store_password_file.string());
+    std::getline(in, options.password);
+  } else if (const char* env = std::getenv(kStorePasswordEnv); env != nullptr) {
+    options.password = env;
+  }
+  return store::OpenPostgresStore(options, static_cast<size_t>(config.store_pool_size));
+}
+
+Result<store::StorePtr> OpenInitialisedStore(const Config& config) {
+  std::error_code ec;
+  if (!config.uses_postgres() && !std::filesystem::exists(config.database(), ec)) {
+    return Status::NotFound(config.data_dir.string() + " is not initialised (run psafed init)");
+  }
+  PSAFE_ASSIGN_OR_RETURN(store::StorePtr store, OpenStore(config));
+  PSAFE_ASSIGN_OR_RETURN(auto keys, store->LoadSealedKeys());
+  if (keys.empty()) {
+    return Status::NotFound("the database " + config.store_description() + " is not initialised (run psafed init)");
+  }
+  return store;
 }
 
 Result<std::unique_ptr<crypto::Keyring>> OpenKeyring(store::Store& store,
@@ -111,7 +141,7 @@ Status CreateDemo(store::Store& store, const crypto::Keyring& keyring, const Clo
 
 Result<InitResult> InitDataDir(const Config& config, bool demo) {
   std::error_code ec;
-  if (std::filesystem::exists(config.database(), ec)) {
+  if (!config.uses_postgres() && std::filesystem::exists(config.database(), ec)) {
     return Status::Conflict(config.data_dir.string() + " is already initialised");
   }
   std::filesystem::create_directories(config.data_dir, ec);
@@ -127,7 +157,11 @@ Result<InitResult> InitDataDir(const Config& config, bool demo) {
   PSAFE_RETURN_IF_ERROR(WriteDefaultConfigFile(config.data_dir));
   PSAFE_RETURN_IF_ERROR(EnsureTlsMaterial(config));
 
-  PSAFE_ASSIGN_OR_RETURN(store::StorePtr store, store::OpenSqliteStore(config.database()));
+  // PostgreSQL: the schema, keyring and administrator go to the shared database, once; the
+  // data directory keeps only what is per node (master key file, TLS material, config).
+  PSAFE_ASSIGN_OR_RETURN(store::StorePtr store, OpenStore(config));
+  PSAFE_ASSIGN_OR_RETURN(auto existing, store->LoadSealedKeys());
+  if (!existing.empty()) return Status::Conflict("the database " + config.store_description() + " is already initialised");
   PSAFE_RETURN_IF_ERROR(store->AddSealedKey(
       crypto::Keyring::CreateKey(*master, 1, crypto::SealedKey::Purpose::kData)));
   PSAFE_RETURN_IF_ERROR(store->AddSealedKey(
@@ -181,11 +215,7 @@ Result<InitResult> InitDataDir(const Config& config, bool demo) {
 
 Result<domain::AuditVerification> VerifyAuditChain(const Config& config) {
   PSAFE_ASSIGN_OR_RETURN(auto master, OpenMasterKey(config));
-  std::error_code ec;
-  if (!std::filesystem::exists(config.database(), ec)) {
-    return Status::NotFound(config.data_dir.string() + " is not initialised (run psafed init)");
-  }
-  PSAFE_ASSIGN_OR_RETURN(store::StorePtr store, store::OpenSqliteStore(config.database()));
+  PSAFE_ASSIGN_OR_RETURN(store::StorePtr store, OpenInitialisedStore(config));
   PSAFE_ASSIGN_OR_RETURN(auto keyring, OpenKeyring(*store, *master));
   SystemClock clock;
   domain::AuditTrail audit(store->ports(), *keyring, clock);
@@ -194,11 +224,7 @@ Result<domain::AuditVerification> VerifyAuditChain(const Config& config) {
 
 Result<int> RotateDataKey(const Config& config) {
   PSAFE_ASSIGN_OR_RETURN(auto master, OpenMasterKey(config));
-  std::error_code ec;
-  if (!std::filesystem::exists(config.database(), ec)) {
-    return Status::NotFound(config.data_dir.string() + " is not initialised (run psafed init)");
-  }
-  PSAFE_ASSIGN_OR_RETURN(store::StorePtr store, store::OpenSqliteStore(config.database()));
+  PSAFE_ASSIGN_OR_RETURN(store::StorePtr store, OpenInitialisedStore(config));
   PSAFE_ASSIGN_OR_RETURN(auto keyring, OpenKeyring(*store, *master));  // proves the master key
   const int next = keyring->current_version() + 1;
   PSAFE_RETURN_IF_ERROR(store->AddSealedKey(

@@ -33,6 +33,11 @@ struct InitResult {
 // assignment for the administrators (docs/REQUESTS.md, "Secure by default").
 Result<InitResult> InitDataDir(const Config& config, bool demo);
 
+// The configured store: PostgreSQL when store.url is set, else <data>/psafe.db. Creates or
+// upgrades the schema.
+Result<store::StorePtr> OpenStore(const Config& config);
+// OpenStore for an initialised installation: NotFound ("run psafed init") otherwise.
+Result<store::StorePtr> OpenInitialisedStore(const Config& config);
 // PSAFE_MASTER_KEY (64 hex) if set, else the configured key file.
 Result<std::unique_ptr<crypto::MasterKey>> OpenMasterKey(const Config& config);
 Result<std::unique_ptr<crypto::Keyring>> OpenKeyring(store::Store& store,

@@ -1,8 +1,11 @@
 #include "server/config.h"
 
 #include <charconv>
+#include <cstdlib>
 #include <fstream>
 #include <toml++/toml.h>
+
+#include "store/postgres_connection.h"
 
 namespace psafe::server {
 
@@ -48,6 +51,14 @@ max_retry_seconds = 3600
 failed_retry_seconds = 3600    # a failed change (refused, not verified) is tried again after this
 check_interval_hours = 24      # CheckPasswordFlag: how often a stored credential is tested
 
+[store]
+# url = "postgresql://psafe@db.example.com/psafe?sslmode=verify-full&sslrootcert=/etc/psafe/db-ca.pem"
+                               # unset: the embedded SQLite file psafe.db here. PostgreSQL is shared by
+                               # every node (docs/DEPLOYMENT.md); PSAFE_STORE_URL overrides
+# password_file = "store.password" # the database password (else PSAFE_STORE_PASSWORD or ~/.pgpass)
+pool_size = 16                 # PostgreSQL connections this node holds open at most
+statement_timeout_ms = 15000   # a statement (or a wait for a lock) longer than this fails with 503
+
 [keys]
 master_key_file = "master.key" # ignored when PSAFE_MASTER_KEY is set
 
@@ -86,6 +97,10 @@ std::string Config::origin() const {
   if (host.find(':') != std::string::npos) host = "[" + host + "]";
   return std::string(tls_enabled ? "https" : "http") + "://" + host + ":" +
          std::to_string(listen_port);
+}
+
+std::string Config::store_description() const {
+  return uses_postgres() ? store::RedactedUrl(store_url) : database().string();
 }
 
 std::string Config::base_url() const { return origin() + "/BeyondTrust/api/public/v3"; }
@@ -166,12 +181,20 @@ Result<Config> LoadConfig(const std::filesystem::path& data_dir, const ConfigOve
     int64_t hours = c.rotation.check_interval_seconds / 3600;
     PSAFE_RETURN_IF_ERROR(ReadInt(t, "rotation.check_interval_hours", &hours, 1, 24 * 365));
     c.rotation.check_interval_seconds = hours * 3600;
+    if (auto v = t.at_path("store.url").value<std::string>()) c.store_url = *v;
+    if (auto v = t.at_path("store.password_file").value<std::string>()) c.store_password_file = Resolve(c.data_dir, *v);
+    PSAFE_RETURN_IF_ERROR(ReadInt(t, "store.pool_size", &c.store_pool_size, 1, 1000));
+    PSAFE_RETURN_IF_ERROR(ReadInt(t, "store.statement_timeout_ms", &c.store_statement_timeout_ms, 100, 3600000));
     if (auto v = t.at_path("keys.master_key_file").value<std::string>()) {
       c.master_key_file = Resolve(c.data_dir, *v);
     }
     if (auto v = t.at_path("log.level").value<std::string>()) c.log_level = *v;
   } else if (o.config_file) {
     return Status::InvalidArgument("config file " + file.string() + " does not exist");
+  }
+  if (const char* url = std::getenv("PSAFE_STORE_URL"); url != nullptr && *url != '\0') c.store_url = url;
+  if (c.uses_postgres() && c.store_url.rfind("postgresql://", 0) != 0 && c.store_url.rfind("postgres://", 0) != 0) {
+    return Status::InvalidArgument("store.url must be a postgresql:// URL (or unset for the embedded SQLite file)");
   }
   if (o.listen) PSAFE_RETURN_IF_ERROR(ParseListen(*o.listen, &c.listen_address, &c.listen_port));
   if (o.log_level) c.log_level = *o.log_level;

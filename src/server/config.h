@@ -43,7 +43,18 @@ struct Config {
   int rotation_workers = 4;        // credential changes running at once
   int rotation_poll_seconds = 10;  // how often due changes, schedules and checks are looked for
 
+  // [store]: empty url = the embedded SQLite file database(); "postgresql://..." = PostgreSQL,
+  // shared by every node (PSAFE_STORE_URL overrides; the password comes from password_file
+  // or PSAFE_STORE_PASSWORD, never the command line).
+  std::string store_url;
+  std::filesystem::path store_password_file;
+  int store_pool_size = 16;
+  int store_statement_timeout_ms = 15000;
+
   std::filesystem::path database() const { return data_dir / "psafe.db"; }
+  bool uses_postgres() const { return !store_url.empty(); }
+  // The database for logs and messages: the file, or the URL without its password.
+  std::string store_description() const;
   // True when the TLS files are the ones psafed generates (not operator-supplied).
   bool uses_generated_tls() const;
   std::string origin() const;    // scheme://host:port

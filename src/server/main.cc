@@ -15,6 +15,7 @@
 #include "crypto/hardening.h"
 #include "server/bootstrap.h"
 #include "server/serve.h"
+#include "store/migrations.h"
 
 namespace {
 
@@ -115,6 +116,9 @@ int main(int argc, char** argv) {
   add_common(serve);
   serve->add_option("--listen", overrides.listen, "ADDR:PORT to listen on (port 0: any free port)");
 
+  auto* migrate = app.add_subcommand("migrate", "Bring the store's schema to this version (serve does it too)");
+  add_common(migrate);
+
   auto* keys = app.add_subcommand("keys", "Manage the keyring");
   auto* rotate = keys->add_subcommand("rotate", "Add a new data-key version; new writes use it");
   add_common(rotate);
@@ -145,6 +149,13 @@ int main(int argc, char** argv) {
   if (serve->parsed()) {
     auto s = psafe::server::Serve(*config);
     return s.ok() ? 0 : Fail(s);
+  }
+  if (migrate->parsed()) {
+    auto store = psafe::server::OpenStore(*config);
+    if (!store.ok()) return Fail(store.status());
+    std::cout << "store " << config->store_description() << ": schema version "
+              << psafe::store::KnownSchemaVersion() << "\n";
+    return 0;
   }
   if (rotate->parsed()) {
     auto v = psafe::server::RotateDataKey(*config);

@@ -62,10 +62,6 @@ Status Serve(const Config& config) {
   if (!config.tls_enabled && !IsLoopback(config.listen_address)) {
     return Status::InvalidArgument("plain HTTP (tls.enabled = false) is only allowed on a loopback address");
   }
-  std::error_code ec;
-  if (!std::filesystem::exists(config.database(), ec)) {
-    return Status::NotFound(config.data_dir.string() + " is not initialised (run psafed init)");
-  }
   PSAFE_ASSIGN_OR_RETURN(std::unique_ptr<App> app, App::Open(config));
 
   http::ServerOptions opts;
@@ -92,7 +88,7 @@ Status Serve(const Config& config) {
     std::printf("psafed listening on %s\n", bound.base_url().c_str());
     std::fflush(stdout);
     spdlog::info("psafed listening on {} (store: {}, keyring v{})", bound.base_url(),
-                 config.database().string(), app->keyring_version());
+                 config.store_description(), app->keyring_version());
     Sweeper sweeper(app->auth(), app->requests(), std::chrono::seconds(config.sweep_interval_seconds));
     RotationWorker rotation(app->rotation(), config.rotation_workers,
                             std::chrono::seconds(config.rotation_poll_seconds));

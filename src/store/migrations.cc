@@ -1,5 +1,10 @@
 #include "store/migrations.h"
 
+#include <iterator>
+#include <string>
+
+#include "store/sql_dialect.h"
+
 namespace psafe::store {
 
 namespace {
@@ -459,8 +464,48 @@ CREATE INDEX rotations_due ON rotations(next_try_at);
 
 constexpr std::string_view kMigrations[] = {kV1, kV2, kV3, kV4, kV5, kV6};
 
+// The version the database is at: SQLite keeps it in PRAGMA user_version; PostgreSQL in
+// a one-row table (created with the CITEXT extension the schema needs).
+Result<int64_t> SchemaVersion(SqlConnection& db) {
+  if (db.dialect() == SqlDialect::kPostgres) {
+    PSAFE_RETURN_IF_ERROR(db.Exec(
+        "CREATE EXTENSION IF NOT EXISTS citext; "
+        "CREATE TABLE IF NOT EXISTS psafe_schema (version BIGINT NOT NULL)"));
+  }
+  PSAFE_ASSIGN_OR_RETURN(auto st, db.Prepare(db.dialect() == SqlDialect::kPostgres
+                                                 ? "SELECT COALESCE(max(version), 0) FROM psafe_schema"
+                                                 : "PRAGMA user_version"));
+  PSAFE_ASSIGN_OR_RETURN(bool row, st.Step());
+  return row ? st.Int(0) : 0;
+}
+
+Status SetSchemaVersion(SqlConnection& db, int64_t version) {
+  if (db.dialect() == SqlDialect::kSqlite) return db.Exec("PRAGMA user_version = " + std::to_string(version));
+  return db.Exec("DELETE FROM psafe_schema; INSERT INTO psafe_schema(version) VALUES (" + std::to_string(version) + ")");
+}
+
 }  // namespace
 
-std::span<const std::string_view> SqliteMigrations() { return kMigrations; }
+int64_t KnownSchemaVersion() { return static_cast<int64_t>(std::size(kMigrations)); }
+
+Status ApplyMigrations(SqlConnection& db) {
+  for (;;) {
+    PSAFE_ASSIGN_OR_RETURN(int64_t version, SchemaVersion(db));
+    if (version > KnownSchemaVersion()) {
+      return Status::Corruption("database schema version " + std::to_string(version) +
+                                " is newer than this psafed understands (" + std::to_string(KnownSchemaVersion()) + ")");
+    }
+    if (version == KnownSchemaVersion()) return Status::OK();
+    Transaction tx(db);
+    PSAFE_RETURN_IF_ERROR(tx.begin_status());
+    // Read again under the write lock: another node may have migrated meanwhile.
+    PSAFE_ASSIGN_OR_RETURN(int64_t locked, SchemaVersion(db));
+    if (locked != version) continue;
+    const std::string_view step = kMigrations[version];
+    PSAFE_RETURN_IF_ERROR(db.Exec(db.dialect() == SqlDialect::kPostgres ? PostgresDdl(step) : std::string(step)));
+    PSAFE_RETURN_IF_ERROR(SetSchemaVersion(db, version + 1));
+    PSAFE_RETURN_IF_ERROR(tx.Commit());
+  }
+}
 
 }  // namespace psafe::store

@@ -1,12 +1,19 @@
-// Versioned schema migrations. Migration N brings PRAGMA user_version from N-1 to N;
-// each runs in its own transaction at start. Append only: never edit a shipped step.
+// Versioned schema migrations, written once in SQLite's spelling; PostgreSQL gets them
+// through store/sql_dialect.h. Migration N brings the schema from version N-1 to N, each in
+// its own write transaction (on PostgreSQL under the write lock, so two nodes starting at
+// once migrate once). Append only: never edit a shipped step.
 #pragma once
 
-#include <span>
-#include <string_view>
+#include <cstdint>
+
+#include "common/status.h"
+#include "store/sql_connection.h"
 
 namespace psafe::store {
 
-std::span<const std::string_view> SqliteMigrations();
+// The schema version this psafed creates and understands.
+int64_t KnownSchemaVersion();
+// Brings the database to KnownSchemaVersion(); Corruption when it is newer.
+Status ApplyMigrations(SqlConnection& db);
 
 }  // namespace psafe::store

@@ -19,23 +19,27 @@ from typing import Optional
 import pytest
 
 import hygiene
+import store_backend
 import support
 from support import Credentials, Server
 from targets import sshd_target, postgres_target, slapd_target, target_factory  # noqa: F401 (target-server fixtures)
 
 
 def pytest_report_header(config):
-    return f"psafed: {support.PSAFED}"
+    return f"psafed: {support.PSAFED}; store: {store_backend.STORE}"
 
 
 def pytest_collection_modifyitems(config, items):
     """The real-target suites run once per CI run (the debug pass): the sanitizer passes
     set PSAFE_E2E_WITHOUT_REAL_TARGETS=1 (CMakePresets.json), which deselects them. They
     are reported as deselected, never skipped, and run everywhere else."""
-    if os.environ.get("PSAFE_E2E_WITHOUT_REAL_TARGETS") != "1":
-        return
-    keep = [i for i in items if i.get_closest_marker("real_targets") is None]
-    dropped = [i for i in items if i.get_closest_marker("real_targets") is not None]
+    def dropped_here(item) -> bool:
+        if os.environ.get("PSAFE_E2E_WITHOUT_REAL_TARGETS") == "1" and item.get_closest_marker("real_targets"):
+            return True
+        # What a test proves of one backend's files (the SQLite file, its WAL) runs on that backend.
+        return store_backend.STORE != "sqlite" and item.get_closest_marker("sqlite_store") is not None
+    keep = [i for i in items if not dropped_here(i)]
+    dropped = [i for i in items if dropped_here(i)]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = keep
@@ -56,6 +60,22 @@ def secret_hygiene():
     failure = hygiene.sweep(hygiene.LEDGER)
     if failure:
         pytest.fail("secret hygiene: " + failure)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def store_database(secret_hygiene, tmp_path_factory):
+    """PSAFE_E2E_STORE=postgresql: one PostgreSQL for the session, a database per data dir."""
+    if store_backend.STORE != "postgresql":
+        yield None
+        return
+    db = store_backend.StoreDatabase(tmp_path_factory.mktemp("store-postgres"))
+    db.start()
+    store_backend.ACTIVE = db
+    try:
+        yield db
+    finally:
+        store_backend.ACTIVE = None
+        db.stop()
 
 
 @pytest.fixture(scope="session")

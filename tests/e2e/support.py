@@ -21,6 +21,7 @@ from typing import Optional
 
 import requests
 
+import store_backend
 from hygiene import LEDGER, search, sentinel_secret, watch_session
 
 REPO = Path(__file__).resolve().parents[2]
@@ -43,19 +44,21 @@ def unique(prefix: str = "e2e") -> str:
 
 def run_cli(*args: str, env: Optional[dict] = None, timeout: float = CLI_TIMEOUT) -> subprocess.CompletedProcess:
     """Runs psafed with arguments, returning the completed process (text output)."""
+    data_dir = Path(args[args.index("--data-dir") + 1]) if "--data-dir" in args else None
     return subprocess.run(
         [PSAFED, *args],
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
         timeout=timeout,
-        env=_env(env),
+        env=_env(env, data_dir),
     )
 
 
-def _env(extra: Optional[dict]) -> dict:
+def _env(extra: Optional[dict], data_dir: Optional[Path] = None) -> dict:
     env = dict(os.environ)
     env.pop("PSAFE_MASTER_KEY", None)  # only tests that mean to use it set it
+    env.update(store_backend.env_for(data_dir))  # PostgreSQL runs: the data dir's database
     if extra:
         env.update(extra)
     return env
@@ -219,7 +222,7 @@ def start_server(
     # Appending keeps the log of earlier runs on the same data dir (restarts).
     stderr_file = open(stderr_path, "ab")
     proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=stderr_file, env=_env(env))
+                            stderr=stderr_file, env=_env(env, data_dir))
     line = b""
     deadline = time.monotonic() + START_TIMEOUT
     sel = selectors.DefaultSelector()

@@ -5,7 +5,7 @@
 #include <chrono>
 
 #include "fixtures/test_env.h"
-#include "store/sqlite_db.h"
+#include "store/sqlite_connection.h"
 
 namespace psafe::store {
 namespace {

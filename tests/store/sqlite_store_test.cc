@@ -1,4 +1,5 @@
-#include "store/sqlite_store.h"
+#include "store/migrations.h"
+#include "store/open_store.h"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +11,7 @@
 #include "domain/estate_service.h"
 #include "fixtures/test_env.h"
 #include "store/migrations.h"
-#include "store/sqlite_db.h"
+#include "store/sqlite_connection.h"
 
 namespace psafe::store {
 namespace {
@@ -39,7 +40,7 @@ std::string ReadFileBytes(const std::filesystem::path& p) {
 
 TEST(SqliteStoreTest, OpensWithWalFullSyncForeignKeysAndCurrentSchema) {
   StoreEnv env;
-  auto db = std::move(SqliteDb::Open(env.db_path())).value();
+  auto db = std::move(OpenSqliteConnection(env.db_path())).value();
   auto pragma = [&](const char* sql) {
     auto st = std::move(db->Prepare(sql)).value();
     EXPECT_TRUE(st.Step().value());
@@ -48,7 +49,7 @@ TEST(SqliteStoreTest, OpensWithWalFullSyncForeignKeysAndCurrentSchema) {
   EXPECT_EQ(pragma("PRAGMA journal_mode"), "wal");
   EXPECT_EQ(pragma("PRAGMA synchronous"), "2");  // FULL
   EXPECT_EQ(pragma("PRAGMA foreign_keys"), "1");
-  EXPECT_EQ(pragma("PRAGMA user_version"), std::to_string(SqliteMigrations().size()));
+  EXPECT_EQ(pragma("PRAGMA user_version"), std::to_string(KnownSchemaVersion()));
 }
 
 TEST(SqliteStoreTest, ReopeningAppliesNoMigrationTwiceAndKeepsData) {
@@ -64,7 +65,7 @@ TEST(SqliteStoreTest, RefusesSchemaNewerThanItKnows) {
   StoreEnv env;
   env.store.reset();
   {
-    auto db = std::move(SqliteDb::Open(env.db_path())).value();
+    auto db = std::move(OpenSqliteConnection(env.db_path())).value();
     ASSERT_TRUE(db->Exec("PRAGMA user_version = 999").ok());
   }
   auto reopened = OpenSqliteStore(env.db_path());
@@ -77,7 +78,19 @@ TEST(SqliteStoreTest, NamesAreUniqueCaseInsensitively) {
   ASSERT_TRUE(env.store->CreateWorkgroup({0, "org", "Prod", ""}).ok());
   auto dup = env.store->CreateWorkgroup({0, "org", "PROD", ""});
   ASSERT_FALSE(dup.ok());
-  EXPECT_EQ(dup.status().code(), StatusCode::kConflict);
+  EXPECT_EQ(dup.status().code(), StatusCode::kAlreadyExists);
+}
+
+// A unique violation and a foreign-key violation are told apart by the database's codes.
+TEST(SqliteStoreTest, UniqueAndForeignKeyViolationsAreDistinctErrors) {
+  StoreEnv env;
+  auto db = std::move(OpenSqliteConnection(env.db_path())).value();
+  ASSERT_TRUE(db->Exec("PRAGMA foreign_keys=ON").ok());
+  ASSERT_TRUE(db->Exec("INSERT INTO workgroups(organization_id, name) VALUES ('o', 'w')").ok());
+  EXPECT_EQ(db->Exec("INSERT INTO workgroups(organization_id, name) VALUES ('o', 'W')").code(),
+            StatusCode::kAlreadyExists);
+  EXPECT_EQ(db->Exec("INSERT INTO user_group_members(group_id, user_id) VALUES (999, 999)").code(),
+            StatusCode::kConflict);
 }
 
 // The acceptance test: a stored password's plaintext is not in the database file.

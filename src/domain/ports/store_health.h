@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "common/status.h"
+#include "common/result.h"
 
 namespace psafe::domain {
 
@@ -14,6 +14,8 @@ class StoreHealth {
   virtual ~StoreHealth() = default;
 
   virtual Status Ping() = 0;
+  // Whether the backend takes writes now (false on a PostgreSQL standby).
+  virtual Result<bool> Writable() = 0;
   virtual std::string BackendName() const = 0;
 };
 

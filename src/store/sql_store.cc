@@ -1,4 +1,4 @@
-#include "store/sqlite_store.h"
+#include "store/open_store.h"
 
 #include <atomic>
 #include <condition_variable>
@@ -7,9 +7,18 @@
 #include <thread>
 
 #include "store/migrations.h"
-#include "store/sqlite_db.h"
+#include "store/connection_pool.h"
+#include "store/postgres_connection.h"
+#include "store/sql_connection.h"
+#include "store/sqlite_connection.h"
 
 namespace psafe::store {
+
+// Every store method holds a connection for its length: the calling thread's own when it
+// already holds one (nested calls join its transaction), else one from the pool.
+#define PSAFE_LEASE()                 \
+  auto lease_ = pool_->Acquire();     \
+  PSAFE_RETURN_IF_ERROR(lease_.status())
 
 using domain::AuditMacFn;
 using domain::CreateRequestOutcome;
@@ -418,7 +427,7 @@ domain::SecretFolder ReadFolder(const Statement& s) {
 // True when folder `f` is the folder `g` or below it (paths compare case-insensitively);
 // `g` may be any row with a `path` column.
 constexpr std::string_view kFolderUnderGranted =
-    "(f.path = g.path OR substr(f.path, 1, length(g.path) + 1) = g.path || '/' COLLATE NOCASE)";
+    "(f.path = g.path OR lower(substr(f.path, 1, length(g.path) + 1)) = lower(g.path || '/'))";
 
 // Folder ids user `?U` may read: any folder at or below one granted to their groups.
 std::string ReadableFolders(std::string_view user_param) {
@@ -493,38 +502,23 @@ class Conditions {
   }
 
  private:
-  std::string where_ = " WHERE 1";
+  std::string where_ = " WHERE 1 = 1";
   std::vector<std::function<void(Statement&)>> binds_;
 };
 
-class SqliteStore final : public Store {
+class SqlStore final : public Store {
  public:
-  explicit SqliteStore(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}
+  explicit SqlStore(std::unique_ptr<ConnectionPool> pool) : pool_(std::move(pool)) {}
 
   Status Migrate() {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare("PRAGMA user_version"));
-    PSAFE_ASSIGN_OR_RETURN(bool row, st.Step());
-    int64_t version = row ? st.Int(0) : 0;
-    auto steps = SqliteMigrations();
-    if (version > static_cast<int64_t>(steps.size())) {
-      return Status::Corruption("database schema version " + std::to_string(version) +
-                                " is newer than this psafed understands");
-    }
-    for (size_t i = static_cast<size_t>(version); i < steps.size(); ++i) {
-      Transaction tx(*db_);
-      PSAFE_RETURN_IF_ERROR(tx.begin_status());
-      PSAFE_RETURN_IF_ERROR(db_->Exec(steps[i]));
-      PSAFE_RETURN_IF_ERROR(db_->Exec("PRAGMA user_version = " + std::to_string(i + 1)));
-      PSAFE_RETURN_IF_ERROR(tx.Commit());
-    }
-    return Status::OK();
+    PSAFE_LEASE();
+    return ApplyMigrations(db());
   }
 
   // --- Keyring ---
   Result<std::vector<crypto::SealedKey>> LoadSealedKeys() override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare("SELECT version, purpose, sealed FROM keyring"));
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare("SELECT version, purpose, sealed FROM keyring"));
     std::vector<crypto::SealedKey> keys;
     for (;;) {
       PSAFE_ASSIGN_OR_RETURN(bool row, st.Step());
@@ -540,9 +534,9 @@ class SqliteStore final : public Store {
   }
 
   Status AddSealedKey(const crypto::SealedKey& key) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     PSAFE_ASSIGN_OR_RETURN(auto st,
-                           db_->Prepare("INSERT INTO keyring(version, purpose, sealed) VALUES (?,?,?)"));
+                           db().Prepare("INSERT INTO keyring(version, purpose, sealed) VALUES (?,?,?)"));
     st.Bind(1, static_cast<int64_t>(key.version))
         .Bind(2, key.purpose == crypto::SealedKey::Purpose::kPepper ? "pepper" : "data")
         .BindBlob(3, key.sealed);
@@ -551,10 +545,10 @@ class SqliteStore final : public Store {
 
   // --- Users ---
   Result<int64_t> CreateUser(const domain::User& u) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "INSERT INTO users(user_name, name, email, password_hash, created_at, first_name, last_name, application) "
-        "VALUES (?,?,?,?,?,?,?,?)"));
+        "VALUES (?,?,?,?,?,?,?,?) RETURNING id"));
     st.Bind(1, u.user_name).Bind(2, u.name).Bind(3, u.email).Bind(5, u.created_at)
         .Bind(6, u.first_name).Bind(7, u.last_name).Bind(8, u.application);
     if (u.password_hash) st.Bind(4, std::string_view(*u.password_hash)); else st.BindNull(4);
@@ -562,29 +556,29 @@ class SqliteStore final : public Store {
   }
 
   Result<domain::User> FindUserById(int64_t id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     return FindOne<domain::User>("SELECT " + std::string(kUserCols) + " FROM users u WHERE u.id = ? AND u.deleted = 0",
                                  id, ReadUser, "user");
   }
 
   Result<domain::User> FindUserByName(std::string_view name) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     return FindOne<domain::User>(
         "SELECT " + std::string(kUserCols) + " FROM users u WHERE u.user_name = ? AND u.deleted = 0", name, ReadUser,
         "user");
   }
 
   Result<int64_t> CreateUserGroup(const domain::UserGroup& g) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    Transaction tx(*db_);
+    PSAFE_LEASE();
+    Transaction tx(db());
     PSAFE_RETURN_IF_ERROR(tx.begin_status());
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
-        "INSERT INTO user_groups(name, description, is_administrator, is_active) VALUES (?,?,?,?)"));
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
+        "INSERT INTO user_groups(name, description, is_administrator, is_active) VALUES (?,?,?,?) RETURNING id"));
     st.Bind(1, g.name).Bind(2, g.description).Bind(3, g.is_administrator).Bind(4, g.is_active);
     PSAFE_ASSIGN_OR_RETURN(int64_t id, Insert(st));
     for (int64_t reg : g.registration_ids) {
-      PSAFE_ASSIGN_OR_RETURN(auto link, db_->Prepare(
-          "INSERT OR IGNORE INTO user_group_registrations(group_id, registration_id) VALUES (?,?)"));
+      PSAFE_ASSIGN_OR_RETURN(auto link, db().Prepare(
+          "INSERT INTO user_group_registrations(group_id, registration_id) VALUES (?,?) ON CONFLICT DO NOTHING"));
       link.Bind(1, id).Bind(2, reg);
       Status ls = link.Run();
       if (!ls.ok()) {
@@ -616,7 +610,7 @@ class SqliteStore final : public Store {
   }
 
   Status LoadRegistrations(domain::UserGroup* g) {
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "SELECT registration_id FROM user_group_registrations WHERE group_id = ? ORDER BY 1"));
     st.Bind(1, g->id);
     PSAFE_ASSIGN_OR_RETURN(g->registration_ids, All<int64_t>(st, [](const Statement& r) { return r.Int(0); }));
@@ -624,37 +618,37 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<domain::UserGroup>> ListUserGroups() override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(std::string(kGroupSelect) + " ORDER BY id"));
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(std::string(kGroupSelect) + " ORDER BY id"));
     PSAFE_ASSIGN_OR_RETURN(auto groups, All<domain::UserGroup>(st, ReadGroup));
     for (auto& g : groups) PSAFE_RETURN_IF_ERROR(LoadRegistrations(&g));
     return groups;
   }
 
   Result<domain::UserGroup> FindUserGroupById(int64_t id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(std::string(kGroupSelect) + " WHERE id = ?"));
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(std::string(kGroupSelect) + " WHERE id = ?"));
     st.Bind(1, id);
     return ReadGroupWithRegistrations(st);
   }
 
   Result<domain::UserGroup> FindUserGroupByName(std::string_view name) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(std::string(kGroupSelect) + " WHERE name = ?"));
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(std::string(kGroupSelect) + " WHERE name = ?"));
     st.Bind(1, name);
     return ReadGroupWithRegistrations(st);
   }
 
   Result<std::vector<domain::User>> ListUsers() override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare("SELECT " + std::string(kUserCols) +
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare("SELECT " + std::string(kUserCols) +
                                                  " FROM users u WHERE u.deleted = 0 ORDER BY u.id"));
     return All<domain::User>(st, ReadUser);
   }
 
   Result<std::vector<domain::User>> ListGroupMembers(int64_t group_id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "SELECT " + std::string(kUserCols) +
         " FROM users u JOIN user_group_members gm ON gm.user_id = u.id WHERE gm.group_id = ? AND u.deleted = 0 "
         "ORDER BY u.id"));
@@ -663,21 +657,21 @@ class SqliteStore final : public Store {
   }
 
   Status UpdateUser(const domain::User& u) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "UPDATE users SET user_name = ?2, name = ?3, email = ?4, password_hash = ?5, first_name = ?6,"
         " last_name = ?7, enabled = ?8 WHERE id = ?1 AND deleted = 0"));
     st.Bind(1, u.id).Bind(2, u.user_name).Bind(3, u.name).Bind(4, u.email).Bind(6, u.first_name)
         .Bind(7, u.last_name).Bind(8, u.enabled);
     if (u.password_hash) st.Bind(5, std::string_view(*u.password_hash)); else st.BindNull(5);
     PSAFE_RETURN_IF_ERROR(st.Run());
-    if (db_->Changes() == 0) return Status::NotFound("user not found");
+    if (db().Changes() == 0) return Status::NotFound("user not found");
     return Status::OK();
   }
 
   Status DeleteUser(int64_t id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    Transaction tx(*db_);
+    PSAFE_LEASE();
+    Transaction tx(db());
     PSAFE_RETURN_IF_ERROR(tx.begin_status());
     PSAFE_ASSIGN_OR_RETURN(int changed, Change("UPDATE users SET enabled = 0, deleted = 1, password_hash = NULL,"
                                                " user_name = '[deleted ' || id || ']' WHERE id = ?1 AND deleted = 0", id));
@@ -696,14 +690,14 @@ class SqliteStore final : public Store {
   }
 
   Status RemoveUserFromGroup(int64_t group_id, int64_t user_id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     return ChangeOne("DELETE FROM user_group_members WHERE group_id = ?1 AND user_id = ?2",
                      "the user is not a member of the group", group_id, user_id);
   }
 
   Status DeleteUserGroup(int64_t id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    Transaction tx(*db_);
+    PSAFE_LEASE();
+    Transaction tx(db());
     PSAFE_RETURN_IF_ERROR(tx.begin_status());
     // Folders a group owns keep existing; they lose only the owner reference.
     PSAFE_RETURN_IF_ERROR(Change("UPDATE secret_folders SET user_group_id = NULL WHERE user_group_id = ?1", id).status());
@@ -713,8 +707,8 @@ class SqliteStore final : public Store {
   }
 
   Result<int64_t> CountAdministrators() override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "SELECT count(DISTINCT u.id) FROM users u JOIN user_group_members m ON m.user_id = u.id"
         " JOIN user_groups g ON g.id = m.group_id WHERE g.is_administrator = 1 AND u.enabled = 1 AND u.deleted = 0"));
     PSAFE_RETURN_IF_ERROR(st.Step().status());
@@ -722,22 +716,22 @@ class SqliteStore final : public Store {
   }
 
   Status AddUserToGroup(int64_t group_id, int64_t user_id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
-        "INSERT OR IGNORE INTO user_group_members(group_id, user_id) VALUES (?,?)"));
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
+        "INSERT INTO user_group_members(group_id, user_id) VALUES (?,?) ON CONFLICT DO NOTHING"));
     st.Bind(1, group_id).Bind(2, user_id);
     return st.Run();
   }
 
   // --- Registrations ---
   Result<int64_t> CreateApiRegistration(const ApiRegistration& r) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    Transaction tx(*db_);
+    PSAFE_LEASE();
+    Transaction tx(db());
     PSAFE_RETURN_IF_ERROR(tx.begin_status());
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "INSERT INTO api_registrations(name, key_hash, client_id, client_secret_hash, "
         "oauth_user_id, user_password_required, enabled, verify_psrun_signature, "
-        "client_certificate_required) VALUES (?,?,?,?,?,?,?,?,?)"));
+        "client_certificate_required) VALUES (?,?,?,?,?,?,?,?,?) RETURNING id"));
     st.Bind(1, r.name).BindBlob(2, r.key_hash).Bind(3, r.client_id).BindBlob(4, r.client_secret_hash)
         .Bind(5, r.oauth_user_id).Bind(6, r.user_password_required).Bind(7, r.enabled)
         .Bind(8, r.verify_psrun_signature).Bind(9, r.client_certificate_required);
@@ -748,18 +742,18 @@ class SqliteStore final : public Store {
   }
 
   Status UpdateApiRegistration(const ApiRegistration& r) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    Transaction tx(*db_);
+    PSAFE_LEASE();
+    Transaction tx(db());
     PSAFE_RETURN_IF_ERROR(tx.begin_status());
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "UPDATE api_registrations SET name = ?2, user_password_required = ?3, enabled = ?4,"
         " verify_psrun_signature = ?5, client_certificate_required = ?6, oauth_user_id = ?7 WHERE id = ?1"));
     st.Bind(1, r.id).Bind(2, r.name).Bind(3, r.user_password_required).Bind(4, r.enabled)
         .Bind(5, r.verify_psrun_signature).Bind(6, r.client_certificate_required).Bind(7, r.oauth_user_id);
     PSAFE_RETURN_IF_ERROR(st.Run());
-    if (db_->Changes() == 0) return Status::NotFound("API registration not found");
+    if (db().Changes() == 0) return Status::NotFound("API registration not found");
     for (const char* table : {"api_registration_ip_rules", "api_registration_psrun_rules"}) {
-      PSAFE_ASSIGN_OR_RETURN(auto del, db_->Prepare(std::string("DELETE FROM ") + table + " WHERE registration_id = ?"));
+      PSAFE_ASSIGN_OR_RETURN(auto del, db().Prepare(std::string("DELETE FROM ") + table + " WHERE registration_id = ?"));
       del.Bind(1, r.id);
       PSAFE_RETURN_IF_ERROR(del.Run());
     }
@@ -768,22 +762,22 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<ApiRegistration>> ListApiRegistrations() override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare("SELECT " + std::string(kRegCols) + " FROM api_registrations ORDER BY id"));
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare("SELECT " + std::string(kRegCols) + " FROM api_registrations ORDER BY id"));
     PSAFE_ASSIGN_OR_RETURN(auto regs, All<ApiRegistration>(st, ReadRegistration));
     for (auto& r : regs) PSAFE_RETURN_IF_ERROR(LoadRegistrationRules(&r));
     return regs;
   }
 
   Status AllowUserForRegistration(int64_t reg_id, int64_t user_id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    return LinkStatus(Change("INSERT OR IGNORE INTO api_registration_users(registration_id, user_id) VALUES (?1,?2)",
+    PSAFE_LEASE();
+    return LinkStatus(Change("INSERT INTO api_registration_users(registration_id, user_id) VALUES (?1,?2) ON CONFLICT DO NOTHING",
                              reg_id, user_id).status(), "user");
   }
 
   Status AllowGroupForRegistration(int64_t reg_id, int64_t group_id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    return LinkStatus(Change("INSERT OR IGNORE INTO user_group_registrations(registration_id, group_id) VALUES (?1,?2)",
+    PSAFE_LEASE();
+    return LinkStatus(Change("INSERT INTO user_group_registrations(registration_id, group_id) VALUES (?1,?2) ON CONFLICT DO NOTHING",
                              reg_id, group_id).status(), "user group");
   }
 
@@ -794,27 +788,27 @@ class SqliteStore final : public Store {
   }
 
   Status DisallowUserForRegistration(int64_t reg_id, int64_t user_id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     return ChangeOne("DELETE FROM api_registration_users WHERE registration_id = ?1 AND user_id = ?2",
                      "the user is not linked to the registration", reg_id, user_id);
   }
 
   Status DisallowGroupForRegistration(int64_t reg_id, int64_t group_id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     return ChangeOne("DELETE FROM user_group_registrations WHERE registration_id = ?1 AND group_id = ?2",
                      "the user group is not linked to the registration", reg_id, group_id);
   }
 
   Result<domain::RegistrationLinks> RegistrationLinksOf(int64_t reg_id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     domain::RegistrationLinks links;
     const auto id_of = [](const Statement& r) { return r.Int(0); };
-    PSAFE_ASSIGN_OR_RETURN(auto users, db_->Prepare(
+    PSAFE_ASSIGN_OR_RETURN(auto users, db().Prepare(
         "SELECT l.user_id FROM api_registration_users l JOIN users u ON u.id = l.user_id"
         " WHERE l.registration_id = ? AND u.deleted = 0 ORDER BY 1"));
     users.Bind(1, reg_id);
     PSAFE_ASSIGN_OR_RETURN(links.user_ids, All<int64_t>(users, id_of));
-    PSAFE_ASSIGN_OR_RETURN(auto groups, db_->Prepare(
+    PSAFE_ASSIGN_OR_RETURN(auto groups, db().Prepare(
         "SELECT group_id FROM user_group_registrations WHERE registration_id = ? ORDER BY 1"));
     groups.Bind(1, reg_id);
     PSAFE_ASSIGN_OR_RETURN(links.group_ids, All<int64_t>(groups, id_of));
@@ -822,35 +816,35 @@ class SqliteStore final : public Store {
   }
 
   Status DeleteApiRegistration(int64_t id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     return ChangeOne("DELETE FROM api_registrations WHERE id = ?1", "API registration not found", id);
   }
 
   Result<ApiRegistration> FindRegistrationByKeyHash(std::string_view key_hash) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "SELECT " + std::string(kRegCols) + " FROM api_registrations WHERE key_hash = ?"));
     st.BindBlob(1, key_hash);
     return WithRules(One<ApiRegistration>(st, ReadRegistration, "API registration"));
   }
 
   Result<ApiRegistration> FindRegistrationByClientId(std::string_view client_id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     return WithRules(FindOne<ApiRegistration>(
         "SELECT " + std::string(kRegCols) + " FROM api_registrations WHERE client_id = ?", client_id,
         ReadRegistration, "API registration"));
   }
 
   Result<ApiRegistration> FindRegistrationById(int64_t id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     return WithRules(FindOne<ApiRegistration>(
         "SELECT " + std::string(kRegCols) + " FROM api_registrations WHERE id = ?", id,
         ReadRegistration, "API registration"));
   }
 
   Result<bool> IsUserAllowedForRegistration(int64_t reg_id, int64_t user_id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "SELECT 1 FROM api_registration_users WHERE registration_id = ?1 AND user_id = ?2 "
         "UNION ALL SELECT 1 FROM user_group_registrations r "
         "JOIN user_group_members m ON m.group_id = r.group_id "
@@ -862,8 +856,8 @@ class SqliteStore final : public Store {
 
   // --- Sessions ---
   Status CreateSession(const domain::Session& s) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "INSERT INTO sessions(token_hash, kind, user_id, registration_id, created_at, "
         "last_seen_at, expires_at, password_verified) VALUES (?,?,?,?,?,?,?,?)"));
     st.BindBlob(1, s.token_hash)
@@ -874,8 +868,8 @@ class SqliteStore final : public Store {
   }
 
   Result<domain::Session> FindSession(std::string_view token_hash) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "SELECT token_hash, kind, user_id, registration_id, created_at, last_seen_at, expires_at, "
         "password_verified FROM sessions WHERE token_hash = ?"));
     st.BindBlob(1, token_hash);
@@ -894,23 +888,23 @@ class SqliteStore final : public Store {
   }
 
   Status TouchSession(std::string_view token_hash, int64_t now) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     PSAFE_ASSIGN_OR_RETURN(auto st,
-                           db_->Prepare("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?"));
+                           db().Prepare("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?"));
     st.Bind(1, now).BindBlob(2, token_hash);
     return st.Run();
   }
 
   Status DeleteSession(std::string_view token_hash) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare("DELETE FROM sessions WHERE token_hash = ?"));
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare("DELETE FROM sessions WHERE token_hash = ?"));
     st.BindBlob(1, token_hash);
     return st.Run();
   }
 
   Status DeleteExpiredSessions(int64_t now, int64_t idle_cutoff) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "DELETE FROM sessions WHERE (kind = 'cookie' AND last_seen_at < ?) "
         "OR (expires_at <> 0 AND expires_at <= ?)"));
     st.Bind(1, idle_cutoff).Bind(2, now);
@@ -918,18 +912,18 @@ class SqliteStore final : public Store {
   }
 
   Status DeleteSessions(const domain::SessionScope& s) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     return Change("DELETE FROM sessions WHERE (?1 = 0 OR user_id = ?1) AND (?2 = 0 OR registration_id = ?2)"
                   " AND (?3 = 0 OR password_verified = 0) AND (?4 = 0 OR kind = 'bearer')",
                   s.user_id, s.registration_id, s.only_without_password, s.only_bearer).status();
   }
 
   Result<std::vector<domain::Request>> CancelOpenRequestsOf(int64_t user_id, int64_t now) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    Transaction tx(*db_);
+    PSAFE_LEASE();
+    Transaction tx(db());
     PSAFE_RETURN_IF_ERROR(tx.begin_status());
     constexpr std::string_view kOpen = " q.user_id = ?1 AND q.status IN ('Pending','Approved') AND q.expires_at > ?2";
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(std::string(kRequestSelect) + " WHERE" + std::string(kOpen)));
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(std::string(kRequestSelect) + " WHERE" + std::string(kOpen)));
     st.Bind(1, user_id).Bind(2, now);
     PSAFE_ASSIGN_OR_RETURN(auto open, All<domain::Request>(st, ReadRequest));
     PSAFE_RETURN_IF_ERROR(Change("UPDATE requests AS q SET status = 'Cancelled', cancelled_at = ?2,"
@@ -939,14 +933,14 @@ class SqliteStore final : public Store {
   }
 
   Status DeleteStaleAuthFailures(int64_t cutoff, int64_t now) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     return Change("DELETE FROM auth_failures WHERE last_failure_at < ?1 AND locked_until <= ?2", cutoff, now).status();
   }
 
   // --- Lockout ---
   Result<domain::AuthFailureRecord> GetAuthFailures(std::string_view subject) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "SELECT failures, last_failure_at, locked_until FROM auth_failures WHERE subject = ?"));
     st.Bind(1, subject);
     PSAFE_ASSIGN_OR_RETURN(bool row, st.Step());
@@ -960,8 +954,8 @@ class SqliteStore final : public Store {
   }
 
   Status PutAuthFailures(std::string_view subject, const domain::AuthFailureRecord& r) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "INSERT INTO auth_failures(subject, failures, last_failure_at, locked_until) "
         "VALUES (?,?,?,?) ON CONFLICT(subject) DO UPDATE SET failures = excluded.failures, "
         "last_failure_at = excluded.last_failure_at, locked_until = excluded.locked_until"));
@@ -971,17 +965,17 @@ class SqliteStore final : public Store {
   }
 
   Status ClearAuthFailures(std::string_view subject) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare("DELETE FROM auth_failures WHERE subject = ?"));
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare("DELETE FROM auth_failures WHERE subject = ?"));
     st.Bind(1, subject);
     return st.Run();
   }
 
   // --- Workgroups ---
   Result<int64_t> CreateWorkgroup(const Workgroup& wg) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
-        "INSERT INTO workgroups(organization_id, name, description) VALUES (?,?,?)"));
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
+        "INSERT INTO workgroups(organization_id, name, description) VALUES (?,?,?) RETURNING id"));
     st.Bind(1, wg.organization_id).Bind(2, wg.name).Bind(3, wg.description);
     return Insert(st);
   }
@@ -991,21 +985,21 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<Workgroup>> ListWorkgroups() override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "SELECT id, organization_id, name, description FROM workgroups ORDER BY id"));
     return All<Workgroup>(st, ReadWorkgroup);
   }
 
   Result<Workgroup> FindWorkgroupById(int64_t id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     return FindOne<Workgroup>(
         "SELECT id, organization_id, name, description FROM workgroups WHERE id = ?", id,
         ReadWorkgroup, "workgroup");
   }
 
   Result<Workgroup> FindWorkgroupByName(std::string_view name) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     return FindOne<Workgroup>(
         "SELECT id, organization_id, name, description FROM workgroups WHERE name = ?", name,
         ReadWorkgroup, "workgroup");
@@ -1013,11 +1007,11 @@ class SqliteStore final : public Store {
 
   // --- Assets ---
   Result<int64_t> CreateAsset(const Asset& a) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "INSERT INTO assets(workgroup_id, name, asset_type, dns_name, domain_name, ip_address, "
         "mac_address, operating_system, description, created_at, updated_at) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?) RETURNING id"));
     st.Bind(1, a.workgroup_id).Bind(2, a.name).Bind(3, a.asset_type).Bind(4, a.dns_name)
         .Bind(5, a.domain_name).Bind(6, a.ip_address).Bind(7, a.mac_address)
         .Bind(8, a.operating_system).Bind(9, a.description).Bind(10, a.created_at)
@@ -1026,20 +1020,20 @@ class SqliteStore final : public Store {
   }
 
   Result<Asset> FindAsset(int64_t id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     return FindOne<Asset>("SELECT " + std::string(kAssetCols) + " FROM assets WHERE id = ?", id,
                           ReadAsset, "asset");
   }
 
   Result<domain::Paged<Asset>> ListAssets(int64_t workgroup_id, const domain::Page& page) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     domain::Paged<Asset> out;
     PSAFE_ASSIGN_OR_RETURN(auto count,
-                           db_->Prepare("SELECT count(*) FROM assets WHERE workgroup_id = ?"));
+                           db().Prepare("SELECT count(*) FROM assets WHERE workgroup_id = ?"));
     count.Bind(1, workgroup_id);
     PSAFE_ASSIGN_OR_RETURN(bool row, count.Step());
     out.total = row ? count.Int(0) : 0;
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "SELECT " + std::string(kAssetCols) +
         " FROM assets WHERE workgroup_id = ? ORDER BY id LIMIT ? OFFSET ?"));
     st.Bind(1, workgroup_id).Bind(2, LimitOf(page)).Bind(3, page.offset);
@@ -1048,18 +1042,18 @@ class SqliteStore final : public Store {
   }
 
   Status DeleteAsset(int64_t id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     return DeleteById("DELETE FROM assets WHERE id = ?", id, "asset");
   }
 
   // --- Systems ---
   Result<int64_t> CreateManagedSystem(const ManagedSystem& m) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    Transaction tx(*db_);
+    PSAFE_LEASE();
+    Transaction tx(db());
     PSAFE_RETURN_IF_ERROR(tx.begin_status());
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "INSERT INTO managed_systems(workgroup_id, asset_id, name, platform_id, release_duration, "
-        "max_release_duration, isa_release_duration, created_at) VALUES (?,?,?,?,?,?,?,?)"));
+        "max_release_duration, isa_release_duration, created_at) VALUES (?,?,?,?,?,?,?,?) RETURNING id"));
     st.Bind(1, m.workgroup_id).Bind(2, m.asset_id).Bind(3, m.name).Bind(4, m.platform_id)
         .Bind(5, m.release_duration).Bind(6, m.max_release_duration).Bind(7, m.isa_release_duration)
         .Bind(8, m.created_at);
@@ -1072,24 +1066,24 @@ class SqliteStore final : public Store {
   }
 
   Status UpdateManagedSystem(const ManagedSystem& m) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     return WriteSystemSettings(m);
   }
 
   Status SetSystemHostKey(int64_t system_id, std::string_view pinned, std::string_view offered) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     return ChangeOne("UPDATE managed_systems SET host_key = ?1, host_key_offered = ?2 WHERE id = ?3",
                      "managed system not found", pinned, offered, system_id);
   }
 
   // --- Functional accounts ---
   Result<int64_t> CreateFunctionalAccount(const domain::FunctionalAccount& f, const SealCredentialsFn& seal) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    Transaction tx(*db_);
+    PSAFE_LEASE();
+    Transaction tx(db());
     PSAFE_RETURN_IF_ERROR(tx.begin_status());
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "INSERT INTO functional_accounts(platform_id, account_name, domain_name, display_name, description, "
-        "elevation_command, created_at) VALUES (?,?,?,?,?,?,?)"));
+        "elevation_command, created_at) VALUES (?,?,?,?,?,?,?) RETURNING id"));
     st.Bind(1, f.platform_id).Bind(2, f.account_name).Bind(3, f.domain_name).Bind(4, f.display_name)
         .Bind(5, f.description).Bind(6, f.elevation_command).Bind(7, f.created_at);
     PSAFE_ASSIGN_OR_RETURN(int64_t id, Insert(st));
@@ -1102,19 +1096,19 @@ class SqliteStore final : public Store {
   }
 
   Result<domain::FunctionalAccount> FindFunctionalAccount(int64_t id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     return FindOne<domain::FunctionalAccount>(std::string(kFunctionalSelect) + " WHERE f.id = ?", id,
                                               ReadFunctionalAccount, "functional account");
   }
 
   Result<std::vector<domain::FunctionalAccount>> ListFunctionalAccounts() override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(std::string(kFunctionalSelect) + " ORDER BY f.id"));
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(std::string(kFunctionalSelect) + " ORDER BY f.id"));
     return All<domain::FunctionalAccount>(st, ReadFunctionalAccount);
   }
 
   Result<domain::SealedCredentials> GetFunctionalAccountSecrets(int64_t id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     return FindOne<domain::SealedCredentials>(
         "SELECT password_ct, private_key_ct, passphrase_ct FROM functional_accounts WHERE id = ?", id,
         [](const Statement& r) { return domain::SealedCredentials{r.OptBlob(0), r.OptBlob(1), r.OptBlob(2)}; },
@@ -1122,7 +1116,7 @@ class SqliteStore final : public Store {
   }
 
   Status DeleteFunctionalAccount(int64_t id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     PSAFE_RETURN_IF_ERROR(RefuseWhileUsed("functional_account_id", id, "functional account"));
     PSAFE_RETURN_IF_ERROR(RefuseWhileUsed("login_account_id", id, "functional account"));
     return DeleteById("DELETE FROM functional_accounts WHERE id = ?", id, "functional account");
@@ -1130,30 +1124,30 @@ class SqliteStore final : public Store {
 
   // --- Databases ---
   Result<int64_t> CreateDatabase(const domain::Database& d) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "INSERT INTO databases(asset_id, platform_id, instance_name, is_default_instance, port, version, template)"
-        " VALUES (?,?,?,?,?,?,?)"));
+        " VALUES (?,?,?,?,?,?,?) RETURNING id"));
     st.Bind(1, d.asset_id).Bind(2, d.platform_id).Bind(3, d.instance_name).Bind(4, d.is_default_instance)
         .Bind(5, d.port).Bind(6, d.version).Bind(7, d.template_name);
     return Insert(st);
   }
 
   Result<domain::Database> FindDatabase(int64_t id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     return FindOne<domain::Database>(std::string(kDatabaseSelect) + " WHERE id = ?", id, ReadDatabase, "database");
   }
 
   Result<std::vector<domain::Database>> ListDatabases(std::optional<int64_t> asset_id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(std::string(kDatabaseSelect) +
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(std::string(kDatabaseSelect) +
                                                  " WHERE (?1 IS NULL OR asset_id = ?1) ORDER BY id"));
     st.Bind(1, asset_id);
     return All<domain::Database>(st, ReadDatabase);
   }
 
   Status UpdateDatabase(const domain::Database& d) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     return ChangeOne(
         "UPDATE databases SET platform_id = ?1, instance_name = ?2, is_default_instance = ?3, port = ?4,"
         " version = ?5, template = ?6 WHERE id = ?7",
@@ -1162,27 +1156,27 @@ class SqliteStore final : public Store {
   }
 
   Status DeleteDatabase(int64_t id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     PSAFE_RETURN_IF_ERROR(RefuseWhileUsed("database_id", id, "database"));
     return DeleteById("DELETE FROM databases WHERE id = ?", id, "database");
   }
 
   Result<ManagedSystem> FindManagedSystem(int64_t id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     return FindOne<ManagedSystem>(
         "SELECT " + SystemCols() + " FROM managed_systems s WHERE s.id = ?", id,
         [](const Statement& s) { return ReadSystem(s); }, "managed system");
   }
 
   Result<domain::Paged<ManagedSystem>> ListManagedSystems(const domain::SystemFilter& f) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     const std::string where = " FROM managed_systems s WHERE (?1 IS NULL OR s.name = ?1)";
     domain::Paged<ManagedSystem> out;
-    PSAFE_ASSIGN_OR_RETURN(auto count, db_->Prepare("SELECT count(*)" + where));
+    PSAFE_ASSIGN_OR_RETURN(auto count, db().Prepare("SELECT count(*)" + where));
     BindOptText(count, 1, f.name);
     PSAFE_ASSIGN_OR_RETURN(bool row, count.Step());
     out.total = row ? count.Int(0) : 0;
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare("SELECT " + SystemCols() + where +
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare("SELECT " + SystemCols() + where +
                                                  " ORDER BY s.id LIMIT ?2 OFFSET ?3"));
     BindOptText(st, 1, f.name);
     st.Bind(2, LimitOf(f.page)).Bind(3, f.page.offset);
@@ -1192,12 +1186,12 @@ class SqliteStore final : public Store {
   }
 
   Status DeleteManagedSystem(int64_t id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     // Accounts go with their system; their sealed credentials with them.
-    Transaction tx(*db_);
+    Transaction tx(db());
     PSAFE_RETURN_IF_ERROR(tx.begin_status());
     PSAFE_ASSIGN_OR_RETURN(auto accounts,
-                           db_->Prepare("DELETE FROM managed_accounts WHERE system_id = ?"));
+                           db().Prepare("DELETE FROM managed_accounts WHERE system_id = ?"));
     accounts.Bind(1, id);
     PSAFE_RETURN_IF_ERROR(accounts.Run());
     PSAFE_RETURN_IF_ERROR(DeleteById("DELETE FROM managed_systems WHERE id = ?", id, "managed system"));
@@ -1206,12 +1200,12 @@ class SqliteStore final : public Store {
 
   // --- Accounts ---
   Result<int64_t> CreateManagedAccount(const ManagedAccount& a, const SealCredentialsFn& seal) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    Transaction tx(*db_);
+    PSAFE_LEASE();
+    Transaction tx(db());
     PSAFE_RETURN_IF_ERROR(tx.begin_status());
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "INSERT INTO managed_accounts(system_id, name, release_duration, max_release_duration, "
-        "isa_release_duration, last_change_at, created_at) VALUES (?,?,?,?,?,?,?)"));
+        "isa_release_duration, last_change_at, created_at) VALUES (?,?,?,?,?,?,?) RETURNING id"));
     st.Bind(1, a.system_id).Bind(2, a.name).Bind(3, a.release_duration).Bind(4, a.max_release_duration)
         .Bind(5, a.isa_release_duration).Bind(6, a.last_change_at).Bind(7, a.created_at);
     PSAFE_ASSIGN_OR_RETURN(int64_t id, Insert(st));
@@ -1227,14 +1221,14 @@ class SqliteStore final : public Store {
   }
 
   Status UpdateManagedAccount(const ManagedAccount& a) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     return WriteAccountSettings(a);
   }
 
   // --- Rotations ---
   Result<std::optional<domain::Rotation>> FindRotation(int64_t account_id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(std::string(kRotationSelect) + " WHERE account_id = ?"));
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(std::string(kRotationSelect) + " WHERE account_id = ?"));
     st.Bind(1, account_id);
     PSAFE_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) return std::optional<domain::Rotation>();
@@ -1242,7 +1236,7 @@ class SqliteStore final : public Store {
   }
 
   Status PutRotation(const domain::Rotation& r) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     const std::string_view step = domain::RotationStepName(r.step);
     if (r.version == 0) {
       Result<int> inserted = Change(
@@ -1251,7 +1245,7 @@ class SqliteStore final : public Store {
           " VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
           r.account_id, step, r.trigger, r.pending_password, r.pending_private_key, r.pending_passphrase,
           r.attempts, r.next_try_at, r.last_error, r.updated_at);
-      if (!inserted.ok() && inserted.status().code() == StatusCode::kConflict) {
+      if (!inserted.ok() && inserted.status().code() == StatusCode::kAlreadyExists) {
         return Status::Conflict("a credential change is already in progress for the account");
       }
       return inserted.status();
@@ -1267,8 +1261,8 @@ class SqliteStore final : public Store {
 
   Status CommitRotation(int64_t account_id, int64_t version, int64_t now,
                         std::optional<int64_t> next_change_at) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    Transaction tx(*db_);
+    PSAFE_LEASE();
+    Transaction tx(db());
     PSAFE_RETURN_IF_ERROR(tx.begin_status());
     PSAFE_ASSIGN_OR_RETURN(std::optional<domain::Rotation> r, FindRotation(account_id));
     if (!r || r->version != version) return Status::Conflict("the credential change moved on meanwhile");
@@ -1280,23 +1274,23 @@ class SqliteStore final : public Store {
   }
 
   Status DeleteRotation(int64_t account_id, int64_t version) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     PSAFE_ASSIGN_OR_RETURN(int changed,
                            Change("DELETE FROM rotations WHERE account_id = ?1 AND version = ?2", account_id, version));
     return changed == 1 ? Status::OK() : Status::Conflict("the credential change moved on meanwhile");
   }
 
   Result<std::vector<domain::Rotation>> ListRotationsDue(int64_t now, int64_t limit) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(std::string(kRotationSelect) +
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(std::string(kRotationSelect) +
                                                  " WHERE next_try_at <= ?1 ORDER BY next_try_at, account_id LIMIT ?2"));
     st.Bind(1, now).Bind(2, limit);
     return All<domain::Rotation>(st, ReadRotation);
   }
 
   Result<std::vector<int64_t>> ListAccountsDueForChange(int64_t now, int64_t limit) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "SELECT a.id FROM managed_accounts a WHERE a.auto_management = 1 AND a.next_change_at <= ?1"
         " AND NOT EXISTS (SELECT 1 FROM rotations r WHERE r.account_id = a.id)"
         " AND NOT EXISTS (SELECT 1 FROM requests q WHERE q.account_id = a.id AND q.status = 'Approved'"
@@ -1306,8 +1300,8 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<int64_t>> ListAccountsDueForCheck(int64_t checked_before, int64_t limit) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "SELECT a.id FROM managed_accounts a WHERE a.check_password = 1"
         " AND (a.last_checked_at IS NULL OR a.last_checked_at < ?1)"
         " AND NOT EXISTS (SELECT 1 FROM rotations r WHERE r.account_id = a.id)"
@@ -1317,19 +1311,19 @@ class SqliteStore final : public Store {
   }
 
   Status SetAccountCheckedAt(int64_t account_id, int64_t now) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     return ChangeOne("UPDATE managed_accounts SET last_checked_at = ?1 WHERE id = ?2", "managed account not found",
                      now, account_id);
   }
 
   Result<AccountView> FindManagedAccount(int64_t id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     return FindOne<AccountView>(AccountViewSelect() + " WHERE a.id = ?", id, ReadAccountView,
                                 "managed account");
   }
 
   Result<domain::Paged<AccountView>> ListManagedAccounts(const domain::AccountFilter& f) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     Conditions c;
     if (f.system_name) c.Add("s.name = ?", *f.system_name);
     if (f.account_name) c.Add("a.name = ?", *f.account_name);
@@ -1344,11 +1338,11 @@ class SqliteStore final : public Store {
         " FROM managed_accounts a JOIN managed_systems s ON s.id = a.system_id "
         "JOIN workgroups w ON w.id = s.workgroup_id";
     domain::Paged<AccountView> out;
-    PSAFE_ASSIGN_OR_RETURN(auto count, db_->Prepare("SELECT count(*)" + from + c.where()));
+    PSAFE_ASSIGN_OR_RETURN(auto count, db().Prepare("SELECT count(*)" + from + c.where()));
     c.Bind(count);
     PSAFE_ASSIGN_OR_RETURN(bool row, count.Step());
     out.total = row ? count.Int(0) : 0;
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(AccountViewSelect() + c.where() + " ORDER BY a.id" + c.Page()));
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(AccountViewSelect() + c.where() + " ORDER BY a.id" + c.Page()));
     c.Bind(st);
     c.BindPage(st, LimitOf(f.page), f.page.offset);
     PSAFE_ASSIGN_OR_RETURN(out.items, All<AccountView>(st, ReadAccountView));
@@ -1356,7 +1350,7 @@ class SqliteStore final : public Store {
   }
 
   Result<domain::SealedCredentials> GetSealedCredentials(int64_t account_id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     return FindOne<domain::SealedCredentials>(
         "SELECT password_ct, private_key_ct, passphrase_ct FROM managed_accounts WHERE id = ?",
         account_id,
@@ -1367,22 +1361,32 @@ class SqliteStore final : public Store {
   }
 
   Status DeleteManagedAccount(int64_t id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     return DeleteById("DELETE FROM managed_accounts WHERE id = ?", id, "managed account");
   }
 
   Status Ping() override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare("SELECT 1"));
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare("SELECT 1"));
     return st.Step().status();
   }
 
-  std::string BackendName() const override { return "sqlite"; }
+  Result<bool> Writable() override {
+    PSAFE_LEASE();
+    // A PostgreSQL standby answers but refuses writes; SQLite is writable unless query_only.
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(db().dialect() == SqlDialect::kPostgres
+                                                     ? "SELECT NOT pg_is_in_recovery()"
+                                                     : "SELECT NOT query_only FROM pragma_query_only"));
+    PSAFE_ASSIGN_OR_RETURN(bool row, st.Step());
+    return row && st.Int(0) != 0;
+  }
+
+  std::string BackendName() const override { return pool_->dialect() == SqlDialect::kPostgres ? "postgresql" : "sqlite"; }
 
   // --- Secrets Safe ---
   Status CreateFolder(const domain::SecretFolder& f) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "INSERT INTO secret_folders(id, parent_id, name, description, path, user_group_id, created_at)"
         " VALUES (?,?,?,?,?,?,?)"));
     st.Bind(1, f.id);
@@ -1392,20 +1396,20 @@ class SqliteStore final : public Store {
   }
 
   Result<domain::SecretFolder> FindFolder(std::string_view id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     return FindOne<domain::SecretFolder>("SELECT " + std::string(kFolderCols) + " FROM secret_folders f WHERE f.id = ?",
                                          id, ReadFolder, "folder");
   }
 
   Result<domain::SecretFolder> FindFolderByPath(std::string_view path) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     return FindOne<domain::SecretFolder>("SELECT " + std::string(kFolderCols) + " FROM secret_folders f WHERE f.path = ?",
                                          path, ReadFolder, "folder");
   }
 
   Result<std::vector<domain::SecretFolder>> ListFolders(std::optional<int64_t> user, bool safes_only) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "SELECT " + std::string(kFolderCols) + " FROM secret_folders f WHERE (?2 = 0 OR f.parent_id IS NULL)"
         " AND (?1 IS NULL OR f.id IN (" + ReadableFolders("?1") + ")) ORDER BY f.path"));
     st.Bind(1, user).Bind(2, safes_only);
@@ -1413,15 +1417,15 @@ class SqliteStore final : public Store {
   }
 
   Status DeleteFolder(std::string_view id, bool force) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    Transaction tx(*db_);
+    PSAFE_LEASE();
+    Transaction tx(db());
     PSAFE_RETURN_IF_ERROR(tx.begin_status());
     PSAFE_ASSIGN_OR_RETURN(auto folder, FindFolder(id));
     // The subtree: the folder and everything whose path continues it.
     const std::string subtree = "SELECT f.id FROM secret_folders f, (SELECT ?1 AS path) g WHERE " +
                                 std::string(kFolderUnderGranted);
     if (!force) {
-      PSAFE_ASSIGN_OR_RETURN(auto count, db_->Prepare(
+      PSAFE_ASSIGN_OR_RETURN(auto count, db().Prepare(
           "SELECT (SELECT count(*) FROM secrets WHERE folder_id = ?2) +"
           " (SELECT count(*) FROM secret_folders WHERE parent_id = ?2)"));
       count.Bind(2, folder.id);
@@ -1430,15 +1434,15 @@ class SqliteStore final : public Store {
         return Status::Conflict("folder '" + folder.path + "' is not empty (use force=true)");
       }
     }
-    PSAFE_ASSIGN_OR_RETURN(auto secrets, db_->Prepare("DELETE FROM secrets WHERE folder_id IN (" + subtree + ")"));
+    PSAFE_ASSIGN_OR_RETURN(auto secrets, db().Prepare("DELETE FROM secrets WHERE folder_id IN (" + subtree + ")"));
     secrets.Bind(1, folder.path);
     PSAFE_RETURN_IF_ERROR(secrets.Run());
     // Deepest first: a folder goes only once nothing refers to it as a parent.
-    PSAFE_ASSIGN_OR_RETURN(auto folders, db_->Prepare(subtree + " ORDER BY length(f.path) DESC"));
+    PSAFE_ASSIGN_OR_RETURN(auto folders, db().Prepare(subtree + " ORDER BY length(f.path) DESC"));
     folders.Bind(1, folder.path);
     PSAFE_ASSIGN_OR_RETURN(auto ids, All<std::string>(folders, [](const Statement& r) { return r.Text(0); }));
     for (const std::string& fid : ids) {
-      PSAFE_ASSIGN_OR_RETURN(auto del, db_->Prepare("DELETE FROM secret_folders WHERE id = ?"));
+      PSAFE_ASSIGN_OR_RETURN(auto del, db().Prepare("DELETE FROM secret_folders WHERE id = ?"));
       del.Bind(1, fid);
       PSAFE_RETURN_IF_ERROR(del.Run());
     }
@@ -1446,14 +1450,14 @@ class SqliteStore final : public Store {
   }
 
   Status RevokeFolderGrant(std::string_view folder_id, int64_t group_id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     return ChangeOne("DELETE FROM secret_folder_grants WHERE folder_id = ?1 AND group_id = ?2",
                      "the user group holds no grant on the folder", folder_id, group_id);
   }
 
   Status GrantFolder(std::string_view folder_id, int64_t group_id, domain::FolderAccess access) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "INSERT INTO secret_folder_grants(folder_id, group_id, access) VALUES (?,?,?)"
         " ON CONFLICT(folder_id, group_id) DO UPDATE SET access = excluded.access"));
     st.Bind(1, folder_id).Bind(2, group_id).Bind(3, static_cast<int64_t>(access));
@@ -1463,8 +1467,8 @@ class SqliteStore final : public Store {
   }
 
   Result<domain::FolderAccess> FolderAccessFor(int64_t user_id, std::string_view folder_id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "SELECT coalesce(max(gr.access), 0) FROM secret_folders f, secret_folders g"
         " JOIN secret_folder_grants gr ON gr.folder_id = g.id"
         " JOIN user_group_members m ON m.group_id = gr.group_id"
@@ -1475,8 +1479,8 @@ class SqliteStore final : public Store {
   }
 
   Status CreateSecret(const domain::Secret& x, std::string_view sealed) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "INSERT INTO secrets(id, folder_id, title, description, type, username, file_name, file_size,"
         " notes, urls, owners, owner_id, owner_type, password_rule_id, value_ct, created_at, created_by,"
         " modified_at, modified_by, value_modified_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
@@ -1490,12 +1494,12 @@ class SqliteStore final : public Store {
   }
 
   Result<domain::Secret> FindSecret(std::string_view id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     return FindOne<domain::Secret>(std::string(kSecretSelect) + " WHERE s.id = ?", id, ReadSecret, "secret");
   }
 
   Result<domain::Paged<domain::Secret>> ListSecrets(const domain::SecretFilter& f) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     Conditions c;
     // path: the folder or a descendant, as a subquery of folder ids so each folder's secrets
     // come from the (folder_id, title) index; a range on the NOCASE path index ('0' follows '/').
@@ -1508,12 +1512,12 @@ class SqliteStore final : public Store {
     if (f.modified_after) c.Add("s.modified_at > ?", *f.modified_after);
     if (f.visible_to_user) c.Add("s.folder_id IN (" + ReadableFolders("?") + ")", *f.visible_to_user);
     domain::Paged<domain::Secret> out;
-    PSAFE_ASSIGN_OR_RETURN(auto count, db_->Prepare(
+    PSAFE_ASSIGN_OR_RETURN(auto count, db().Prepare(
         "SELECT count(*) FROM secrets s JOIN secret_folders f ON f.id = s.folder_id" + c.where()));
     c.Bind(count);
     PSAFE_ASSIGN_OR_RETURN(bool row, count.Step());
     out.total = row ? count.Int(0) : 0;
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(std::string(kSecretSelect) + c.where() + " ORDER BY f.path, s.title" +
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(std::string(kSecretSelect) + c.where() + " ORDER BY f.path, s.title" +
                                                  c.Page()));
     c.Bind(st);
     c.BindPage(st, f.limit, f.offset);
@@ -1522,8 +1526,8 @@ class SqliteStore final : public Store {
   }
 
   Status UpdateSecret(const domain::Secret& x, const std::optional<std::string>& sealed) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "UPDATE secrets SET title = ?2, description = ?3, username = ?4, file_name = ?5, file_size = ?6,"
         " notes = ?7, urls = ?8, owners = ?9, owner_id = ?10, owner_type = ?11, password_rule_id = ?12,"
         " value_ct = coalesce(?13, value_ct), modified_at = ?14, modified_by = ?15,"
@@ -1533,21 +1537,21 @@ class SqliteStore final : public Store {
         .Bind(10, x.owner_id).Bind(11, x.owner_type).Bind(12, x.password_rule_id).Bind(13, sealed)
         .Bind(14, x.modified_at).Bind(15, x.modified_by).Bind(16, x.value_modified_at);
     PSAFE_RETURN_IF_ERROR(st.Run());
-    if (db_->Changes() == 0) return Status::NotFound("secret not found");
+    if (db().Changes() == 0) return Status::NotFound("secret not found");
     return Status::OK();
   }
 
   Status DeleteSecret(std::string_view id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare("DELETE FROM secrets WHERE id = ?"));
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare("DELETE FROM secrets WHERE id = ?"));
     st.Bind(1, id);
     PSAFE_RETURN_IF_ERROR(st.Run());
-    if (db_->Changes() == 0) return Status::NotFound("secret not found");
+    if (db().Changes() == 0) return Status::NotFound("secret not found");
     return Status::OK();
   }
 
   Result<std::string> GetSealedSecretValue(std::string_view id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     return FindOne<std::string>("SELECT value_ct FROM secrets WHERE id = ?", id,
                                 [](const Statement& r) { return r.Blob(0); }, "secret");
   }
@@ -1587,18 +1591,22 @@ class SqliteStore final : public Store {
   };
 
   void RunBatch(const std::vector<PendingChange*>& batch) {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    Transaction tx(*db_);
+    auto lease = pool_->Acquire();
+    if (!lease.status().ok()) {
+      for (PendingChange* p : batch) p->status = lease.status();
+      return;
+    }
+    Transaction tx(db());
     if (!tx.begin_status().ok()) {
       for (PendingChange* p : batch) p->status = tx.begin_status();
       return;
     }
     batch_thread_.store(std::this_thread::get_id());
     for (PendingChange* p : batch) {
-      Status s = db_->Exec("SAVEPOINT change");
+      Status s = db().Exec("SAVEPOINT change");
       if (s.ok()) s = (*p->fn)();
-      if (!s.ok()) (void)db_->Exec("ROLLBACK TO change");
-      (void)db_->Exec("RELEASE change");
+      if (!s.ok()) (void)db().Exec("ROLLBACK TO change");
+      (void)db().Exec("RELEASE change");
       p->status = s;
     }
     batch_thread_.store(std::thread::id());
@@ -1611,45 +1619,46 @@ class SqliteStore final : public Store {
   }
 
   void SetAuditMac(AuditMacFn mac) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    std::lock_guard<std::mutex> lk(audit_mac_mu_);
     audit_mac_ = std::move(mac);
   }
 
   Status AppendAudit(const domain::AuditEvent& e, int64_t at) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
+    std::lock_guard<std::mutex> lk(audit_mac_mu_);
     if (!audit_mac_) return Status::Internal("audit chain key not set");
-    Transaction tx(*db_);
+    Transaction tx(db());
     PSAFE_RETURN_IF_ERROR(tx.begin_status());
-    PSAFE_ASSIGN_OR_RETURN(auto last, db_->Prepare("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1"));
+    PSAFE_ASSIGN_OR_RETURN(auto last, db().Prepare("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1"));
     PSAFE_ASSIGN_OR_RETURN(bool has_prev, last.Step());
     const std::string prev = has_prev ? last.Blob(0) : std::string();
-    PSAFE_ASSIGN_OR_RETURN(auto ins, db_->Prepare(
+    PSAFE_ASSIGN_OR_RETURN(auto ins, db().Prepare(
         "INSERT INTO audit_log(at, user_id, user_name, action, object_type, object_id, account_id, "
-        "detail, hash) VALUES (?,?,?,?,?,?,?,?, x'')"));
+        "detail, hash) VALUES (?,?,?,?,?,?,?,?,?) RETURNING id"));
     ins.Bind(1, at).Bind(2, e.user_id).Bind(3, e.user_name).Bind(4, e.action).Bind(5, e.object_type)
-        .Bind(6, e.object_id).Bind(7, e.account_id).Bind(8, e.detail);
+        .Bind(6, e.object_id).Bind(7, e.account_id).Bind(8, e.detail).BindBlob(9, "");
     domain::AuditRecord rec;
     PSAFE_ASSIGN_OR_RETURN(rec.id, Insert(ins));
     rec.at = at;
     rec.event = e;
-    PSAFE_ASSIGN_OR_RETURN(auto up, db_->Prepare("UPDATE audit_log SET hash = ? WHERE id = ?"));
+    PSAFE_ASSIGN_OR_RETURN(auto up, db().Prepare("UPDATE audit_log SET hash = ? WHERE id = ?"));
     up.BindBlob(1, audit_mac_(prev, domain::CanonicalAuditRecord(rec))).Bind(2, rec.id);
     PSAFE_RETURN_IF_ERROR(up.Run());
     return tx.Commit();
   }
 
   Result<domain::Paged<domain::AuditRecord>> ListAudit(const domain::AuditFilter& f) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     const std::string where =
         " FROM audit_log WHERE (?1 IS NULL OR user_id = ?1) AND (?2 IS NULL OR account_id = ?2)"
         " AND (?3 IS NULL OR at >= ?3) AND (?4 IS NULL OR at <= ?4)";
     auto bind = [&](Statement& st) { st.Bind(1, f.user_id).Bind(2, f.account_id).Bind(3, f.from).Bind(4, f.to); };
     domain::Paged<domain::AuditRecord> out;
-    PSAFE_ASSIGN_OR_RETURN(auto count, db_->Prepare("SELECT count(*)" + where));
+    PSAFE_ASSIGN_OR_RETURN(auto count, db().Prepare("SELECT count(*)" + where));
     bind(count);
     PSAFE_ASSIGN_OR_RETURN(bool row, count.Step());
     out.total = row ? count.Int(0) : 0;
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare("SELECT " + std::string(kAuditCols) + where +
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare("SELECT " + std::string(kAuditCols) + where +
                                                  " ORDER BY id DESC LIMIT ?5 OFFSET ?6"));
     bind(st);
     st.Bind(5, f.limit).Bind(6, f.offset);
@@ -1658,8 +1667,8 @@ class SqliteStore final : public Store {
   }
 
   Status ForEachAudit(const std::function<Status(const domain::AuditRecord&)>& fn) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare("SELECT " + std::string(kAuditCols) +
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare("SELECT " + std::string(kAuditCols) +
                                                  " FROM audit_log ORDER BY id"));
     for (;;) {
       PSAFE_ASSIGN_OR_RETURN(bool row, st.Step());
@@ -1670,12 +1679,12 @@ class SqliteStore final : public Store {
 
   // --- Permission model ---
   Result<int64_t> CreateSmartRule(const domain::SmartRule& r) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    Transaction tx(*db_);
+    PSAFE_LEASE();
+    Transaction tx(db());
     PSAFE_RETURN_IF_ERROR(tx.begin_status());
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "INSERT INTO smart_rules(title, description, workgroup_name, system_like, account_like, "
-        "system_glob, account_glob, explicit_list, created_at) VALUES (?,?,?,?,?,?,?,?,?)"));
+        "system_glob, account_glob, explicit_list, created_at) VALUES (?,?,?,?,?,?,?,?,?) RETURNING id"));
     st.Bind(1, r.title).Bind(2, r.description);
     BindOptText(st, 3, r.workgroup_name);
     BindOptText(st, 4, GlobToLike(r.system_pattern));
@@ -1685,8 +1694,8 @@ class SqliteStore final : public Store {
     st.Bind(8, !r.account_ids.empty()).Bind(9, r.created_at);
     PSAFE_ASSIGN_OR_RETURN(int64_t id, Insert(st));
     for (int64_t account : r.account_ids) {
-      PSAFE_ASSIGN_OR_RETURN(auto link, db_->Prepare(
-          "INSERT OR IGNORE INTO smart_rule_accounts(rule_id, account_id) VALUES (?,?)"));
+      PSAFE_ASSIGN_OR_RETURN(auto link, db().Prepare(
+          "INSERT INTO smart_rule_accounts(rule_id, account_id) VALUES (?,?) ON CONFLICT DO NOTHING"));
       link.Bind(1, id).Bind(2, account);
       Status ls = link.Run();
       if (!ls.ok()) {
@@ -1708,7 +1717,7 @@ class SqliteStore final : public Store {
     if (!st.IsNull(4)) r.system_pattern = st.Text(4);
     if (!st.IsNull(5)) r.account_pattern = st.Text(5);
     r.created_at = st.Int(6);
-    PSAFE_ASSIGN_OR_RETURN(auto ids, db_->Prepare(
+    PSAFE_ASSIGN_OR_RETURN(auto ids, db().Prepare(
         "SELECT account_id FROM smart_rule_accounts WHERE rule_id = ? ORDER BY 1"));
     ids.Bind(1, r.id);
     PSAFE_ASSIGN_OR_RETURN(r.account_ids, All<int64_t>(ids, [](const Statement& x) { return x.Int(0); }));
@@ -1720,8 +1729,8 @@ class SqliteStore final : public Store {
       "FROM smart_rules";
 
   Result<std::vector<domain::SmartRule>> ListSmartRules() override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(std::string(kSmartRuleSelect) + " ORDER BY id"));
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(std::string(kSmartRuleSelect) + " ORDER BY id"));
     std::vector<domain::SmartRule> out;
     for (;;) {
       PSAFE_ASSIGN_OR_RETURN(bool row, st.Step());
@@ -1732,8 +1741,8 @@ class SqliteStore final : public Store {
   }
 
   Result<domain::SmartRule> FindSmartRule(int64_t id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(std::string(kSmartRuleSelect) + " WHERE id = ?"));
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(std::string(kSmartRuleSelect) + " WHERE id = ?"));
     st.Bind(1, id);
     PSAFE_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) return Status::NotFound("smart rule not found");
@@ -1741,12 +1750,12 @@ class SqliteStore final : public Store {
   }
 
   Result<int64_t> CreateAccessPolicy(const domain::AccessPolicy& p) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     std::string types;
     for (const auto& t : p.access_types) types += (types.empty() ? "" : ",") + t;
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "INSERT INTO access_policies(name, description, required_approvals, default_duration_minutes, "
-        "max_duration_minutes, access_types, rotate_on_checkin, allow_reuse) VALUES (?,?,?,?,?,?,?,?)"));
+        "max_duration_minutes, access_types, rotate_on_checkin, allow_reuse) VALUES (?,?,?,?,?,?,?,?) RETURNING id"));
     st.Bind(1, p.name).Bind(2, p.description).Bind(3, p.required_approvals)
         .Bind(4, p.default_duration_minutes).Bind(5, p.max_duration_minutes).Bind(6, types)
         .Bind(7, p.rotate_on_checkin).Bind(8, p.allow_reuse);
@@ -1754,14 +1763,14 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<domain::AccessPolicy>> ListAccessPolicies() override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare("SELECT " + std::string(kPolicyCols) +
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare("SELECT " + std::string(kPolicyCols) +
                                                  " FROM access_policies p ORDER BY p.id"));
     return All<domain::AccessPolicy>(st, [](const Statement& x) { return ReadPolicy(x); });
   }
 
   Result<domain::AccessPolicy> FindAccessPolicy(int64_t id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     return FindOne<domain::AccessPolicy>(
         "SELECT " + std::string(kPolicyCols) + " FROM access_policies p WHERE p.id = ?", id,
         [](const Statement& x) { return ReadPolicy(x); }, "access policy");
@@ -1769,8 +1778,8 @@ class SqliteStore final : public Store {
 
   Status AssignRole(int64_t group_id, int64_t rule_id, domain::Role role,
                     std::optional<int64_t> policy_id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "INSERT INTO role_assignments(group_id, rule_id, role_id, access_policy_id) VALUES (?,?,?,?) "
         "ON CONFLICT(group_id, rule_id, role_id) DO UPDATE SET access_policy_id = excluded.access_policy_id"));
     st.Bind(1, group_id).Bind(2, rule_id).Bind(3, static_cast<int64_t>(role)).Bind(4, policy_id);
@@ -1778,14 +1787,14 @@ class SqliteStore final : public Store {
   }
 
   Status RemoveRoles(int64_t group_id, int64_t rule_id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     return ChangeOne("DELETE FROM role_assignments WHERE group_id = ?1 AND rule_id = ?2",
                      "the user group holds no role on the smart rule", group_id, rule_id);
   }
 
   Result<std::vector<domain::Grant>> GrantsFor(int64_t user_id, int64_t account_id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "SELECT ra.role_id, " + std::string(kPolicyCols) +
         " FROM managed_accounts a JOIN managed_systems s ON s.id = a.system_id"
         " JOIN workgroups w ON w.id = s.workgroup_id"
@@ -1801,8 +1810,8 @@ class SqliteStore final : public Store {
   }
 
   Result<int64_t> CountApprovers(int64_t account_id, int64_t except_user) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "SELECT count(DISTINCT m.user_id)"
         " FROM managed_accounts a JOIN managed_systems s ON s.id = a.system_id"
         " JOIN workgroups w ON w.id = s.workgroup_id"
@@ -1816,8 +1825,8 @@ class SqliteStore final : public Store {
   }
 
   Result<bool> HoldsRole(int64_t user_id, domain::Role role) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "SELECT 1 FROM role_assignments ra JOIN user_group_members m ON m.group_id = ra.group_id"
         " JOIN user_groups g ON g.id = ra.group_id AND g.is_active = 1"
         " WHERE m.user_id = ? AND ra.role_id = ? LIMIT 1"));
@@ -1827,11 +1836,11 @@ class SqliteStore final : public Store {
 
   // --- Password rules ---
   Result<int64_t> CreatePasswordRule(const domain::PasswordRule& r) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "INSERT INTO password_rules(name, description, minimum_length, maximum_length, "
         "require_lowercase, require_uppercase, require_numeric, require_symbol, symbols, "
-        "excluded_characters) VALUES (?,?,?,?,?,?,?,?,?,?)"));
+        "excluded_characters) VALUES (?,?,?,?,?,?,?,?,?,?) RETURNING id"));
     st.Bind(1, r.name).Bind(2, r.description).Bind(3, r.minimum_length).Bind(4, r.maximum_length)
         .Bind(5, r.require_lowercase).Bind(6, r.require_uppercase).Bind(7, r.require_numeric)
         .Bind(8, r.require_symbol).Bind(9, r.symbols).Bind(10, r.excluded_characters);
@@ -1855,14 +1864,14 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<domain::PasswordRule>> ListPasswordRules() override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare("SELECT " + std::string(kRuleCols) +
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare("SELECT " + std::string(kRuleCols) +
                                                  " FROM password_rules ORDER BY id"));
     return All<domain::PasswordRule>(st, ReadPasswordRule);
   }
 
   Result<domain::PasswordRule> FindPasswordRule(int64_t id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     return FindOne<domain::PasswordRule>(
         "SELECT " + std::string(kRuleCols) + " FROM password_rules WHERE id = ?", id,
         ReadPasswordRule, "password rule");
@@ -1871,11 +1880,11 @@ class SqliteStore final : public Store {
   // --- Requests ---
   Result<CreateRequestOutcome> CreateRequest(const domain::Request& r, domain::ConflictOption option,
                                              int64_t now, int64_t max_open) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    Transaction tx(*db_);
+    PSAFE_LEASE();
+    Transaction tx(db());
     PSAFE_RETURN_IF_ERROR(tx.begin_status());
     CreateRequestOutcome out;
-    PSAFE_ASSIGN_OR_RETURN(auto open, db_->Prepare(
+    PSAFE_ASSIGN_OR_RETURN(auto open, db().Prepare(
         "SELECT id FROM requests WHERE user_id = ? AND account_id = ? AND isa = ?"
         " AND status IN ('Pending','Approved') AND expires_at > ? ORDER BY id DESC LIMIT 1"));
     open.Bind(1, r.user_id).Bind(2, r.account_id).Bind(3, r.isa).Bind(4, now);
@@ -1892,14 +1901,14 @@ class SqliteStore final : public Store {
         PSAFE_RETURN_IF_ERROR(tx.Commit());
         return out;
       }
-      PSAFE_ASSIGN_OR_RETURN(auto cancel, db_->Prepare(
+      PSAFE_ASSIGN_OR_RETURN(auto cancel, db().Prepare(
           "UPDATE requests SET status = 'Cancelled', cancelled_at = ?, version = version + 1 WHERE id = ?"));
       cancel.Bind(1, now).Bind(2, open_id);
       PSAFE_RETURN_IF_ERROR(cancel.Run());
       out.renewed_id = open_id;
     }
     if (max_open > 0) {
-      PSAFE_ASSIGN_OR_RETURN(auto count, db_->Prepare(
+      PSAFE_ASSIGN_OR_RETURN(auto count, db().Prepare(
           "SELECT count(*) FROM requests WHERE account_id = ? AND status IN ('Pending','Approved')"
           " AND expires_at > ?"));
       count.Bind(1, r.account_id).Bind(2, now);
@@ -1908,11 +1917,11 @@ class SqliteStore final : public Store {
         return Status::Conflict("the account allows at most " + std::to_string(max_open) + " concurrent requests");
       }
     }
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "INSERT INTO requests(user_id, account_id, system_id, access_type, reason, duration_minutes,"
         " status, required_approvals, rotate_on_checkin, isa, ticket_system_id, ticket_number,"
         " access_policy_schedule_id, created_at, expires_at, approved_at)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id"));
     st.Bind(1, r.user_id).Bind(2, r.account_id).Bind(3, r.system_id).Bind(4, r.access_type)
         .Bind(5, r.reason).Bind(6, r.duration_minutes).Bind(7, domain::RequestStatusName(r.status))
         .Bind(8, r.required_approvals).Bind(9, r.rotate_on_checkin).Bind(10, r.isa)
@@ -1924,13 +1933,13 @@ class SqliteStore final : public Store {
   }
 
   Result<domain::Request> FindRequest(int64_t id) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     return FindOne<domain::Request>(std::string(kRequestSelect) + " WHERE q.id = ?", id, ReadRequest,
                                     "request");
   }
 
   Result<std::vector<domain::Request>> ListRequests(const domain::RequestFilter& f, int64_t now) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
+    PSAFE_LEASE();
     std::string where;
     if (f.approver_queue) {
       where = " WHERE q.status = 'Pending' AND q.expires_at > ?2 AND q.user_id <> ?1"
@@ -1941,38 +1950,38 @@ class SqliteStore final : public Store {
       if (f.which == domain::RequestFilter::Which::kActive) where += " AND q.status = 'Approved' AND q.expires_at > ?2";
       if (f.which == domain::RequestFilter::Which::kPending) where += " AND q.status = 'Pending' AND q.expires_at > ?2";
     }
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(std::string(kRequestSelect) + where + " ORDER BY q.id"));
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(std::string(kRequestSelect) + where + " ORDER BY q.id"));
     st.Bind(1, f.user_id).Bind(2, now);
     return All<domain::Request>(st, ReadRequest);
   }
 
   Status UpdateRequest(const domain::Request& r) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "UPDATE requests SET status = ?, approved_at = ?, denied_at = ?, cancelled_at = ?,"
         " released_at = ?, rotate_on_checkin = ?, version = version + 1 WHERE id = ? AND version = ?"));
     st.Bind(1, domain::RequestStatusName(r.status)).Bind(2, r.approved_at).Bind(3, r.denied_at)
         .Bind(4, r.cancelled_at).Bind(5, r.released_at).Bind(6, r.rotate_on_checkin).Bind(7, r.id)
         .Bind(8, r.version);
     PSAFE_RETURN_IF_ERROR(st.Run());
-    if (db_->Changes() == 0) return Status::Conflict("request " + std::to_string(r.id) + " changed meanwhile");
+    if (db().Changes() == 0) return Status::Conflict("request " + std::to_string(r.id) + " changed meanwhile");
     return Status::OK();
   }
 
   Status AddApproval(int64_t request_id, int64_t user_id, bool approve, std::string_view reason,
                      int64_t at) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "INSERT INTO request_approvals(request_id, user_id, decision, reason, at) VALUES (?,?,?,?,?)"));
     st.Bind(1, request_id).Bind(2, user_id).Bind(3, approve ? "approve" : "deny").Bind(4, reason).Bind(5, at);
     Status s = st.Run();
-    if (s.code() == StatusCode::kConflict) return Status::Conflict("you already decided on this request");
+    if (s.code() == StatusCode::kAlreadyExists) return Status::Conflict("you already decided on this request");
     return s;
   }
 
   Result<std::vector<domain::Request>> ListOpenRequestsExpiredBy(int64_t now) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         std::string(kRequestSelect) +
         " WHERE q.status IN ('Pending','Approved') AND q.expires_at <= ? ORDER BY q.id LIMIT 1000"));
     st.Bind(1, now);
@@ -1981,35 +1990,38 @@ class SqliteStore final : public Store {
 
   Status ReplaceCredentials(int64_t account_id, const domain::SealedCredentials& c, int64_t now,
                             std::optional<int64_t> next_change_at) override {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    Transaction tx(*db_);
+    PSAFE_LEASE();
+    Transaction tx(db());
     PSAFE_RETURN_IF_ERROR(tx.begin_status());
     if (c.password) {
-      PSAFE_ASSIGN_OR_RETURN(auto hist, db_->Prepare(
+      PSAFE_ASSIGN_OR_RETURN(auto hist, db().Prepare(
           "INSERT INTO credential_history(account_id, version, password_ct, retired_at)"
           " SELECT id, credential_version, password_ct, ? FROM managed_accounts"
           " WHERE id = ? AND password_ct IS NOT NULL"));
       hist.Bind(1, now).Bind(2, account_id);
       PSAFE_RETURN_IF_ERROR(hist.Run());
     }
-    PSAFE_ASSIGN_OR_RETURN(auto up, db_->Prepare(
+    PSAFE_ASSIGN_OR_RETURN(auto up, db().Prepare(
         "UPDATE managed_accounts SET password_ct = COALESCE(?1, password_ct),"
         " private_key_ct = COALESCE(?2, private_key_ct), passphrase_ct = COALESCE(?3, passphrase_ct),"
-        " credential_version = credential_version + (?1 IS NOT NULL), last_change_at = ?4, next_change_at = ?6"
+        " credential_version = credential_version + CASE WHEN ?1 IS NULL THEN 0 ELSE 1 END, last_change_at = ?4, next_change_at = ?6"
         " WHERE id = ?5"));
     up.Bind(1, c.password).Bind(2, c.private_key).Bind(3, c.passphrase).Bind(4, now).Bind(5, account_id)
         .Bind(6, next_change_at);
     PSAFE_RETURN_IF_ERROR(up.Run());
-    if (db_->Changes() == 0) return Status::NotFound("managed account not found");
+    if (db().Changes() == 0) return Status::NotFound("managed account not found");
     return tx.Commit();
   }
 
  private:
-  static int64_t LimitOf(const domain::Page& p) { return p.limit > 0 ? p.limit : -1; }
+  // The connection this thread leased (PSAFE_LEASE) for the current call.
+  SqlConnection& db() { return pool_->Current(); }
+
+  static int64_t LimitOf(const domain::Page& p) { return p.limit > 0 ? p.limit : INT64_MAX; }  // both dialects
 
   // Every setting of a system but its id, workgroup, asset and host keys.
   Status WriteSystemSettings(const ManagedSystem& m) {
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "UPDATE managed_systems SET name = ?2, platform_id = ?3, host_name = ?4, dns_name = ?5, ip_address = ?6,"
         " net_bios_name = ?7, description = ?8, contact_email = ?9, port = ?10, timeout_seconds = ?11,"
         " password_rule_id = ?12, release_duration = ?13, max_release_duration = ?14, isa_release_duration = ?15,"
@@ -2026,12 +2038,12 @@ class SqliteStore final : public Store {
         .Bind(24, m.account_name_format).Bind(25, m.remote_client_type);
     BindChange(st, 26, m.change);
     PSAFE_RETURN_IF_ERROR(st.Run());
-    return db_->Changes() == 0 ? Status::NotFound("managed system not found") : Status::OK();
+    return db().Changes() == 0 ? Status::NotFound("managed system not found") : Status::OK();
   }
 
   // Every setting of an account but its id, system, credentials and change dates.
   Status WriteAccountSettings(const ManagedAccount& a) {
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "UPDATE managed_accounts SET name = ?2, domain_name = ?3, description = ?4, user_principal_name = ?5,"
         " sam_account_name = ?6, distinguished_name = ?7, password_rule_id = ?8, release_duration = ?9,"
         " max_release_duration = ?10, isa_release_duration = ?11, max_concurrent_requests = ?12,"
@@ -2045,12 +2057,12 @@ class SqliteStore final : public Store {
         .Bind(18, a.dss_auto_management);
     BindChange(st, 19, a.change);
     PSAFE_RETURN_IF_ERROR(st.Run());
-    return db_->Changes() == 0 ? Status::NotFound("managed account not found") : Status::OK();
+    return db().Changes() == 0 ? Status::NotFound("managed account not found") : Status::OK();
   }
 
   // Conflict while a managed system refers to `id` through `column`.
   Status RefuseWhileUsed(std::string_view column, int64_t id, std::string_view what) {
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare("SELECT count(*) FROM managed_systems WHERE " +
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare("SELECT count(*) FROM managed_systems WHERE " +
                                                  std::string(column) + " = ?"));
     st.Bind(1, id);
     PSAFE_ASSIGN_OR_RETURN(bool row, st.Step());
@@ -2061,7 +2073,7 @@ class SqliteStore final : public Store {
 
   Status WriteRegistrationRules(int64_t id, const ApiRegistration& r) {
     for (size_t i = 0; i < r.ip_rules.size(); ++i) {
-      PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+      PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
           "INSERT INTO api_registration_ip_rules(registration_id, position, type, value, description)"
           " VALUES (?,?,?,?,?)"));
       st.Bind(1, id).Bind(2, static_cast<int64_t>(i)).Bind(3, r.ip_rules[i].type).Bind(4, r.ip_rules[i].value)
@@ -2069,7 +2081,7 @@ class SqliteStore final : public Store {
       PSAFE_RETURN_IF_ERROR(st.Run());
     }
     for (size_t i = 0; i < r.psrun_rules.size(); ++i) {
-      PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+      PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
           "INSERT INTO api_registration_psrun_rules(registration_id, position, " + std::string(kPsrunRuleCols) +
           ") VALUES (?,?,?,?,?,?,?,?,?,?)"));
       st.Bind(1, id).Bind(2, static_cast<int64_t>(i));
@@ -2080,13 +2092,13 @@ class SqliteStore final : public Store {
   }
 
   Status LoadRegistrationRules(ApiRegistration* r) {
-    PSAFE_ASSIGN_OR_RETURN(auto ip, db_->Prepare(
+    PSAFE_ASSIGN_OR_RETURN(auto ip, db().Prepare(
         "SELECT type, value, description FROM api_registration_ip_rules WHERE registration_id = ? ORDER BY position"));
     ip.Bind(1, r->id);
     PSAFE_ASSIGN_OR_RETURN(r->ip_rules, All<domain::IpRule>(ip, [](const Statement& s) {
       return domain::IpRule{s.Text(0), s.Text(1), s.Text(2)};
     }));
-    PSAFE_ASSIGN_OR_RETURN(auto ps, db_->Prepare(
+    PSAFE_ASSIGN_OR_RETURN(auto ps, db().Prepare(
         "SELECT " + std::string(kPsrunRuleCols) +
         " FROM api_registration_psrun_rules WHERE registration_id = ? ORDER BY position"));
     ps.Bind(1, r->id);
@@ -2109,9 +2121,13 @@ class SqliteStore final : public Store {
     if (v) st.Bind(i, std::string_view(*v)); else st.BindNull(i);
   }
 
-  Result<int64_t> Insert(Statement& st) {
-    PSAFE_RETURN_IF_ERROR(st.Run());
-    return db_->LastInsertId();
+  // Runs an INSERT ... RETURNING id and returns the id (RETURNING works alike in both dialects).
+  static Result<int64_t> Insert(Statement& st) {
+    PSAFE_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) return Status::Internal("INSERT returned no id");
+    const int64_t id = st.Int(0);
+    PSAFE_RETURN_IF_ERROR(st.Run());  // finished, so that its transaction can commit
+    return id;
   }
 
   // Change() for a statement that must change a row: NotFound(`missing`) when it changed none.
@@ -2124,15 +2140,15 @@ class SqliteStore final : public Store {
   // Runs one statement with `args` bound to ?1, ?2, ... and returns how many rows it changed.
   template <typename... Args>
   Result<int> Change(std::string_view sql, const Args&... args) {
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(std::string(sql)));
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(std::string(sql)));
     int i = 0;
     (st.Bind(++i, args), ...);
     PSAFE_RETURN_IF_ERROR(st.Run());
-    return static_cast<int>(db_->Changes());
+    return static_cast<int>(db().Changes());
   }
 
   Status DeleteById(const std::string& sql, int64_t id, const char* what) {
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(sql));
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(sql));
     st.Bind(1, id);
     Status s = st.Run();
     if (!s.ok()) {
@@ -2140,7 +2156,7 @@ class SqliteStore final : public Store {
                  ? Status::Conflict(std::string(what) + " is still in use")
                  : s;
     }
-    if (db_->Changes() == 0) return Status::NotFound(std::string(what) + " not found");
+    if (db().Changes() == 0) return Status::NotFound(std::string(what) + " not found");
     return Status::OK();
   }
 
@@ -2153,7 +2169,7 @@ class SqliteStore final : public Store {
 
   template <typename T, typename Key, typename Reader>
   Result<T> FindOne(const std::string& sql, const Key& key, Reader read, const char* what) {
-    PSAFE_ASSIGN_OR_RETURN(auto st, db_->Prepare(sql));
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(sql));
     st.Bind(1, key);
     return One<T>(st, read, what);
   }
@@ -2168,24 +2184,46 @@ class SqliteStore final : public Store {
     }
   }
 
-  std::recursive_mutex mu_;
   // Group commit (Atomically): the queue of waiting changes and the thread running a batch.
   std::mutex batch_mu_;
   std::condition_variable batch_cv_;
   std::vector<PendingChange*> pending_;
   bool leader_active_ = false;
   std::atomic<std::thread::id> batch_thread_{};
-  AuditMacFn audit_mac_;  // GUARDED_BY(mu_)
-  std::unique_ptr<SqliteDb> db_;  // GUARDED_BY(mu_)
+  std::mutex audit_mac_mu_;
+  AuditMacFn audit_mac_;  // GUARDED_BY(audit_mac_mu_); set once, before the first append
+  std::unique_ptr<ConnectionPool> pool_;
 };
 
 }  // namespace
 
-Result<StorePtr> OpenSqliteStore(const std::filesystem::path& path) {
-  PSAFE_ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path));
-  auto store = std::make_unique<SqliteStore>(std::move(db));
+namespace {
+
+Result<StorePtr> OpenOnPool(std::unique_ptr<ConnectionPool> pool) {
+  auto store = std::make_unique<SqlStore>(std::move(pool));
   PSAFE_RETURN_IF_ERROR(store->Migrate());
   return StorePtr(std::move(store));
+}
+
+}  // namespace
+
+Result<StorePtr> OpenSqliteStore(const std::filesystem::path& path) {
+  // Opened here, not on first use, so that a bad path fails at start.
+  PSAFE_ASSIGN_OR_RETURN(auto first, OpenSqliteConnection(path));
+  auto spare = std::make_shared<std::unique_ptr<SqlConnection>>(std::move(first));
+  auto open = [path, spare]() -> Result<std::unique_ptr<SqlConnection>> {
+    if (*spare) return std::move(*spare);
+    return OpenSqliteConnection(path);
+  };
+  // One connection: SQLite serialises writers anyway, and it keeps group commit one queue.
+  return OpenOnPool(std::make_unique<ConnectionPool>(SqlDialect::kSqlite, std::move(open), 1,
+                                                     std::chrono::hours(24)));
+}
+
+Result<StorePtr> OpenPostgresStore(const PostgresOptions& options, size_t pool_size) {
+  auto open = [options]() { return OpenPostgresConnection(options); };
+  return OpenOnPool(std::make_unique<ConnectionPool>(SqlDialect::kPostgres, std::move(open), pool_size,
+                                                     std::chrono::milliseconds(options.statement_timeout_ms)));
 }
 
 }  // namespace psafe::store
