@@ -156,8 +156,13 @@ Status AuthService::CheckClient(const ApiRegistration& reg, const ClientContext&
   if (!crypto::ConstantTimeEquals(expected, ToLowerAscii(f.signature))) {
     return Status::Unauthenticated("PSRUN signature mismatch");
   }
-  // Only a verified signature may spend a nonce: junk cannot fill the cache.
-  if (f.nonce.size() < 16 || !nonces_.Remember(f.nonce, now)) return Status::Unauthenticated("PSRUN nonce replayed");
+  // Only a verified signature may spend a nonce: junk cannot fill the table. The nonce is
+  // spent in the store, so a replay is refused on every node; it must outlive every
+  // timestamp that could still be accepted with it.
+  if (f.nonce.size() < 16) return Status::Unauthenticated("PSRUN nonce replayed");
+  PSAFE_ASSIGN_OR_RETURN(bool fresh, ports_.nonces.SpendNonce(keyring_.TokenHash("psrun-nonce:" + f.nonce), now,
+                                                              now + 2 * kPsrunTimestampWindowSeconds));
+  if (!fresh) return Status::Unauthenticated("PSRUN nonce replayed");
   return Status::OK();
 }
 
@@ -338,6 +343,7 @@ Result<IssuedToken> AuthService::IssueToken(std::string_view client_id, std::str
 Status AuthService::SweepExpired() {
   const int64_t now = clock_.NowSeconds();
   PSAFE_RETURN_IF_ERROR(ports_.sessions.DeleteExpiredSessions(now, now - policy_.session_idle_seconds));
+  PSAFE_RETURN_IF_ERROR(ports_.nonces.DeleteExpiredNonces(now));
   // Failures count while they are recent: one lockout period without another forgets them,
   // so counts under made-up names cannot pile up.
   return ports_.lockouts.DeleteStaleAuthFailures(now - policy_.lockout_seconds, now);

@@ -117,7 +117,6 @@ class AuthService {
   const Clock& clock_;
   AuditTrail& audit_;
   AuthPolicy policy_;
-  NonceCache nonces_;
   FailureBudget failure_budget_;
   std::once_flag dummy_once_;
   std::string dummy_hash_;  // Argon2id of nothing anyone knows (VerifyPasswordOrBurn)

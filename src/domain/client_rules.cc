@@ -142,16 +142,4 @@ Status ValidatePsrunRule(const PsrunRule& rule) {
   return Status::OK();
 }
 
-bool NonceCache::Remember(const std::string& nonce, int64_t now) {
-  std::lock_guard<std::mutex> lock(mu_);
-  // A nonce must outlive every timestamp that could still be accepted with it.
-  while (!expiry_.empty() && expiry_.front().first <= now) {
-    seen_.erase(expiry_.front().second);
-    expiry_.pop_front();
-  }
-  if (!seen_.insert(nonce).second) return false;
-  expiry_.emplace_back(now + 2 * kPsrunTimestampWindowSeconds, nonce);
-  return true;
-}
-
 }  // namespace psafe::domain

@@ -39,16 +39,4 @@ bool PsrunRuleMatches(const PsrunRule& rule, const PsrunFactors& factors, std::s
 Status ValidateIpRule(const IpRule& rule);
 Status ValidatePsrunRule(const PsrunRule& rule);
 
-// Nonces seen within the timestamp window: a second use is a replay.
-class NonceCache {
- public:
-  // False when `nonce` was seen less than the window ago; records it otherwise.
-  bool Remember(const std::string& nonce, int64_t now);
-
- private:
-  std::mutex mu_;
-  std::unordered_set<std::string> seen_;
-  std::deque<std::pair<int64_t, std::string>> expiry_;  // oldest first: when each may be forgotten
-};
-
 }  // namespace psafe::domain

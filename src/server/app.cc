@@ -1,5 +1,7 @@
 #include "server/app.h"
 
+#include <unistd.h>
+
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
@@ -86,16 +88,22 @@ Result<std::unique_ptr<App>> App::Open(const Config& config) {
     parts->ctx.request_limiter = &parts->request_limiter.emplace(config.requests_per_second, config.requests_burst);
   }
   parts->router = api::BuildRouter(parts->ctx);
-  return std::unique_ptr<App>(new App(std::move(parts)));
+  char host[256] = {};
+  if (::gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
+  return std::unique_ptr<App>(new App(std::move(parts), std::string(host) + ":" + config.data_dir.string()));
 }
 
-App::App(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+App::App(std::unique_ptr<Parts> parts, std::string node) : parts_(std::move(parts)), node_(std::move(node)) {}
 App::~App() = default;
 
 http::Router& App::router() { return *parts_->router; }
 domain::AuthService& App::auth() { return parts_->auth; }
 domain::RequestService& App::requests() { return parts_->requests; }
 domain::RotationService& App::rotation() { return parts_->rotation; }
+std::unique_ptr<domain::WorkLease> App::NewLease(std::string name, std::chrono::seconds lifetime) {
+  return std::make_unique<domain::WorkLease>(parts_->ports.leases, *parts_->clock, std::move(name), node_,
+                                             lifetime.count());
+}
 int App::keyring_version() const { return parts_->keyring->current_version(); }
 
 }  // namespace psafe::server

@@ -4,10 +4,13 @@
 // router directly, so both exercise one wiring.
 #pragma once
 
+#include <chrono>
 #include <memory>
+#include <string>
 
 #include "common/result.h"
 #include "http/router.h"
+#include "domain/work_lease.h"
 #include "server/config.h"
 
 namespace psafe::domain {
@@ -29,12 +32,15 @@ class App {
   domain::AuthService& auth();
   domain::RequestService& requests();
   domain::RotationService& rotation();
+  // A lease on background work `name` (domain/work_lease.h), held `lifetime` per renewal.
+  std::unique_ptr<domain::WorkLease> NewLease(std::string name, std::chrono::seconds lifetime);
   int keyring_version() const;
 
  private:
   struct Parts;
-  explicit App(std::unique_ptr<Parts> parts);
+  App(std::unique_ptr<Parts> parts, std::string node);
   std::unique_ptr<Parts> parts_;
+  const std::string node_;  // host:data-dir, this node's name on leases
 };
 
 }  // namespace psafe::server

@@ -4,8 +4,9 @@
 
 namespace psafe::server {
 
-RotationWorker::RotationWorker(domain::RotationService& rotation, int workers, std::chrono::seconds poll)
-    : rotation_(rotation), poll_(poll) {
+RotationWorker::RotationWorker(domain::RotationService& rotation, domain::WorkLease& lease, int workers,
+                               std::chrono::seconds poll)
+    : rotation_(rotation), lease_(lease), poll_(poll) {
   rotation_.SetOnQueued([this] { Kick(); });
   threads_.emplace_back([this] { Plan(); });
   for (int i = 0; i < workers; ++i) threads_.emplace_back([this] { Work(); });
@@ -32,14 +33,17 @@ void RotationWorker::Kick() {
 
 void RotationWorker::Plan() {
   std::unique_lock lock(mu_);
-  bool recovering = true;  // the first pass finishes what a previous process left
   for (;;) {
     plan_cv_.wait_for(lock, poll_, [this] { return stop_ || kicked_; });
     if (stop_) return;
     kicked_ = false;
     lock.unlock();
-    Result<std::vector<int64_t>> due = rotation_.Due(recovering);
-    recovering = false;
+    if (!lease_.Hold()) {  // another node plans
+      lock.lock();
+      continue;
+    }
+    // The first pass after taking the lease finishes what a previous holder left.
+    Result<std::vector<int64_t>> due = rotation_.Due(lease_.TakeOver());
     if (!due.ok()) spdlog::warn("rotation pass failed: {}", due.status().ToString());
     lock.lock();
     if (!due.ok()) continue;

@@ -1,5 +1,6 @@
 // RotationWorker: psafed's threads that drive credential changes (domain/rotation_service.h).
-// A planner pass runs at start (recovering any change a crash interrupted), every
+// The planner runs on the node holding the "rotation" lease. Its first pass after taking the
+// lease recovers any change a crash (of this node or the last holder) interrupted; one runs every
 // `poll` after, and as soon as a change is queued; it hands the due accounts to `workers`
 // threads, so one slow target does not hold up the others.
 #pragma once
@@ -13,12 +14,14 @@
 #include <vector>
 
 #include "domain/rotation_service.h"
+#include "domain/work_lease.h"
 
 namespace psafe::server {
 
 class RotationWorker {
  public:
-  RotationWorker(domain::RotationService& rotation, int workers, std::chrono::seconds poll);
+  // Plans only while `lease` is held: one node at a time schedules changes.
+  RotationWorker(domain::RotationService& rotation, domain::WorkLease& lease, int workers, std::chrono::seconds poll);
   ~RotationWorker();  // stops: waits for the changes running now, starts no other
   RotationWorker(const RotationWorker&) = delete;
   RotationWorker& operator=(const RotationWorker&) = delete;
@@ -30,6 +33,7 @@ class RotationWorker {
   void Work();
 
   domain::RotationService& rotation_;
+  domain::WorkLease& lease_;
   std::chrono::seconds poll_;
   std::mutex mu_;
   std::condition_variable plan_cv_;

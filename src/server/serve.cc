@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -19,17 +20,24 @@ namespace psafe::server {
 
 namespace {
 
+// Long enough that a slow pass does not lose it, short enough that work moves quickly.
+std::chrono::seconds LeaseLifetime(std::chrono::seconds interval) {
+  return std::max(std::chrono::seconds(60), 3 * interval);
+}
+
 bool IsLoopback(const std::string& address) {
   return address == "127.0.0.1" || address.rfind("127.", 0) == 0 || address == "::1" ||
          address == "localhost";
 }
 
-// Every `interval` until stopped: removes expired sessions and tokens, and writes Expired
-// (with its audit record) for requests past their expiry.
+// Every `interval` until stopped, on the one node holding its lease: removes expired
+// sessions, tokens and nonces, and writes Expired (with its audit record) for requests past
+// their expiry.
 class Sweeper {
  public:
-  Sweeper(domain::AuthService& auth, domain::RequestService& requests, std::chrono::seconds interval)
-      : interval_(interval), thread_([this, &auth, &requests] { Loop(auth, requests); }) {}
+  Sweeper(domain::AuthService& auth, domain::RequestService& requests, domain::WorkLease& lease,
+          std::chrono::seconds interval)
+      : interval_(interval), thread_([this, &auth, &requests, &lease] { Loop(auth, requests, lease); }) {}
   ~Sweeper() {
     {
       std::lock_guard lock(mu_);
@@ -40,9 +48,10 @@ class Sweeper {
   }
 
  private:
-  void Loop(domain::AuthService& auth, domain::RequestService& requests) {
+  void Loop(domain::AuthService& auth, domain::RequestService& requests, domain::WorkLease& lease) {
     std::unique_lock lock(mu_);
     while (!cv_.wait_for(lock, interval_, [this] { return stop_; })) {
+      if (!lease.Hold()) continue;  // another node sweeps
       Status s = auth.SweepExpired();
       if (!s.ok()) spdlog::warn("session sweep failed: {}", s.ToString());
       s = requests.SweepExpired();
@@ -89,9 +98,14 @@ Status Serve(const Config& config) {
     std::fflush(stdout);
     spdlog::info("psafed listening on {} (store: {}, keyring v{})", bound.base_url(),
                  config.store_description(), app->keyring_version());
-    Sweeper sweeper(app->auth(), app->requests(), std::chrono::seconds(config.sweep_interval_seconds));
-    RotationWorker rotation(app->rotation(), config.rotation_workers,
-                            std::chrono::seconds(config.rotation_poll_seconds));
+    // Each runs on one node at a time; when that node dies another takes over within the
+    // lease's lifetime plus one interval (docs/DEPLOYMENT.md).
+    const auto sweep_every = std::chrono::seconds(config.sweep_interval_seconds);
+    const auto plan_every = std::chrono::seconds(config.rotation_poll_seconds);
+    auto sweep_lease = app->NewLease("sweeper", LeaseLifetime(sweep_every));
+    auto rotation_lease = app->NewLease("rotation", LeaseLifetime(plan_every));
+    Sweeper sweeper(app->auth(), app->requests(), *sweep_lease, sweep_every);
+    RotationWorker rotation(app->rotation(), *rotation_lease, config.rotation_workers, plan_every);
     server.Run();
   }
   spdlog::info("psafed stopped; store closed");

@@ -462,7 +462,24 @@ CREATE TABLE rotations (
 CREATE INDEX rotations_due ON rotations(next_try_at);
 )sql";
 
-constexpr std::string_view kMigrations[] = {kV1, kV2, kV3, kV4, kV5, kV6};
+// Several nodes on one database: what used to live in one process's memory.
+constexpr std::string_view kV7 = R"sql(
+-- PSRUN nonces spent (by keyed hash), so that a replay is refused on every node.
+CREATE TABLE psrun_nonces (
+  nonce_hash BLOB PRIMARY KEY,
+  expires_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX psrun_nonces_expiry ON psrun_nonces(expires_at);
+
+-- Background work one node at a time runs (domain/work_lease.h).
+CREATE TABLE leases (
+  name       TEXT PRIMARY KEY,
+  holder     TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+)sql";
+
+constexpr std::string_view kMigrations[] = {kV1, kV2, kV3, kV4, kV5, kV6, kV7};
 
 // The version the database is at: SQLite keeps it in PRAGMA user_version; PostgreSQL in
 // a one-row table (created with the CITEXT extension the schema needs).
@@ -484,6 +501,16 @@ Status SetSchemaVersion(SqlConnection& db, int64_t version) {
   return db.Exec("DELETE FROM psafe_schema; INSERT INTO psafe_schema(version) VALUES (" + std::to_string(version) + ")");
 }
 
+// Every step, for what one step's translation needs to know of the others.
+const std::string& Schema() {
+  static const std::string all = [] {
+    std::string s;
+    for (std::string_view step : kMigrations) s += std::string(step) + "\n";
+    return s;
+  }();
+  return all;
+}
+
 }  // namespace
 
 int64_t KnownSchemaVersion() { return static_cast<int64_t>(std::size(kMigrations)); }
@@ -502,7 +529,7 @@ Status ApplyMigrations(SqlConnection& db) {
     PSAFE_ASSIGN_OR_RETURN(int64_t locked, SchemaVersion(db));
     if (locked != version) continue;
     const std::string_view step = kMigrations[version];
-    PSAFE_RETURN_IF_ERROR(db.Exec(db.dialect() == SqlDialect::kPostgres ? PostgresDdl(step) : std::string(step)));
+    PSAFE_RETURN_IF_ERROR(db.Exec(db.dialect() == SqlDialect::kPostgres ? PostgresDdl(step, Schema()) : std::string(step)));
     PSAFE_RETURN_IF_ERROR(SetSchemaVersion(db, version + 1));
     PSAFE_RETURN_IF_ERROR(tx.Commit());
   }

@@ -16,6 +16,7 @@ namespace {
 constexpr unsigned kInt8Oid = 20;
 constexpr unsigned kBoolOid = 16;
 constexpr unsigned kByteaOid = 17;
+constexpr unsigned kTextOid = 25;
 // The advisory lock every write transaction holds ("psaf").
 constexpr std::string_view kWriteLock = "SELECT pg_advisory_xact_lock(1886609766)";
 
@@ -64,8 +65,9 @@ class PostgresStatement final : public StatementImpl {
   // Text is sent untyped so that the server infers the column's type (CITEXT stays case-insensitive).
   void BindText(int i, std::string_view text) override { Set(i, std::string(text), 0, 0); }
   void BindBlob(int i, std::string_view bytes) override { Set(i, std::string(bytes), kByteaOid, 1); }
-  void BindNull(int i) override {
-    Set(i, std::string(), 0, 0);
+  void BindNull(int i, SqlType type) override {
+    Set(i, std::string(), type == SqlType::kInt ? kInt8Oid : type == SqlType::kText ? kTextOid
+                          : type == SqlType::kBlob ? kByteaOid : 0, 0);
     nulls_[static_cast<size_t>(i - 1)] = true;
   }
 

@@ -21,6 +21,13 @@
 namespace psafe::store {
 
 enum class SqlDialect { kSqlite, kPostgres };
+// The type a NULL parameter stands for: PostgreSQL must know it where nothing else says.
+enum class SqlType { kUnknown, kInt, kText, kBlob };
+
+// Bytes bound as a BLOB (BYTEA), where a string_view alone would bind TEXT.
+struct SqlBlob {
+  std::string_view bytes;
+};
 
 // What a backend's statement does; Statement is the value the store code holds.
 class StatementImpl {
@@ -29,7 +36,7 @@ class StatementImpl {
   virtual void BindInt(int i, int64_t v) = 0;
   virtual void BindText(int i, std::string_view text) = 0;
   virtual void BindBlob(int i, std::string_view bytes) = 0;
-  virtual void BindNull(int i) = 0;
+  virtual void BindNull(int i, SqlType type) = 0;
   virtual Result<bool> Step() = 0;
   virtual int64_t Int(int col) const = 0;
   virtual std::string Text(int col) const = 0;
@@ -48,9 +55,10 @@ class Statement {
   Statement& Bind(int i, const char* text) { return Bind(i, std::string_view(text)); }
   Statement& Bind(int i, const std::string& text) { return Bind(i, std::string_view(text)); }
   Statement& BindBlob(int i, std::string_view bytes) { impl_->BindBlob(i, bytes); return *this; }
-  Statement& BindNull(int i) { impl_->BindNull(i); return *this; }
-  Statement& Bind(int i, const std::optional<int64_t>& v) { return v ? Bind(i, *v) : BindNull(i); }
-  Statement& Bind(int i, const std::optional<std::string>& v) { return v ? BindBlob(i, *v) : BindNull(i); }
+  Statement& Bind(int i, SqlBlob blob) { return BindBlob(i, blob.bytes); }
+  Statement& BindNull(int i, SqlType type = SqlType::kUnknown) { impl_->BindNull(i, type); return *this; }
+  Statement& Bind(int i, const std::optional<int64_t>& v) { return v ? Bind(i, *v) : BindNull(i, SqlType::kInt); }
+  Statement& Bind(int i, const std::optional<std::string>& v) { return v ? BindBlob(i, *v) : BindNull(i, SqlType::kBlob); }
   Statement& Bind(int i, bool v) { return Bind(i, static_cast<int64_t>(v ? 1 : 0)); }
 
   // Advances: true = a row is available, false = done; errors become Status.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <regex>
+#include <set>
 
 namespace psafe::store {
 
@@ -34,7 +35,41 @@ std::string PostgresPlaceholders(std::string_view sql) {
   return out;
 }
 
-std::string PostgresDdl(std::string_view sqlite_ddl) {
+namespace {
+
+// "table.column" of every TEXT column declared COLLATE NOCASE in `schema`.
+std::set<std::string> NocaseColumns(std::string_view schema) {
+  static const std::regex kTable(R"(CREATE TABLE (\w+) \(([^;]*?)\n\))");
+  static const std::regex kColumn(R"((?:^|\n)\s*(\w+)\s+TEXT\b[^\n]*COLLATE NOCASE)");
+  std::set<std::string> out;
+  const std::string text(schema);
+  for (auto t = std::sregex_iterator(text.begin(), text.end(), kTable); t != std::sregex_iterator(); ++t) {
+    const std::string body = (*t)[2];
+    for (auto c = std::sregex_iterator(body.begin(), body.end(), kColumn); c != std::sregex_iterator(); ++c) {
+      out.insert((*t)[1].str() + "." + (*c)[1].str());
+    }
+  }
+  return out;
+}
+
+// TEXT columns that reference a NOCASE column become CITEXT like it.
+std::string ReferencesToNocase(std::string ddl, const std::set<std::string>& nocase) {
+  static const std::regex kRef(R"(\bTEXT\b([^,\n]*REFERENCES\s+(\w+)\s*\((\w+)\)))");
+  std::string out;
+  auto last = ddl.cbegin();
+  for (auto m = std::sregex_iterator(ddl.begin(), ddl.end(), kRef); m != std::sregex_iterator(); ++m) {
+    out.append(last, (*m)[0].first);
+    const bool citext = nocase.count((*m)[2].str() + "." + (*m)[3].str()) > 0;
+    out += (citext ? "CITEXT" : "TEXT") + (*m)[1].str();
+    last = (*m)[0].second;
+  }
+  out.append(last, ddl.cend());
+  return out;
+}
+
+}  // namespace
+
+std::string PostgresDdl(std::string_view sqlite_ddl, std::string_view schema) {
   struct Rule {
     std::regex from;
     const char* to;
@@ -48,7 +83,7 @@ std::string PostgresDdl(std::string_view sqlite_ddl) {
       {std::regex(R"(\)\s*STRICT(,\s*WITHOUT ROWID)?\s*;)"), ");"},
       {std::regex(R"(CAST\(strftime\('%s','now'\) AS BIGINT\))"), "CAST(extract(epoch from now()) AS BIGINT)"},
   };
-  std::string out(sqlite_ddl);
+  std::string out = ReferencesToNocase(std::string(sqlite_ddl), NocaseColumns(schema));
   for (const Rule& r : kRules) out = std::regex_replace(out, r.from, r.to);
   return out;
 }

@@ -1170,7 +1170,7 @@ class SqlStore final : public Store {
 
   Result<domain::Paged<ManagedSystem>> ListManagedSystems(const domain::SystemFilter& f) override {
     PSAFE_LEASE();
-    const std::string where = " FROM managed_systems s WHERE (?1 IS NULL OR s.name = ?1)";
+    const std::string where = " FROM managed_systems s WHERE (s.name = ?1 OR ?1 IS NULL)";
     domain::Paged<ManagedSystem> out;
     PSAFE_ASSIGN_OR_RETURN(auto count, db().Prepare("SELECT count(*)" + where));
     BindOptText(count, 1, f.name);
@@ -1331,7 +1331,7 @@ class SqlStore final : public Store {
     if (f.workgroup_name) c.Add("w.name = ?", *f.workgroup_name);
     if (f.ip_address) c.Add("s.ip_address = ?", *f.ip_address);
     if (f.type == domain::AccountType::kDomainLinked) c.Add("a.domain_name <> ''");
-    if (f.type == domain::AccountType::kNone) c.Add("0");
+    if (f.type == domain::AccountType::kNone) c.Add("1 = 0");
     if (f.visible_to_user) c.Add("EXISTS (" + GrantJoin("?") + " AND ra.role_id IN (1, 3, 4))", *f.visible_to_user);
     if (f.api_enabled_only) c.Add("a.api_enabled = 1");
     const std::string from =
@@ -1369,6 +1369,36 @@ class SqlStore final : public Store {
     PSAFE_LEASE();
     PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare("SELECT 1"));
     return st.Step().status();
+  }
+
+  // --- Nonces and leases ---
+  Result<bool> SpendNonce(std::string_view nonce_hash, int64_t now, int64_t expires_at) override {
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(int changed, Change(
+        "INSERT INTO psrun_nonces(nonce_hash, expires_at) VALUES (?1, ?2) ON CONFLICT(nonce_hash)"
+        " DO UPDATE SET expires_at = excluded.expires_at WHERE psrun_nonces.expires_at <= ?3",
+        SqlBlob{nonce_hash}, expires_at, now));
+    return changed == 1;
+  }
+
+  Status DeleteExpiredNonces(int64_t now) override {
+    PSAFE_LEASE();
+    return Change("DELETE FROM psrun_nonces WHERE expires_at <= ?1", now).status();
+  }
+
+  Result<bool> TryHoldLease(std::string_view name, std::string_view holder, int64_t now, int64_t until) override {
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(int changed, Change(
+        "INSERT INTO leases(name, holder, expires_at) VALUES (?1, ?2, ?3) ON CONFLICT(name) DO UPDATE"
+        " SET holder = excluded.holder, expires_at = excluded.expires_at"
+        " WHERE leases.holder = excluded.holder OR leases.expires_at <= ?4",
+        name, holder, until, now));
+    return changed == 1;
+  }
+
+  Status ReleaseLease(std::string_view name, std::string_view holder) override {
+    PSAFE_LEASE();
+    return Change("DELETE FROM leases WHERE name = ?1 AND holder = ?2", name, holder).status();
   }
 
   Result<bool> Writable() override {
@@ -1422,24 +1452,24 @@ class SqlStore final : public Store {
     PSAFE_RETURN_IF_ERROR(tx.begin_status());
     PSAFE_ASSIGN_OR_RETURN(auto folder, FindFolder(id));
     // The subtree: the folder and everything whose path continues it.
-    const std::string subtree = "SELECT f.id FROM secret_folders f, (SELECT ?1 AS path) g WHERE " +
+    const std::string subtree = "SELECT f.id FROM secret_folders f, (SELECT path FROM secret_folders WHERE id = ?1) g WHERE " +
                                 std::string(kFolderUnderGranted);
     if (!force) {
       PSAFE_ASSIGN_OR_RETURN(auto count, db().Prepare(
-          "SELECT (SELECT count(*) FROM secrets WHERE folder_id = ?2) +"
-          " (SELECT count(*) FROM secret_folders WHERE parent_id = ?2)"));
-      count.Bind(2, folder.id);
+          "SELECT (SELECT count(*) FROM secrets WHERE folder_id = ?1) +"
+          " (SELECT count(*) FROM secret_folders WHERE parent_id = ?1)"));
+      count.Bind(1, folder.id);
       PSAFE_ASSIGN_OR_RETURN(bool row, count.Step());
       if (row && count.Int(0) > 0) {
         return Status::Conflict("folder '" + folder.path + "' is not empty (use force=true)");
       }
     }
     PSAFE_ASSIGN_OR_RETURN(auto secrets, db().Prepare("DELETE FROM secrets WHERE folder_id IN (" + subtree + ")"));
-    secrets.Bind(1, folder.path);
+    secrets.Bind(1, folder.id);
     PSAFE_RETURN_IF_ERROR(secrets.Run());
     // Deepest first: a folder goes only once nothing refers to it as a parent.
     PSAFE_ASSIGN_OR_RETURN(auto folders, db().Prepare(subtree + " ORDER BY length(f.path) DESC"));
-    folders.Bind(1, folder.path);
+    folders.Bind(1, folder.id);
     PSAFE_ASSIGN_OR_RETURN(auto ids, All<std::string>(folders, [](const Statement& r) { return r.Text(0); }));
     for (const std::string& fid : ids) {
       PSAFE_ASSIGN_OR_RETURN(auto del, db().Prepare("DELETE FROM secret_folders WHERE id = ?"));
@@ -1798,7 +1828,7 @@ class SqlStore final : public Store {
         "SELECT ra.role_id, " + std::string(kPolicyCols) +
         " FROM managed_accounts a JOIN managed_systems s ON s.id = a.system_id"
         " JOIN workgroups w ON w.id = s.workgroup_id"
-        " JOIN role_assignments ra JOIN user_group_members m ON m.group_id = ra.group_id"
+        " JOIN role_assignments ra ON 1 = 1 JOIN user_group_members m ON m.group_id = ra.group_id"
         " JOIN user_groups g ON g.id = ra.group_id AND g.is_active = 1"
         " JOIN smart_rules r ON r.id = ra.rule_id"
         " LEFT JOIN access_policies p ON p.id = ra.access_policy_id"
@@ -1815,7 +1845,7 @@ class SqlStore final : public Store {
         "SELECT count(DISTINCT m.user_id)"
         " FROM managed_accounts a JOIN managed_systems s ON s.id = a.system_id"
         " JOIN workgroups w ON w.id = s.workgroup_id"
-        " JOIN role_assignments ra JOIN user_group_members m ON m.group_id = ra.group_id"
+        " JOIN role_assignments ra ON 1 = 1 JOIN user_group_members m ON m.group_id = ra.group_id"
         " JOIN user_groups g ON g.id = ra.group_id AND g.is_active = 1"
         " JOIN smart_rules r ON r.id = ra.rule_id"
         " WHERE a.id = ?1 AND m.user_id <> ?2 AND ra.role_id IN (2, 3) AND " + std::string(kRuleMatches)));
@@ -2118,7 +2148,7 @@ class SqlStore final : public Store {
   }
 
   static void BindOptText(Statement& st, int i, const std::optional<std::string>& v) {
-    if (v) st.Bind(i, std::string_view(*v)); else st.BindNull(i);
+    if (v) st.Bind(i, std::string_view(*v)); else st.BindNull(i, SqlType::kText);
   }
 
   // Runs an INSERT ... RETURNING id and returns the id (RETURNING works alike in both dialects).

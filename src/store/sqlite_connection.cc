@@ -27,7 +27,7 @@ class SqliteStatement final : public StatementImpl {
   void BindBlob(int i, std::string_view bytes) override {
     sqlite3_bind_blob(stmt_, i, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
   }
-  void BindNull(int i) override { sqlite3_bind_null(stmt_, i); }
+  void BindNull(int i, SqlType) override { sqlite3_bind_null(stmt_, i); }
   Result<bool> Step() override;
   int64_t Int(int col) const override { return sqlite3_column_int64(stmt_, col); }
   bool IsNull(int col) const override { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }

@@ -21,10 +21,12 @@ class Store : public domain::UnitOfWork,
               public domain::EstateStore,
               public domain::RotationStore,
               public domain::SecretStore,
-              public domain::StoreHealth {
+              public domain::StoreHealth,
+              public domain::NonceStore,
+              public domain::LeaseStore {
  public:
   domain::Ports ports() {
-    return {*this, *this, *this, *this, *this, *this, *this, *this, *this, *this, *this, *this, *this};
+    return {*this, *this, *this, *this, *this, *this, *this, *this, *this, *this, *this, *this, *this, *this, *this};
   }
 };
 

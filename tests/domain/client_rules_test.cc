@@ -65,32 +65,6 @@ TEST(ClientRulesTest, RuleValidation) {
   EXPECT_FALSE(ValidatePsrunRule(PsrunRule{}).ok());
 }
 
-TEST(ClientRulesTest, NoncesAreSpentOnceWithinTheWindow) {
-  NonceCache cache;
-  EXPECT_TRUE(cache.Remember("a", 1000));
-  EXPECT_FALSE(cache.Remember("a", 1000 + kPsrunTimestampWindowSeconds));
-  EXPECT_TRUE(cache.Remember("b", 1001));
-  // Forgotten only once no timestamp that could carry it is acceptable any more.
-  EXPECT_TRUE(cache.Remember("a", 1000 + 2 * kPsrunTimestampWindowSeconds));
-}
-
-// A signed call replayed at the same moment on several connections: exactly one wins.
-TEST(ClientRulesTest, ARacedNonceIsSpentExactlyOnce) {
-  NonceCache cache;
-  for (int round = 0; round < 50; ++round) {
-    const std::string nonce = "n" + std::to_string(round);
-    std::atomic<int> accepted{0};
-    std::vector<std::thread> threads;
-    for (int t = 0; t < 4; ++t) {
-      threads.emplace_back([&] {
-        if (cache.Remember(nonce, 1000 + round)) accepted.fetch_add(1);
-      });
-    }
-    for (auto& t : threads) t.join();
-    EXPECT_EQ(accepted.load(), 1) << nonce;
-  }
-}
-
 TEST(PsrunProtocolTest, CanonicalFormAndSignatureAreStable) {
   PsrunFactors f;
   f.timestamp = "1700000000";

@@ -646,7 +646,9 @@ V6_COLUMNS = {
 
 
 def rewind_schema_to_v5(db) -> None:
-    """Undoes migration v6 on an open sqlite3 connection (inside the caller's transaction)."""
+    """Undoes migrations v7 and v6 on an open sqlite3 connection (inside the caller's transaction)."""
+    for table in ("psrun_nonces", "leases"):  # v7
+        db.execute(f"DROP TABLE {table}")
     db.execute("DROP INDEX managed_accounts_next_change")
     for table in ("rotations", "databases", "functional_accounts"):
         db.execute(f"DROP TABLE {table}")

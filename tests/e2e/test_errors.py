@@ -9,6 +9,7 @@ import ssl
 
 import pytest
 
+import store_backend
 from support import BASE_PATH, create_system, create_workgroup, unique
 
 
@@ -271,7 +272,7 @@ def test_health(server):
     body = r.json()
     assert body["status"] == "ok"
     assert isinstance(body["version"], str) and body["version"]
-    assert body["store"] == {"backend": "sqlite", "status": "ok"}
+    assert body["store"] == {"backend": store_backend.STORE, "status": "ok", "writable": True}
 
 
 def test_api_calls_need_authentication(server):

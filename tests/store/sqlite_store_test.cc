@@ -1,4 +1,3 @@
-#include "store/migrations.h"
 #include "store/open_store.h"
 
 #include <gtest/gtest.h>
@@ -79,6 +78,49 @@ TEST(SqliteStoreTest, NamesAreUniqueCaseInsensitively) {
   auto dup = env.store->CreateWorkgroup({0, "org", "PROD", ""});
   ASSERT_FALSE(dup.ok());
   EXPECT_EQ(dup.status().code(), StatusCode::kAlreadyExists);
+}
+
+// PSRUN nonces live in the store so that every node refuses a replay.
+TEST(SqliteStoreTest, NoncesAreSpentOnceUntilTheyExpire) {
+  StoreEnv env;
+  EXPECT_TRUE(*env.store->SpendNonce("a", 1000, 1600));
+  EXPECT_FALSE(*env.store->SpendNonce("a", 1300, 1900));
+  EXPECT_TRUE(*env.store->SpendNonce("b", 1001, 1601));
+  EXPECT_TRUE(*env.store->SpendNonce("a", 1600, 2200));  // expired: no timestamp can carry it now
+  ASSERT_TRUE(env.store->DeleteExpiredNonces(1700).ok());
+  EXPECT_FALSE(*env.store->SpendNonce("a", 1700, 2300));  // the renewed one is still spent
+}
+
+// A signed call replayed at the same moment on several connections: exactly one wins.
+TEST(SqliteStoreTest, ARacedNonceIsSpentExactlyOnce) {
+  StoreEnv env;
+  for (int round = 0; round < 50; ++round) {
+    const std::string nonce = "n" + std::to_string(round);
+    std::atomic<int> accepted{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&] {
+        auto r = env.store->SpendNonce(nonce, 1000 + round, 1600 + round);
+        if (r.ok() && *r) accepted.fetch_add(1);
+      });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(accepted.load(), 1) << nonce;
+  }
+}
+
+// Background work runs on one node: a lease has one holder until it expires or is released.
+TEST(SqliteStoreTest, ALeaseHasOneHolderUntilItExpiresOrIsReleased) {
+  StoreEnv env;
+  EXPECT_TRUE(*env.store->TryHoldLease("sweeper", "node-1", 1000, 1030));
+  EXPECT_FALSE(*env.store->TryHoldLease("sweeper", "node-2", 1010, 1040));
+  EXPECT_TRUE(*env.store->TryHoldLease("sweeper", "node-1", 1020, 1050));  // renewed
+  EXPECT_TRUE(*env.store->TryHoldLease("rotation", "node-2", 1020, 1050));  // another lease
+  EXPECT_FALSE(*env.store->TryHoldLease("sweeper", "node-2", 1049, 1079));
+  EXPECT_TRUE(*env.store->TryHoldLease("sweeper", "node-2", 1050, 1080));  // expired: taken over
+  EXPECT_FALSE(*env.store->TryHoldLease("sweeper", "node-1", 1051, 1081));
+  ASSERT_TRUE(env.store->ReleaseLease("sweeper", "node-2").ok());
+  EXPECT_TRUE(*env.store->TryHoldLease("sweeper", "node-1", 1052, 1082));
 }
 
 // A unique violation and a foreign-key violation are told apart by the database's codes.

@@ -20,7 +20,9 @@
 #include "domain/ports/request_store.h"
 #include "domain/ports/registration_store.h"
 #include "domain/ports/session_store.h"
+#include "domain/ports/lease_store.h"
 #include "domain/ports/lockout_store.h"
+#include "domain/ports/nonce_store.h"
 #include "domain/ports/estate_store.h"
 #include "domain/ports/rotation_store.h"
 #include "domain/ports/secret_store.h"
@@ -42,6 +44,8 @@ struct Ports {
   RotationStore& rotations;
   SecretStore& secrets;
   StoreHealth& health;
+  NonceStore& nonces;
+  LeaseStore& leases;
 };
 
 }  // namespace psafe::domain
