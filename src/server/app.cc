@@ -63,8 +63,9 @@ struct App::Parts {
 };
 
 Result<std::unique_ptr<App>> App::Open(const Config& config) {
-  PSAFE_ASSIGN_OR_RETURN(auto master, OpenMasterKey(config));
+  // The store first: an uninitialised directory is told to run `psafed init`.
   PSAFE_ASSIGN_OR_RETURN(store::StorePtr store, OpenInitialisedStore(config));
+  PSAFE_ASSIGN_OR_RETURN(auto master, OpenMasterKey(config));
   PSAFE_ASSIGN_OR_RETURN(auto keyring, OpenKeyring(*store, *master));
   master.reset();  // the keyring holds what it needs; the KEK leaves memory
   PSAFE_RETURN_IF_ERROR(EnsureTlsMaterial(config));
