@@ -4,9 +4,6 @@
 // them at sign-in, where the API key is in hand.
 #pragma once
 
-#include <deque>
-#include <unordered_set>
-#include <mutex>
 #include <optional>
 #include <string>
 
