@@ -16,6 +16,7 @@
 #include "domain/access_service.h"
 #include "domain/estate_service.h"
 #include "store/open_store.h"
+#include "store/postgres_connection.h"
 
 namespace psafe::server {
 
@@ -34,19 +35,53 @@ Result<std::unique_ptr<crypto::MasterKey>> OpenMasterKey(const Config& config) {
   return crypto::MasterKey::LoadFile(config.master_key_file);
 }
 
+namespace {
+
+// The database password: the first line of `file` if one is named, else PSAFE_STORE_PASSWORD
+// (else empty, and libpq looks in PGPASSFILE). Never a command-line argument.
+Result<std::string> StorePassword(const std::filesystem::path& file) {
+  std::string password;
+  if (!file.empty()) {
+    std::ifstream in(file);
+    if (!in) return Status::NotFound("cannot read the store password file " + file.string());
+    std::getline(in, password);
+  } else if (const char* env = std::getenv(kStorePasswordEnv); env != nullptr) {
+    password = env;
+  }
+  return password;
+}
+
+}  // namespace
+
 Result<store::StorePtr> OpenStore(const Config& config) {
   if (!config.uses_postgres()) return store::OpenSqliteStore(config.database());
   store::PostgresOptions options;
   options.url = config.store_url;
   options.statement_timeout_ms = config.store_statement_timeout_ms;
-  if (!config.store_password_file.empty()) {
-    std::ifstream in(config.store_password_file);
-    if (!in) return Status::NotFound("cannot read store.password_file " + config.store_password_file.string());
-    std::getline(in, options.password);
-  } else if (const char* env = std::getenv(kStorePasswordEnv); env != nullptr) {
-    options.password = env;
-  }
+  PSAFE_ASSIGN_OR_RETURN(options.password, StorePassword(config.store_password_file));
   return store::OpenPostgresStore(options, static_cast<size_t>(config.store_pool_size));
+}
+
+Result<store::StoreCopyReport> CopyStore(std::string_view from, std::string_view to,
+                                         const std::filesystem::path& password_file) {
+  constexpr std::string_view kSqlite = "sqlite:";
+  if (from.substr(0, kSqlite.size()) != kSqlite || from.size() == kSqlite.size()) {
+    return Status::InvalidArgument("--from must be sqlite:<data directory>");
+  }
+  if (to.rfind("postgresql://", 0) != 0 && to.rfind("postgres://", 0) != 0) {
+    return Status::InvalidArgument("--to must be a postgresql:// URL");
+  }
+  if (store::RedactedUrl(to) != to) {
+    return Status::InvalidArgument("--to must not hold the password (a command line is visible to every user): "
+                                   "use --password-file or PSAFE_STORE_PASSWORD");
+  }
+  store::PostgresOptions target;
+  target.url = std::string(to);
+  target.statement_timeout_ms = 0;  // one long transaction; each statement is small
+  PSAFE_ASSIGN_OR_RETURN(target.password, StorePassword(password_file));
+  Config source;
+  source.data_dir = std::filesystem::path(from.substr(kSqlite.size()));
+  return store::CopySqliteToPostgres(source.database(), target);
 }
 
 Result<store::StorePtr> OpenInitialisedStore(const Config& config) {
@@ -141,27 +176,31 @@ Status CreateDemo(store::Store& store, const crypto::Keyring& keyring, const Clo
 
 Result<InitResult> InitDataDir(const Config& config, bool demo) {
   std::error_code ec;
-  if (!config.uses_postgres() && std::filesystem::exists(config.database(), ec)) {
+  if (std::filesystem::exists(config.master_key_file, ec) ||
+      (!config.uses_postgres() && std::filesystem::exists(config.database(), ec))) {
     return Status::Conflict(config.data_dir.string() + " is already initialised");
   }
   std::filesystem::create_directories(config.data_dir, ec);
   if (ec) return Status::IOError("cannot create " + config.data_dir.string() + ": " + ec.message());
   ::chmod(config.data_dir.c_str(), 0700);
 
+  // PostgreSQL: the schema, keyring and administrator go to the shared database, once; the
+  // data directory keeps only what is per node (master key file, TLS material, config). A
+  // database someone already initialised is refused before this node writes a file.
   std::unique_ptr<crypto::MasterKey> master;
   if (const char* env = std::getenv(kMasterKeyEnv); env != nullptr && *env != '\0') {
     PSAFE_ASSIGN_OR_RETURN(master, crypto::MasterKey::FromHex(env));
-  } else {
+  }
+  PSAFE_ASSIGN_OR_RETURN(store::StorePtr store, OpenStore(config));
+  PSAFE_ASSIGN_OR_RETURN(auto existing, store->LoadSealedKeys());
+  if (!existing.empty()) return Status::Conflict("the database " + config.store_description() + " is already initialised");
+
+  if (!master) {
     PSAFE_ASSIGN_OR_RETURN(master, crypto::MasterKey::CreateFile(config.master_key_file));
   }
   PSAFE_RETURN_IF_ERROR(WriteDefaultConfigFile(config.data_dir));
   PSAFE_RETURN_IF_ERROR(EnsureTlsMaterial(config));
 
-  // PostgreSQL: the schema, keyring and administrator go to the shared database, once; the
-  // data directory keeps only what is per node (master key file, TLS material, config).
-  PSAFE_ASSIGN_OR_RETURN(store::StorePtr store, OpenStore(config));
-  PSAFE_ASSIGN_OR_RETURN(auto existing, store->LoadSealedKeys());
-  if (!existing.empty()) return Status::Conflict("the database " + config.store_description() + " is already initialised");
   PSAFE_RETURN_IF_ERROR(store->AddSealedKey(
       crypto::Keyring::CreateKey(*master, 1, crypto::SealedKey::Purpose::kData)));
   PSAFE_RETURN_IF_ERROR(store->AddSealedKey(

@@ -2,8 +2,10 @@
 // key/store opening that `psafed serve` shares with them.
 #pragma once
 
+#include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "common/result.h"
 #include "crypto/keyring.h"
@@ -12,6 +14,7 @@
 #include "domain/audit_service.h"
 #include "server/config.h"
 #include "store/store.h"
+#include "store/store_copy.h"
 
 namespace psafe::server {
 
@@ -36,6 +39,11 @@ Result<InitResult> InitDataDir(const Config& config, bool demo);
 // The configured store: PostgreSQL when store.url is set, else <data>/psafe.db. Creates or
 // upgrades the schema.
 Result<store::StorePtr> OpenStore(const Config& config);
+// `psafed store copy --from sqlite:DIR --to postgresql://...`: every row of DIR's SQLite
+// store into an empty PostgreSQL database (store/store_copy.h); the password as OpenStore
+// reads it, from `password_file` or PSAFE_STORE_PASSWORD, never from the URL.
+Result<store::StoreCopyReport> CopyStore(std::string_view from, std::string_view to,
+                                         const std::filesystem::path& password_file);
 // OpenStore for an initialised installation: NotFound ("run psafed init") otherwise.
 Result<store::StorePtr> OpenInitialisedStore(const Config& config);
 // PSAFE_MASTER_KEY (64 hex) if set, else the configured key file.

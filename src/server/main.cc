@@ -16,6 +16,7 @@
 #include "server/bootstrap.h"
 #include "server/serve.h"
 #include "store/migrations.h"
+#include "store/postgres_connection.h"
 
 namespace {
 
@@ -83,8 +84,10 @@ int main(int argc, char** argv) {
       "limits.signin_per_second, limits.signin_burst, limits.requests_per_second, limits.requests_burst,\n"
       "auth.session_idle_minutes, auth.session_max_minutes, auth.token_lifetime_seconds, auth.lockout_threshold, auth.lockout_minutes,\n"
       "rotation.workers, rotation.poll_seconds, rotation.retry_seconds, rotation.max_retry_seconds,\n"
-      "rotation.failed_retry_seconds, rotation.check_interval_hours, keys.master_key_file, log.level.\n"
-      "Environment: PSAFE_MASTER_KEY (64 hex characters) replaces the master key file." +
+      "rotation.failed_retry_seconds, rotation.check_interval_hours, keys.master_key_file, log.level,\n"
+      "store.url, store.password_file, store.pool_size, store.statement_timeout_ms.\n"
+      "Environment: PSAFE_MASTER_KEY (64 hex characters) replaces the master key file;\n"
+      "PSAFE_STORE_URL replaces store.url; PSAFE_STORE_PASSWORD is the database password." +
       std::string(kTestHooksHelp));
   app.require_subcommand(1);
   std::string data_dir;
@@ -119,6 +122,16 @@ int main(int argc, char** argv) {
   auto* migrate = app.add_subcommand("migrate", "Bring the store's schema to this version (serve does it too)");
   add_common(migrate);
 
+  auto* store_cmd = app.add_subcommand("store", "Move an installation between stores");
+  auto* copy = store_cmd->add_subcommand(
+      "copy", "Copy every row of a SQLite store into an empty PostgreSQL database (stop psafed first)");
+  std::string copy_from, copy_to, password_file;
+  copy->add_option("--from", copy_from, "sqlite:<data directory>")->required();
+  copy->add_option("--to", copy_to, "postgresql://user@host:port/db?sslmode=verify-full&sslrootcert=... "
+                                    "(no password: --password-file or PSAFE_STORE_PASSWORD)")->required();
+  copy->add_option("--password-file", password_file, "File whose first line is the database password");
+  store_cmd->require_subcommand(1);
+
   auto* keys = app.add_subcommand("keys", "Manage the keyring");
   auto* rotate = keys->add_subcommand("rotate", "Add a new data-key version; new writes use it");
   add_common(rotate);
@@ -135,6 +148,14 @@ int main(int argc, char** argv) {
   psafe::crypto::HardenProcess();
   if (auto s = psafe::crypto::InitializeCrypto(); !s.ok()) return Fail(s);
   if (!log_level.empty()) overrides.log_level = log_level;
+
+  if (copy->parsed()) {  // two stores, no data directory of its own
+    auto r = psafe::server::CopyStore(copy_from, copy_to, password_file);
+    if (!r.ok()) return Fail(r.status());
+    std::cout << "store copy: " << r->rows << " rows in " << r->tables << " tables copied to "
+              << psafe::store::RedactedUrl(copy_to) << "\n";
+    return 0;
+  }
 
   auto config = psafe::server::LoadConfig(data_dir, overrides);
   if (!config.ok()) return Fail(config.status());

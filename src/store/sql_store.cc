@@ -486,6 +486,17 @@ class Conditions {
     const int i = static_cast<int>(binds_.size()) + 1;
     binds_.push_back([i, value](Statement& st) { st.Bind(i, value); });
   }
+  // `sql` names several values, one '?' each, in order.
+  template <typename... T>
+  void AddEach(std::string_view sql, T... values) {
+    int next = static_cast<int>(binds_.size());
+    where_ += " AND ";
+    for (char c : sql) {
+      if (c == '?') where_ += "?" + std::to_string(++next);
+      else where_ += c;
+    }
+    (binds_.push_back([i = static_cast<int>(binds_.size()) + 1, values](Statement& st) { st.Bind(i, values); }), ...);
+  }
   void Add(std::string_view sql) { where_ += " AND " + std::string(sql); }  // no value
   const std::string& where() const { return where_; }
   // " LIMIT ?n OFFSET ?n+1", numbered after the conditions; bound by BindPage.
@@ -1532,10 +1543,11 @@ class SqlStore final : public Store {
     PSAFE_LEASE();
     Conditions c;
     // path: the folder or a descendant, as a subquery of folder ids so each folder's secrets
-    // come from the (folder_id, title) index; a range on the NOCASE path index ('0' follows '/').
+    // come from the (folder_id, title) index; a range on the case-insensitive path index ('0'
+    // follows '/'). The bounds are values of their own, so they compare as the column does.
     if (f.path) {
-      c.Add("s.folder_id IN (SELECT id FROM secret_folders WHERE path = ? OR (path > ? || '/' AND path < ? || '0'))",
-            *f.path);
+      c.AddEach("s.folder_id IN (SELECT id FROM secret_folders WHERE path = ? OR (path > ? AND path < ?))",
+                *f.path, *f.path + "/", *f.path + "0");
     }
     if (f.title) c.Add("s.title = ?", *f.title);
     if (f.folder_id) c.Add("s.folder_id = ?", *f.folder_id);

@@ -41,7 +41,7 @@ TEST(AuditTrailTest, VerifyFindsTheFirstAlteredOrDeletedRecord) {
   EXPECT_EQ(intact->records, 5);
   EXPECT_FALSE(intact->first_broken_id.has_value());
 
-  auto db = std::move(store::OpenSqliteConnection(env.db_path())).value();
+  auto db = std::move(env.Connect()).value();
   ASSERT_TRUE(db->Exec("UPDATE audit_log SET detail = 'edited' WHERE id = 3").ok());
   auto edited = env.audit->Verify();
   ASSERT_TRUE(edited.ok());

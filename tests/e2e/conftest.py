@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from typing import Optional
 
@@ -37,7 +38,10 @@ def pytest_collection_modifyitems(config, items):
         if os.environ.get("PSAFE_E2E_WITHOUT_REAL_TARGETS") == "1" and item.get_closest_marker("real_targets"):
             return True
         # What a test proves of one backend's files (the SQLite file, its WAL) runs on that backend.
-        return store_backend.STORE != "sqlite" and item.get_closest_marker("sqlite_store") is not None
+        if store_backend.STORE != "sqlite" and item.get_closest_marker("sqlite_store") is not None:
+            return True
+        # Several nodes on one store need the PostgreSQL pass.
+        return store_backend.STORE != "postgresql" and item.get_closest_marker("postgresql_store") is not None
     keep = [i for i in items if not dropped_here(i)]
     dropped = [i for i in items if dropped_here(i)]
     if dropped:
@@ -134,6 +138,20 @@ class ServerFactory:
         srv = support.start_server(data, creds, config=cfg, env=env, listen=listen)
         self.started.append(srv)
         return srv
+
+    def start_nodes(self, count: int, *, config_text: Optional[str] = None) -> list[Server]:
+        """`count` psafed nodes on one store (PostgreSQL): the first data dir is initialised,
+        the others are copies of it (master key, TLS material, config) naming its database."""
+        if store_backend.ACTIVE is None:
+            raise RuntimeError("several nodes share a PostgreSQL store: PSAFE_E2E_STORE=postgresql")
+        first, creds = self.new_data_dir()
+        dirs = [first]
+        for i in range(2, count + 1):
+            copy = first.with_name(f"{first.name}-node{i}")
+            shutil.copytree(first, copy)
+            store_backend.ACTIVE.share(copy, first)
+            dirs.append(copy)
+        return [self.start(d, creds, config_text=config_text) for d in dirs]
 
     def close(self) -> None:
         errors = []

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 import time
 
+import store_backend
 import support
 from support import (ROLE_APPROVER, ROLE_AUDITOR, audit_records, bare_int, checkin, create_system,
                      create_workgroup, grant_account, new_role_user, retrieve_password)
@@ -26,21 +26,8 @@ def verify(data_dir):
     return res.returncode, res.stdout + res.stderr
 
 
-def db_rows(data_dir, sql, args=()):
-    con = sqlite3.connect(str(data_dir / "psafe.db"))
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
-
-
-def db_exec(data_dir, sql, args=()):
-    con = sqlite3.connect(str(data_dir / "psafe.db"))
-    try:
-        con.execute(sql, args)
-        con.commit()
-    finally:
-        con.close()
+db_rows = store_backend.query
+db_exec = store_backend.execute
 
 
 def test_audit_trail_records_actions_without_secrets_and_verifies(server_factory):

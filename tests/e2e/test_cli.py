@@ -9,6 +9,7 @@ import secrets
 
 import pytest
 
+import store_backend
 import support
 from support import run_cli
 
@@ -39,8 +40,11 @@ def test_init_json_output_and_layout(tmp_path):
     assert len(out["client_secret"]) == 48
     assert out["password"]
     assert os.path.samefile(out["ca_cert"], data / "tls/ca.pem")
-    for f in ("master.key", "psafe.db", "psafed.toml", "tls/ca.pem", "tls/server.crt", "tls/server.key"):
+    local = ["master.key", "psafed.toml", "tls/ca.pem", "tls/server.crt", "tls/server.key"]
+    for f in local + ([] if store_backend.ACTIVE else ["psafe.db"]):
         assert (data / f).is_file(), f
+    if store_backend.ACTIVE:  # the store is the database: the data dir keeps only what is per node
+        assert not (data / "psafe.db").exists()
     assert (data / "master.key").stat().st_mode & 0o777 == 0o600
 
 

@@ -8,6 +8,7 @@ import json
 import os
 import uuid
 
+import store_backend
 from support import (create_credential_secret, create_folder, create_safe, create_text_secret,
                      download_secret_file, file_secret_multipart, files_containing, get_secret, search_secrets)
 
@@ -83,13 +84,19 @@ def test_no_plaintext_secret_values_at_rest_or_in_logs(server_factory):
         needles.update(forms(name, value))
     needles["pylib file (binary)"] = file_pylib[:64]
 
-    # ... but nowhere in clear: while running (the WAL holds the latest writes) ...
+    def in_store():
+        return [(where, name) for where, blob in store_backend.stored_bytes(srv.data_dir).items()
+                for name, needle in needles.items() if needle in blob]
+
+    # ... but nowhere in clear: while running (SQLite's WAL holds the latest writes) ...
     assert files_containing(srv.data_dir, needles) == []
+    assert in_store() == []
     assert srv.stop() == 0
     # ... after a clean stop, and never in the log.
-    db = [p.name for p in srv.data_dir.iterdir() if p.name.startswith("psafe.db")]
-    assert "psafe.db" in db, db
+    stored = store_backend.stored_bytes(srv.data_dir)
+    assert "pg_dump" in stored if store_backend.ACTIVE else "psafe.db" in stored, list(stored)
     assert files_containing(srv.data_dir, needles) == []
+    assert in_store() == []
     log = srv.stderr_path.read_bytes()
     assert [name for name, needle in needles.items() if needle in log] == []
     assert b"Sentinel" not in log, "a sentinel value in psafed's stderr"

@@ -16,6 +16,7 @@ import time
 
 import pytest
 
+import store_backend
 import support
 from support import (ROLE_APPROVER, ROLE_ISA, ROLE_REQUESTOR, bare_int, create_system, create_workgroup,
                      grant_account, unique)
@@ -135,6 +136,7 @@ def test_user_password_required_stops_the_oauth_path(server_factory):
     assert (status, body.get("error")) == (401, "invalid_client"), (status, body)
 
 
+@pytest.mark.sqlite_store  # the schema before v5 only ever existed in SQLite files
 def test_migration_removes_the_implicit_creator_link(server_factory):
     """A data dir from before v5: registration 2 admitted its creator and its OAuth client
     acted as the administrator. After the upgrade neither holds; registration 1 (init's) works."""
@@ -687,10 +689,7 @@ def test_a_user_named_before_the_name_rules_can_still_be_disabled(server_factory
     api = srv.admin()
     old = support.create_user(api, srv)
     srv.stop()
-    db = sqlite3.connect(data / "psafe.db")
-    with db:
-        db.execute("UPDATE users SET user_name = 'admin ' WHERE id = ?", (old["UserID"],))
-    db.close()
+    store_backend.execute(data, "UPDATE users SET user_name = 'admin ' WHERE id = ?", (old["UserID"],))
     srv = server_factory.start(data, creds)
     r = srv.admin().put(srv.url(f"Users/{old['UserID']}"), json={"IsActive": False}, timeout=10)
     assert r.status_code == 200 and r.json()["IsActive"] is False, r.text

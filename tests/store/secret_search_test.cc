@@ -13,7 +13,7 @@ namespace {
 constexpr int kFolders = 1000;
 constexpr int kPerFolder = 100;  // 100,000 secrets
 
-TEST(SecretSearchTest, TitleAndPathLookupsOver100kSecretsUseIndexes) {
+TEST(SqliteSecretSearchTest, TitleAndPathLookupsOver100kSecretsUseIndexes) {
   testing::StoreEnv env;
   ASSERT_TRUE(env.store->Atomically([&]() -> Status {
     domain::SecretFolder root{"00000000-0000-4000-8000-000000000000", std::nullopt, "Root", "", "Root",
@@ -79,7 +79,7 @@ namespace {
 
 // GET ManagedAccounts?systemName=&accountName= among 100,000 accounts, as a user whose
 // visibility comes from a role on a smart rule: no scan grows with the number of accounts.
-TEST(AccountLookupTest, NameLookupAmong100kAccountsScansNothingLarge) {
+TEST(SqliteAccountLookupTest, NameLookupAmong100kAccountsScansNothingLarge) {
   testing::StoreEnv env;
   const int64_t wg = env.store->CreateWorkgroup({0, "org", "wg", ""}).value();
   domain::ManagedSystem sys;

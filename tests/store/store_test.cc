@@ -37,7 +37,7 @@ std::string ReadFileBytes(const std::filesystem::path& p) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-TEST(SqliteStoreTest, OpensWithWalFullSyncForeignKeysAndCurrentSchema) {
+TEST(SqliteFileTest, OpensWithWalFullSyncForeignKeysAndCurrentSchema) {
   StoreEnv env;
   auto db = std::move(OpenSqliteConnection(env.db_path())).value();
   auto pragma = [&](const char* sql) {
@@ -51,28 +51,29 @@ TEST(SqliteStoreTest, OpensWithWalFullSyncForeignKeysAndCurrentSchema) {
   EXPECT_EQ(pragma("PRAGMA user_version"), std::to_string(KnownSchemaVersion()));
 }
 
-TEST(SqliteStoreTest, ReopeningAppliesNoMigrationTwiceAndKeepsData) {
+TEST(StoreTest, ReopeningAppliesNoMigrationTwiceAndKeepsData) {
   StoreEnv env;
   ASSERT_TRUE(env.store->CreateWorkgroup({0, "org", "wg", ""}).ok());
   env.store.reset();
-  auto reopened = OpenSqliteStore(env.db_path());
+  auto reopened = env.Open();
   ASSERT_TRUE(reopened.ok());
   EXPECT_TRUE((*reopened)->FindWorkgroupByName("WG").ok());
 }
 
-TEST(SqliteStoreTest, RefusesSchemaNewerThanItKnows) {
+TEST(StoreTest, RefusesSchemaNewerThanItKnows) {
   StoreEnv env;
   env.store.reset();
   {
-    auto db = std::move(OpenSqliteConnection(env.db_path())).value();
-    ASSERT_TRUE(db->Exec("PRAGMA user_version = 999").ok());
+    auto db = std::move(env.Connect()).value();
+    ASSERT_TRUE(db->Exec(db->dialect() == SqlDialect::kSqlite ? "PRAGMA user_version = 999"
+                                                              : "UPDATE psafe_schema SET version = 999").ok());
   }
-  auto reopened = OpenSqliteStore(env.db_path());
+  auto reopened = env.Open();
   ASSERT_FALSE(reopened.ok());
   EXPECT_EQ(reopened.status().code(), StatusCode::kCorruption);
 }
 
-TEST(SqliteStoreTest, NamesAreUniqueCaseInsensitively) {
+TEST(StoreTest, NamesAreUniqueCaseInsensitively) {
   StoreEnv env;
   ASSERT_TRUE(env.store->CreateWorkgroup({0, "org", "Prod", ""}).ok());
   auto dup = env.store->CreateWorkgroup({0, "org", "PROD", ""});
@@ -81,7 +82,7 @@ TEST(SqliteStoreTest, NamesAreUniqueCaseInsensitively) {
 }
 
 // PSRUN nonces live in the store so that every node refuses a replay.
-TEST(SqliteStoreTest, NoncesAreSpentOnceUntilTheyExpire) {
+TEST(StoreTest, NoncesAreSpentOnceUntilTheyExpire) {
   StoreEnv env;
   EXPECT_TRUE(*env.store->SpendNonce("a", 1000, 1600));
   EXPECT_FALSE(*env.store->SpendNonce("a", 1300, 1900));
@@ -92,7 +93,7 @@ TEST(SqliteStoreTest, NoncesAreSpentOnceUntilTheyExpire) {
 }
 
 // A signed call replayed at the same moment on several connections: exactly one wins.
-TEST(SqliteStoreTest, ARacedNonceIsSpentExactlyOnce) {
+TEST(StoreTest, ARacedNonceIsSpentExactlyOnce) {
   StoreEnv env;
   for (int round = 0; round < 50; ++round) {
     const std::string nonce = "n" + std::to_string(round);
@@ -110,7 +111,7 @@ TEST(SqliteStoreTest, ARacedNonceIsSpentExactlyOnce) {
 }
 
 // Background work runs on one node: a lease has one holder until it expires or is released.
-TEST(SqliteStoreTest, ALeaseHasOneHolderUntilItExpiresOrIsReleased) {
+TEST(StoreTest, ALeaseHasOneHolderUntilItExpiresOrIsReleased) {
   StoreEnv env;
   EXPECT_TRUE(*env.store->TryHoldLease("sweeper", "node-1", 1000, 1030));
   EXPECT_FALSE(*env.store->TryHoldLease("sweeper", "node-2", 1010, 1040));
@@ -124,10 +125,9 @@ TEST(SqliteStoreTest, ALeaseHasOneHolderUntilItExpiresOrIsReleased) {
 }
 
 // A unique violation and a foreign-key violation are told apart by the database's codes.
-TEST(SqliteStoreTest, UniqueAndForeignKeyViolationsAreDistinctErrors) {
+TEST(StoreTest, UniqueAndForeignKeyViolationsAreDistinctErrors) {
   StoreEnv env;
-  auto db = std::move(OpenSqliteConnection(env.db_path())).value();
-  ASSERT_TRUE(db->Exec("PRAGMA foreign_keys=ON").ok());
+  auto db = std::move(env.Connect()).value();
   ASSERT_TRUE(db->Exec("INSERT INTO workgroups(organization_id, name) VALUES ('o', 'w')").ok());
   EXPECT_EQ(db->Exec("INSERT INTO workgroups(organization_id, name) VALUES ('o', 'W')").code(),
             StatusCode::kAlreadyExists);
@@ -136,7 +136,7 @@ TEST(SqliteStoreTest, UniqueAndForeignKeyViolationsAreDistinctErrors) {
 }
 
 // The acceptance test: a stored password's plaintext is not in the database file.
-TEST(SqliteStoreTest, StoredPasswordPlaintextIsNotInTheDatabaseFile) {
+TEST(SqliteFileTest, StoredPasswordPlaintextIsNotInTheDatabaseFile) {
   StoreEnv env;
   domain::EstateService estate(env.store->ports(), *env.keyring, env.clock, *env.audit);
   domain::Principal admin;
@@ -173,7 +173,7 @@ TEST(SqliteStoreTest, StoredPasswordPlaintextIsNotInTheDatabaseFile) {
   }
 }
 
-TEST(SqliteStoreTest, DeletingASystemRemovesItsAccounts) {
+TEST(StoreTest, DeletingASystemRemovesItsAccounts) {
   StoreEnv env;
   int64_t sys_id = AddSystem(env, "s");
   domain::ManagedAccount a;
@@ -186,7 +186,7 @@ TEST(SqliteStoreTest, DeletingASystemRemovesItsAccounts) {
   EXPECT_EQ(env.store->DeleteManagedSystem(sys_id).code(), StatusCode::kNotFound);
 }
 
-TEST(SqliteStoreTest, AccountListFiltersAndPages) {
+TEST(StoreTest, AccountListFiltersAndPages) {
   StoreEnv env;
   for (const char* name : {"alpha", "beta"}) {
     int64_t id = AddSystem(env, name);
@@ -215,7 +215,7 @@ TEST(SqliteStoreTest, AccountListFiltersAndPages) {
   EXPECT_EQ(page->items[0].system.name, "beta");
 }
 
-TEST(SqliteStoreTest, AccountTypeFilter) {
+TEST(StoreTest, AccountTypeFilter) {
   StoreEnv env;
   int64_t sys_id = AddSystem(env, "s");
   domain::ManagedAccount local, domain_acct;
@@ -244,7 +244,7 @@ namespace {
 
 // Group commit: concurrent changes share transactions, yet each one is all-or-nothing on
 // its own and the caller sees its own outcome.
-TEST(SqliteStoreGroupCommitTest, ConcurrentChangesSucceedOrFailAlone) {
+TEST(StoreTest, ConcurrentChangesSucceedOrFailAlone) {
   testing::StoreEnv env;
   constexpr int kThreads = 8, kPerThread = 40;
   std::atomic<int> ok{0}, failed{0};
@@ -299,7 +299,7 @@ domain::Request NewRequest(StoreEnv& env, const std::string& system, const std::
   return r;
 }
 
-TEST(SqliteStoreTest, ARequestUpdateIsACompareAndSetOnItsVersion) {
+TEST(StoreTest, ARequestUpdateIsACompareAndSetOnItsVersion) {
   StoreEnv env;
   const domain::Request r = NewRequest(env, "cas", "alice");
   const int64_t id = env.store->CreateRequest(r, domain::ConflictOption::kNone, 0).value().id;
@@ -313,7 +313,7 @@ TEST(SqliteStoreTest, ARequestUpdateIsACompareAndSetOnItsVersion) {
   EXPECT_EQ(env.store->FindRequest(id)->version, first.version + 1);
 }
 
-TEST(SqliteStoreTest, MaxOpenRequestsCountsEveryonesOpenRequests) {
+TEST(StoreTest, MaxOpenRequestsCountsEveryonesOpenRequests) {
   StoreEnv env;
   domain::Request r = NewRequest(env, "limit", "u1");
   ASSERT_TRUE(env.store->CreateRequest(r, domain::ConflictOption::kNone, 0, 1).ok());
@@ -322,7 +322,7 @@ TEST(SqliteStoreTest, MaxOpenRequestsCountsEveryonesOpenRequests) {
   EXPECT_TRUE(env.store->CreateRequest(r, domain::ConflictOption::kNone, 0, 2).ok());
 }
 
-TEST(SqliteStoreTest, ADeletedUserWithHistoryIsATombstoneThatFreesItsName) {
+TEST(StoreTest, ADeletedUserWithHistoryIsATombstoneThatFreesItsName) {
   StoreEnv env;
   const domain::Request r = NewRequest(env, "tomb", "bob");
   const int64_t request = env.store->CreateRequest(r, domain::ConflictOption::kNone, 0).value().id;
@@ -336,7 +336,7 @@ TEST(SqliteStoreTest, ADeletedUserWithHistoryIsATombstoneThatFreesItsName) {
   EXPECT_NE(AddUser(env, "bob"), r.user_id);
 }
 
-TEST(SqliteStoreTest, StaleFailureCountsAreForgottenButLocksInForceAreKept) {
+TEST(StoreTest, StaleFailureCountsAreForgottenButLocksInForceAreKept) {
   testing::StoreEnv env;
   ASSERT_TRUE(env.store->PutAuthFailures("old", {3, 100, 0}).ok());
   ASSERT_TRUE(env.store->PutAuthFailures("locked", {5, 100, 2000}).ok());
@@ -361,7 +361,7 @@ int64_t AddAutoManagedAccount(StoreEnv& env, const std::string& system, int64_t 
   }).value();
 }
 
-TEST(SqliteStoreTest, ARotationIsACompareAndSetFromInsertToCommit) {
+TEST(StoreTest, ARotationIsACompareAndSetFromInsertToCommit) {
   StoreEnv env;
   const int64_t id = AddAutoManagedAccount(env, "rot", 0);
   domain::Rotation r;
@@ -393,7 +393,7 @@ TEST(SqliteStoreTest, ARotationIsACompareAndSetFromInsertToCommit) {
   EXPECT_EQ(account.next_change_at, 99);
 }
 
-TEST(SqliteStoreTest, ScheduledChangesSkipAccountsInFlightOrCheckedOut) {
+TEST(StoreTest, ScheduledChangesSkipAccountsInFlightOrCheckedOut) {
   StoreEnv env;
   const int64_t due = AddAutoManagedAccount(env, "due", 100);
   const int64_t later = AddAutoManagedAccount(env, "later", 5000);

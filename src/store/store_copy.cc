@@ -1,0 +1,216 @@
+#include "store/store_copy.h"
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "store/migrations.h"
+#include "store/sqlite_connection.h"
+
+namespace psafe::store {
+
+namespace {
+
+// Which node holds the background work is a fact about running nodes, not the installation:
+// the target's nodes take the leases afresh.
+constexpr std::string_view kNotCopied = "leases";
+
+// What a STRICT SQLite column holds, which decides how a value is read and bound.
+enum class ColumnKind { kInt, kText, kBlob };
+
+struct Column {
+  std::string name;
+  ColumnKind kind;
+};
+
+struct Table {
+  std::string name;
+  std::vector<Column> columns;
+  std::set<std::string> parents;  // tables its foreign keys reference (itself excluded)
+  std::string self_from, self_to;  // a foreign key to its own rows (a folder's parent), if any
+  bool has_integer_id = false;     // an `id` the target numbers from a sequence
+};
+
+std::string Quoted(std::string_view identifier) {
+  std::string out = "\"";
+  for (char c : identifier) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+Result<ColumnKind> KindOf(const std::string& table, const std::string& column, const std::string& type) {
+  if (type == "INTEGER" || type == "INT") return ColumnKind::kInt;
+  if (type == "TEXT") return ColumnKind::kText;
+  if (type == "BLOB") return ColumnKind::kBlob;
+  return Status::Internal("store copy: column " + table + "." + column + " has type '" + type +
+                          "', which it cannot copy");
+}
+
+// The source's tables, each after the tables it references, so every foreign key holds
+// row by row on the target.
+Result<std::vector<Table>> SourceTables(SqlConnection& db) {
+  std::map<std::string, Table> tables;
+  {
+    PSAFE_ASSIGN_OR_RETURN(auto st, db.Prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"));
+    for (;;) {
+      PSAFE_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      const std::string name = st.Text(0);
+      tables[name].name = name;
+    }
+  }
+  for (auto& [name, table] : tables) {
+    PSAFE_ASSIGN_OR_RETURN(auto cols, db.Prepare("SELECT name, type, pk FROM pragma_table_info(?1) ORDER BY cid"));
+    cols.Bind(1, name);
+    for (;;) {
+      PSAFE_ASSIGN_OR_RETURN(bool row, cols.Step());
+      if (!row) break;
+      PSAFE_ASSIGN_OR_RETURN(ColumnKind kind, KindOf(name, cols.Text(0), cols.Text(1)));
+      table.columns.push_back({cols.Text(0), kind});
+      if (cols.Text(0) == "id" && kind == ColumnKind::kInt && cols.Int(2) == 1) table.has_integer_id = true;
+    }
+    PSAFE_ASSIGN_OR_RETURN(auto fks, db.Prepare("SELECT \"table\", \"from\", \"to\" FROM pragma_foreign_key_list(?1)"));
+    fks.Bind(1, name);
+    for (;;) {
+      PSAFE_ASSIGN_OR_RETURN(bool row, fks.Step());
+      if (!row) break;
+      if (fks.Text(0) == name) {
+        table.self_from = fks.Text(1);
+        table.self_to = fks.Text(2);
+      } else {
+        table.parents.insert(fks.Text(0));
+      }
+    }
+  }
+  std::vector<Table> ordered;
+  std::set<std::string> placed;
+  while (ordered.size() < tables.size()) {
+    bool progress = false;
+    for (auto& [name, table] : tables) {
+      if (placed.count(name)) continue;
+      bool ready = true;
+      for (const auto& p : table.parents) ready = ready && placed.count(p) > 0;
+      if (!ready) continue;
+      ordered.push_back(table);
+      placed.insert(name);
+      progress = true;
+    }
+    if (!progress) return Status::Internal("store copy: the tables' foreign keys form a cycle");
+  }
+  return ordered;
+}
+
+// Rows in an order that inserts a row after the row it references in its own table.
+std::string SelectRows(const Table& t) {
+  std::string cols;
+  for (const auto& c : t.columns) cols += (cols.empty() ? "" : ", ") + std::string("t.") + Quoted(c.name);
+  if (t.self_from.empty()) return "SELECT " + cols + " FROM " + Quoted(t.name) + " t";
+  const std::string from = Quoted(t.self_from), to = Quoted(t.self_to), name = Quoted(t.name);
+  return "WITH RECURSIVE tree(k, depth) AS (SELECT " + to + ", 0 FROM " + name + " WHERE " + from +
+         " IS NULL UNION ALL SELECT c." + to + ", tree.depth + 1 FROM " + name + " c JOIN tree ON c." + from +
+         " = tree.k) SELECT " + cols + " FROM " + name + " t JOIN tree ON t." + to + " = tree.k ORDER BY tree.depth";
+}
+
+Result<int64_t> CountRows(SqlConnection& db, const std::string& table) {
+  PSAFE_ASSIGN_OR_RETURN(auto st, db.Prepare("SELECT count(*) FROM " + Quoted(table)));
+  PSAFE_ASSIGN_OR_RETURN(bool row, st.Step());
+  return row ? st.Int(0) : 0;
+}
+
+Result<int64_t> CopyRows(SqlConnection& from, SqlConnection& to, const Table& t) {
+  std::string names, params;
+  for (size_t i = 0; i < t.columns.size(); ++i) {
+    names += (i ? ", " : "") + Quoted(t.columns[i].name);
+    params += (i ? ", ?" : "?") + std::to_string(i + 1);
+  }
+  const std::string sql = "INSERT INTO " + Quoted(t.name) + " (" + names + ") VALUES (" + params + ")";
+  PSAFE_ASSIGN_OR_RETURN(auto rows, from.Prepare(SelectRows(t)));
+  int64_t copied = 0;
+  for (;;) {
+    PSAFE_ASSIGN_OR_RETURN(bool row, rows.Step());
+    if (!row) break;
+    PSAFE_ASSIGN_OR_RETURN(auto insert, to.Prepare(sql));  // a Statement runs once
+    for (size_t i = 0; i < t.columns.size(); ++i) {
+      const int col = static_cast<int>(i), param = col + 1;
+      const ColumnKind kind = t.columns[i].kind;
+      if (rows.IsNull(col)) {
+        insert.BindNull(param, kind == ColumnKind::kInt ? SqlType::kInt
+                               : kind == ColumnKind::kText ? SqlType::kText : SqlType::kBlob);
+      } else if (kind == ColumnKind::kInt) {
+        insert.Bind(param, rows.Int(col));
+      } else if (kind == ColumnKind::kText) {
+        insert.Bind(param, rows.Text(col));
+      } else {
+        insert.BindBlob(param, rows.Blob(col));
+      }
+    }
+    PSAFE_RETURN_IF_ERROR(insert.Run());
+    ++copied;
+  }
+  return copied;
+}
+
+}  // namespace
+
+Result<StoreCopyReport> CopySqliteToPostgres(const std::filesystem::path& sqlite_file,
+                                             const PostgresOptions& target) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(sqlite_file, ec)) {
+    return Status::NotFound(sqlite_file.string() + " does not exist (run psafed init, or name the data directory)");
+  }
+  PSAFE_ASSIGN_OR_RETURN(auto from, OpenSqliteConnection(sqlite_file));
+  PSAFE_RETURN_IF_ERROR(ApplyMigrations(*from));
+  PSAFE_ASSIGN_OR_RETURN(int64_t keys, CountRows(*from, "keyring"));
+  if (keys == 0) return Status::NotFound(sqlite_file.string() + " is not initialised (run psafed init)");
+  PSAFE_ASSIGN_OR_RETURN(auto to, OpenPostgresConnection(target));
+  PSAFE_RETURN_IF_ERROR(ApplyMigrations(*to));
+  PSAFE_ASSIGN_OR_RETURN(std::vector<Table> tables, SourceTables(*from));
+
+  // One read transaction on the source (a consistent snapshot, should psafed still run on
+  // it) and one write transaction on the target, which takes the nodes' write lock.
+  PSAFE_RETURN_IF_ERROR(from->Exec("BEGIN"));
+  Transaction tx(*to);
+  PSAFE_RETURN_IF_ERROR(tx.begin_status());
+  for (const Table& t : tables) {
+    if (t.name == kNotCopied) continue;
+    PSAFE_ASSIGN_OR_RETURN(int64_t present, CountRows(*to, t.name));
+    if (present > 0) {
+      (void)from->Exec("ROLLBACK");
+      return Status::Conflict("the target database is not empty (" + t.name + " has " + std::to_string(present) +
+                              " rows): store copy moves an installation into an empty database only");
+    }
+  }
+  StoreCopyReport report;
+  Status failed;
+  for (const Table& t : tables) {
+    if (t.name == kNotCopied) continue;
+    auto copied = CopyRows(*from, *to, t);
+    if (!copied.ok()) {
+      failed = Status::WithCode(copied.status().code(), "copying " + t.name + ": " + copied.status().message());
+      break;
+    }
+    auto counted = CountRows(*to, t.name);
+    if (!counted.ok() || *counted != *copied) {
+      failed = Status::Internal("copying " + t.name + ": the target holds a different number of rows");
+      break;
+    }
+    if (t.has_integer_id) {
+      // The next id the target hands out follows the last one copied.
+      auto next = to->Exec("SELECT setval(pg_get_serial_sequence('" + t.name + "', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM " +
+                           Quoted(t.name) + "), false)");
+      if (!next.ok()) {
+        failed = next;
+        break;
+      }
+    }
+    report.tables += 1;
+    report.rows += *copied;
+  }
+  (void)from->Exec("ROLLBACK");
+  if (!failed.ok()) return failed;
+  PSAFE_RETURN_IF_ERROR(tx.Commit());
+  return report;
+}
+
+}  // namespace psafe::store
