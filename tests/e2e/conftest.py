@@ -50,6 +50,8 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_terminal_summary(terminalreporter):
+    for line in support.REPORT:
+        terminalreporter.write_line(line)
     dirs = hygiene.LEDGER.data_dirs()
     if dirs:
         terminalreporter.write_line(

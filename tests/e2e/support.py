@@ -37,6 +37,10 @@ CLI_TIMEOUT = 30.0  # init / keys rotate / a serve that must fail
 _LISTEN_RE = re.compile(r"^psafed listening on (https?)://127\.0\.0\.1:(\d+)(/BeyondTrust/api/public/v3)$")
 
 
+# Lines a test reports (counts it measured), printed in the terminal summary by conftest.
+REPORT: list[str] = []
+
+
 def unique(prefix: str = "e2e") -> str:
     """A name no other test uses."""
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
