@@ -7,6 +7,9 @@ generator (bench/loadgen.cc), side by side with the machine's ceilings:
   3. sign-in                     PS-Auth SignAppIn+Signout, OAuth token
   4. ManagedAccounts lookup      with BENCH_ACCOUNTS accounts in the store (start-up time, RSS, p99)
   5. psrun2 RetrievePassword     cold process start to password printed  vs one curl TLS GET
+on each store of BENCH_STORES (default sqlite,postgresql,postgresql-3): the embedded SQLite
+file with one node, and one PostgreSQL 15 installation (started here on loopback, durable:
+fsync and synchronous commit on) measured with one node and then with three on the same box.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -28,6 +32,8 @@ BUILD = REPO / "build" / "bench"
 os.environ.setdefault("PSAFED", str(BUILD / "src" / "psafed"))
 sys.path.insert(0, str(REPO / "tests" / "e2e"))
 import support  # noqa: E402  (psafed process helpers shared with the end-to-end tests)
+from store_backend import StoreDatabase  # noqa: E402  (PostgreSQL 15 on loopback, as the e2e store)
+from targets import PG_BIN  # noqa: E402
 
 LOADGEN = BUILD / "bench" / "psafe-loadgen"
 SEED = BUILD / "bench" / "psafe-bench-seed"
@@ -36,6 +42,9 @@ PSRUN2 = BUILD / "src" / "psrun2"
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
 CONNS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
 ACCOUNTS = int(os.environ.get("BENCH_ACCOUNTS", "1000000"))
+# Seeding runs through the store, one account at a time: on PostgreSQL ~2 ms each (a round
+# trip per statement and savepoint), so 1,000,000 would take over half an hour.
+PG_ACCOUNTS = int(os.environ.get("BENCH_PG_ACCOUNTS", "100000"))
 
 
 def sh(*args, **kw) -> str:
@@ -122,75 +131,158 @@ def hyperfine(commands: dict[str, str], work: Path, ca: str) -> dict:
     return {r["command"]: r for r in json.loads(out.read_text())["results"]}
 
 
-def main() -> int:
-    work = Path(tempfile.mkdtemp(prefix="psafe-bench-"))
-    results: dict = {"settings": {"seconds": SECONDS, "connections": CONNS, "accounts": ACCOUNTS}}
-    try:
-        data = work / "data"
-        creds = support.init_data_dir_args(data, "--demo")
-        # One load generator is one client: lift the per-client rate limits for the run.
-        config = support.write_config(work / "bench.toml", "[limits]\nsignin_per_second = 0\n"
-                                                          "requests_per_second = 0\n")
-        srv = support.start_server(data, creds, config=config)
-        api = srv.admin()
-        ca = creds.ca_cert
+class BenchPostgres(StoreDatabase):
+    """PostgreSQL 15 for the benchmark: durable as in production (fsync, synchronous commit,
+    full-page writes), unlike the e2e suite's store."""
 
-        # Fixtures: one account per connection for the flow; a credential secret.
+    kind = "bench-postgres"
+
+    def _prepare(self) -> None:
+        super()._prepare()
+        with open(self.pgdata / "postgresql.conf", "a") as f:  # later lines win
+            f.write("\n# psafe bench: durable\nfsync = on\nsynchronous_commit = on\nfull_page_writes = on\n"
+                    "shared_buffers = 256MB\n")
+
+
+def merged(runs: list[dict]) -> dict:
+    """Several load generators at once (one per node): throughputs add up; each percentile is
+    the worst generator's (a bound, not the exact merged percentile)."""
+    out = {k: max(r[k] for r in runs) for k in ("p50_us", "p90_us", "p99_us", "max_us")}
+    out.update(ops_per_s=sum(r["ops_per_s"] for r in runs), errors=sum(r["errors"] for r in runs),
+               first_error=next((r["first_error"] for r in runs if r["first_error"]), ""), nodes=len(runs))
+    return out
+
+
+def on_nodes(nodes, ca: str, workload: str, per_node: dict | None = None, **opts) -> dict:
+    """The workload on every node at once, the connections split between them."""
+    if len(nodes) == 1:
+        return loadgen(nodes[0].port, ca, workload, **opts, **((per_node or {}).get(0, {})))
+    conns = max(1, opts.pop("conns", CONNS) // len(nodes))
+    with ThreadPoolExecutor(len(nodes)) as pool:
+        futures = [pool.submit(loadgen, n.port, ca, workload, conns, **opts, **((per_node or {}).get(i, {})))
+                   for i, n in enumerate(nodes)]
+        runs = [f.result() for f in futures]
+    result = merged(runs)
+    print(f"  {workload:14} {result['ops_per_s']:10.1f}/s over {len(nodes)} nodes", flush=True)
+    return result
+
+
+def start_nodes(work: Path, data: Path, creds, count: int, config: Path, env: dict):
+    nodes = [support.start_server(data, creds, config=config, env=env)]
+    for i in range(2, count + 1):
+        copy = work / f"{data.name}-node{i}"
+        if not copy.exists():
+            shutil.copytree(data, copy, ignore=shutil.ignore_patterns("psafe.db*"))
+        nodes.append(support.start_server(copy, creds, config=config, env=env))
+    return nodes
+
+
+def stop_nodes(nodes) -> None:
+    for n in nodes:
+        n.stop()
+
+
+def install(name: str, work: Path, env: dict, seed_target: str, accounts: int, prefixes: list[str]) -> dict:
+    """An installation to measure: init --demo, the fixtures (one account per connection and
+    prefix for the flow, a credential secret, a system "big"), then `accounts` accounts seeded
+    straight through the store."""
+    data = work / f"data-{name}"
+    creds = support.init_data_dir_args(data, "--demo", env=env)
+    # One load generator is one client: lift the per-client rate limits for the run.
+    config = support.write_config(work / "bench.toml", "[limits]\nsignin_per_second = 0\n"
+                                                      "requests_per_second = 0\n")
+    srv = support.start_server(data, creds, config=config, env=env)
+    api = srv.admin()
+    for prefix in prefixes:
         for i in range(CONNS):
             r = api.post(srv.url("ManagedSystems/1/ManagedAccounts"),
-                         json={"AccountName": f"bench-{i}", "Password": f"Bench/{i}"}, timeout=10)
+                         json={"AccountName": f"{prefix}{i}", "Password": f"Bench/{i}"}, timeout=10)
             assert r.status_code == 201, r.text
-        safe = api.post(srv.url("secrets-safe/safes/"), json={"Name": "bench"}, timeout=10).json()
-        secret = api.post(srv.url(f"secrets-safe/folders/{safe['Id']}/secrets"),
-                          json={"Title": "db", "Username": "app", "Password": "Secret/1"}, timeout=10).json()
+    safe = api.post(srv.url("secrets-safe/safes/"), json={"Name": "bench"}, timeout=10).json()
+    secret = api.post(srv.url(f"secrets-safe/folders/{safe['Id']}/secrets"),
+                      json={"Title": "db", "Username": "app", "Password": "Secret/1"}, timeout=10).json()
+    r = api.post(srv.url("Workgroups/1/ManagedSystems"), json={"SystemName": "big", "PlatformID": 2}, timeout=10)
+    assert r.status_code == 201, r.text
+    big = r.json()["ManagedSystemID"]
+    api.close()
+    srv.stop()
+    print(f"{name}: seeding {accounts} accounts", flush=True)
+    seed = json.loads(sh(SEED, seed_target.replace("{data}", str(data)), big, accounts, "acct-",
+                         env={**os.environ, **env}))
+    print(f"  seeded in {seed['seconds']:.0f} s", flush=True)
+    return {"data": data, "creds": creds, "config": config, "secret": secret["Id"], "seed": seed,
+            "accounts": accounts, "prefixes": prefixes, "env": env}
 
-        print("psafed", flush=True)
-        common = dict(key=creds.api_key, user="admin")
-        results["secret_read"] = loadgen(srv.port, ca, "get", signin=True,
-                                         path=f"/BeyondTrust/api/public/v3/secrets-safe/secrets/{secret['Id']}", **common)
-        results["health"] = loadgen(srv.port, ca, "get", path="/health")
-        results["flow"] = loadgen(srv.port, ca, "flow", system="demo-linux", account_prefix="bench-", **common)
-        results["signin_key"] = loadgen(srv.port, ca, "signin-key", **common)
-        results["signin_oauth"] = loadgen(srv.port, ca, "signin-oauth", client_id=creds.client_id,
-                                          client_secret=creds.client_secret)
 
-        print("psrun2 vs curl", flush=True)
-        conn = f"127.0.0.1:{srv.port} {creds.api_key} admin"
-        runs = hyperfine({"psrun2": f"{PSRUN2} {conn} RetrievePassword demo-linux demo-root bench",
-                          "curl": f"curl -s --cacert {ca} https://127.0.0.1:{srv.port}/health"}, work, ca)
-        results["psrun2"] = {"mean_s": runs["psrun2"]["mean"], "stddev_s": runs["psrun2"]["stddev"]}
-        results["curl"] = {"mean_s": runs["curl"]["mean"], "stddev_s": runs["curl"]["stddev"]}
-        print(f"  psrun2 {results['psrun2']['mean_s']*1000:.1f} ms, curl {results['curl']['mean_s']*1000:.1f} ms")
+def measure(inst: dict, work: Path, nodes_count: int, ceilings: bool) -> dict:
+    """Every psafed workload against `nodes_count` nodes of one installation."""
+    creds, env = inst["creds"], inst["env"]
+    results: dict = {"accounts": inst["accounts"], "seed": inst["seed"]}
+    t0 = time.monotonic()
+    nodes = start_nodes(work, inst["data"], creds, nodes_count, inst["config"], env)
+    results["startup_s"] = time.monotonic() - t0
+    ca = creds.ca_cert
+    common = dict(key=creds.api_key, user="admin")
+    results["secret_read"] = on_nodes(nodes, ca, "get", signin=True,
+                                      path=f"/BeyondTrust/api/public/v3/secrets-safe/secrets/{inst['secret']}", **common)
+    results["health"] = on_nodes(nodes, ca, "get", path="/health")
+    results["flow"] = on_nodes(nodes, ca, "flow", system="demo-linux", **common,
+                               per_node={i: {"account_prefix": p} for i, p in enumerate(inst["prefixes"])})
+    results["signin_key"] = on_nodes(nodes, ca, "signin-key", **common)
+    results["signin_oauth"] = on_nodes(nodes, ca, "signin-oauth", client_id=creds.client_id,
+                                       client_secret=creds.client_secret)
+    lookup_path = (f"/BeyondTrust/api/public/v3/ManagedAccounts?systemName=big"
+                   f"&accountName=acct-{inst['accounts'] // 2}")
+    results["lookup"] = on_nodes(nodes, ca, "get", signin=True, path=lookup_path, **common)
+    # The latency of one lookup on its own, without queueing behind other connections.
+    results["lookup_1"] = loadgen(nodes[0].port, ca, "get", conns=1, signin=True, path=lookup_path, **common)
 
-        api.close()
-        srv.stop()
+    print("psrun2 vs curl", flush=True)
+    srv = nodes[0]
+    conn = f"127.0.0.1:{srv.port} {creds.api_key} admin"
+    runs = hyperfine({"psrun2": f"{PSRUN2} {conn} RetrievePassword demo-linux demo-root bench",
+                      "curl": f"curl -s --cacert {ca} https://127.0.0.1:{srv.port}/health"}, work, ca)
+    results["psrun2"] = {"mean_s": runs["psrun2"]["mean"], "stddev_s": runs["psrun2"]["stddev"]}
+    results["curl"] = {"mean_s": runs["curl"]["mean"], "stddev_s": runs["curl"]["stddev"]}
+    print(f"  psrun2 {results['psrun2']['mean_s']*1000:.1f} ms, curl {results['curl']['mean_s']*1000:.1f} ms")
+    results["rss_mb"] = rss_mb(srv.proc.pid)
+    stop_nodes(nodes)
+    print(f"  start-up {results['startup_s']:.2f} s, RSS {results['rss_mb']:.0f} MB")
 
+    if ceilings:
         print("ceilings", flush=True)
+        data = inst["data"]
         results["nginx"] = nginx_ceiling(work, data / "tls/server.crt", data / "tls/server.key", ca)
         results["commit"] = json.loads(sh(COMMIT, work / "commit.db", min(SECONDS, 5)))
         print(f"  sqlite durable commits {results['commit']['commits_per_s']:.0f}/s")
+    return results
 
-        print(f"{ACCOUNTS} accounts", flush=True)
-        srv = support.start_server(data, creds, config=config)
-        api = srv.admin()
-        r = api.post(srv.url("Workgroups/1/ManagedSystems"), json={"SystemName": "big", "PlatformID": 2}, timeout=10)
-        assert r.status_code == 201, r.text
-        big = r.json()["ManagedSystemID"]
-        api.close()
-        srv.stop()
-        results["seed"] = json.loads(sh(SEED, data / "psafe.db", big, ACCOUNTS, "acct-"))
-        t0 = time.monotonic()
-        srv = support.start_server(data, creds, config=config)
-        results["startup_s"] = time.monotonic() - t0
-        name = f"acct-{ACCOUNTS // 2}"
-        lookup_path = f"/BeyondTrust/api/public/v3/ManagedAccounts?systemName=big&accountName={name}"
-        results["lookup"] = loadgen(srv.port, ca, "get", signin=True, path=lookup_path, **common)
-        # The latency of one lookup on its own, without queueing behind other connections.
-        results["lookup_1"] = loadgen(srv.port, ca, "get", conns=1, signin=True, path=lookup_path, **common)
-        results["rss_mb"] = rss_mb(srv.proc.pid)
-        srv.stop()
-        print(f"  start-up {results['startup_s']:.2f} s, RSS {results['rss_mb']:.0f} MB")
+
+def main() -> int:
+    work = Path(tempfile.mkdtemp(prefix="psafe-bench-"))
+    stores = [s for s in os.environ.get("BENCH_STORES", "sqlite,postgresql,postgresql-3").split(",") if s]
+    results: dict = {"settings": {"seconds": SECONDS, "connections": CONNS, "accounts": ACCOUNTS,
+                                  "pg_accounts": PG_ACCOUNTS, "stores": stores}}
+    pg, pg_install = None, None
+    try:
+        for i, store in enumerate(stores):
+            nodes = int(store.split("-")[1]) if "-" in store else 1
+            if store == "sqlite":
+                inst = install(store, work, {"PSAFE_STORE_URL": ""}, "{data}/psafe.db", ACCOUNTS, ["bench-a-"])
+            else:
+                # One PostgreSQL installation, measured with one node and then with three.
+                if pg_install is None:
+                    pg = BenchPostgres(work / "postgres")
+                    pg.start()
+                    env = pg.env_for(work / "postgresql")
+                    pg_install = install("postgresql", work, env, env["PSAFE_STORE_URL"], PG_ACCOUNTS,
+                                         [f"bench-{c}-" for c in "abc"])
+                inst = pg_install
+            print(f"psafed on {store}", flush=True)
+            results[store] = measure(inst, work, nodes, ceilings=(i == 0))
     finally:
+        if pg is not None:
+            pg.stop()
         shutil.rmtree(work, ignore_errors=True)
 
     out = write_report(results)
@@ -213,18 +305,24 @@ def version(*cmd) -> str:
         return "?"
 
 
+STORE_TITLES = {"sqlite": "SQLite, 1 node", "postgresql": "PostgreSQL, 1 node", "postgresql-3": "PostgreSQL, 3 nodes"}
+WORKLOADS = [("health", "psafed GET /health", "req/s"), ("secret_read", "1. audited secret read", "req/s"),
+             ("flow", "2. RetrievePassword flow (4 calls)", "flows/s"),
+             ("signin_key", "3a. sign-in with API key (+ sign-out)", "/s"), ("signin_oauth", "3b. OAuth token", "/s"),
+             ("lookup", "4. ManagedAccounts lookup among the seeded accounts (below)", "req/s"),
+             ("lookup_1", "4'. the same lookup, one connection", "req/s")]
+
+
 def write_report(r: dict) -> Path:
     day = datetime.date.today().isoformat()
     out = REPO / "bench" / "results" / f"{day}.md"
     out.parent.mkdir(exist_ok=True)
+    stores = r["settings"]["stores"]
+    first = r[stores[0]]
 
     def row(name, x, unit="req/s"):
         return (f"| {name} | {x['ops_per_s']:.0f} {unit} | {x['p50_us']/1000:.2f} | {x['p90_us']/1000:.2f} | "
                 f"{x['p99_us']/1000:.2f} | {x['max_us']/1000:.1f} | {x['errors']} |")
-
-    secret_ratio = r["secret_read"]["ops_per_s"] / r["nginx"]["ops_per_s"]
-    psrun_ratio = r["psrun2"]["mean_s"] / r["curl"]["mean_s"]
-    lookup_p99_ms = r["lookup_1"]["p99_us"] / 1000
 
     def verdict(ok: bool) -> str:
         return "met" if ok else "**not met**"
@@ -233,55 +331,65 @@ def write_report(r: dict) -> Path:
         f"# Benchmark run {day}",
         "",
         f"Command: `bench/run.sh` (BENCH_SECONDS={r['settings']['seconds']:g}, "
-        f"BENCH_CONNECTIONS={r['settings']['connections']}, BENCH_ACCOUNTS={r['settings']['accounts']}).",
+        f"BENCH_CONNECTIONS={r['settings']['connections']}, BENCH_ACCOUNTS={r['settings']['accounts']}, BENCH_PG_ACCOUNTS={r['settings']['pg_accounts']}, "
+        f"BENCH_STORES={','.join(stores)}).",
         "",
         "## Machine and versions",
         "",
         f"- CPU: {cpu_model()}, {os.cpu_count()} cores; memory "
         f"{int(Path('/proc/meminfo').read_text().split()[1]) // 1024} MiB; kernel {platform.release()}",
         f"- psafed {version(os.environ['PSAFED'], '--version')} (RelWithDebInfo); {version('nginx', '-v')}; "
-        f"{version('openssl', 'version')}; SQLite {version('sqlite3', '--version') if shutil.which('sqlite3') else 'via libsqlite3'}",
-        "- Load generator, psafed and nginx share the same cores (loopback), as they will on a 2-core host.",
+        f"{version('openssl', 'version')}; SQLite {version('sqlite3', '--version') if shutil.which('sqlite3') else 'via libsqlite3'}; "
+        f"{version(str(PG_BIN / 'postgres'), '--version')} (fsync, synchronous_commit on)",
+        "- Load generators, psafed nodes, PostgreSQL and nginx share the same cores (loopback).",
+        "- Three nodes: one load generator per node, the connections split between them; throughput is "
+        "the sum, each percentile the worst generator's.",
         "",
-        "## Throughput and latency (ms)",
+        "## The stores side by side (throughput; p99 ms)",
         "",
-        "| workload | throughput | p50 | p90 | p99 | max | errors |",
-        "|---|---|---|---|---|---|---|",
-        row("nginx static JSON over TLS (ceiling)", r["nginx"]),
-        row("psafed GET /health", r["health"]),
-        row("1. audited secret read", r["secret_read"]),
-        row("2. RetrievePassword flow (4 calls)", r["flow"], "flows/s"),
-        row("3a. sign-in with API key (+ sign-out)", r["signin_key"]),
-        row("3b. OAuth token", r["signin_oauth"]),
-        row(f"4. ManagedAccounts lookup, {r['settings']['accounts']:,} accounts", r["lookup"]),
-        row("4'. the same lookup, one connection", r["lookup_1"]),
-        "",
-        f"- SQLite durable single-row commits (WAL, synchronous=FULL): {r['commit']['commits_per_s']:.0f}/s",
-        f"- 5. psrun2 RetrievePassword (cold process, 4 calls + sign-in/out): {r['psrun2']['mean_s']*1000:.1f} ms "
-        f"± {r['psrun2']['stddev_s']*1000:.1f}; one curl TLS GET: {r['curl']['mean_s']*1000:.1f} ms "
-        f"± {r['curl']['stddev_s']*1000:.1f}",
-        f"- {r['settings']['accounts']:,} accounts: seeded in {r['seed']['seconds']:.0f} s; psafed start-up "
-        f"{r['startup_s']:.2f} s; RSS after the lookup run {r['rss_mb']:.0f} MB",
-        "",
-        "## Targets",
-        "",
-        "| target | measured | |",
-        "|---|---|---|",
-        f"| audited secret read ≥ 0.5 × nginx | {secret_ratio:.2f} × | {verdict(secret_ratio >= 0.5)} |",
-        f"| RetrievePassword flow ≥ 3,000/s, durable | {r['flow']['ops_per_s']:.0f}/s | "
-        f"{verdict(r['flow']['ops_per_s'] >= 3000)} |",
-        f"| psrun2 ≤ 1.5 × curl | {psrun_ratio:.2f} × | {verdict(psrun_ratio <= 1.5)} |",
-        f"| 1M accounts lookup p99 < 2 ms (one connection) | {lookup_p99_ms:.2f} ms | {verdict(lookup_p99_ms < 2)} |",
-        f"| 1M accounts RSS < 300 MB | {r['rss_mb']:.0f} MB | {verdict(r['rss_mb'] < 300)} |",
-        f"| 1M accounts start-up < 1 s | {r['startup_s']:.2f} s | {verdict(r['startup_s'] < 1)} |",
-        "",
-        "Raw results:",
-        "",
-        "```json",
-        json.dumps(r, indent=1),
-        "```",
-        "",
+        "| workload | " + " | ".join(STORE_TITLES.get(s, s) for s in stores) + " |",
+        "|---|" + "---|" * len(stores),
     ]
+    for key, title, unit in WORKLOADS:
+        cells = [f"{r[s][key]['ops_per_s']:.0f} {unit}; {r[s][key]['p99_us']/1000:.2f}" for s in stores]
+        lines.append(f"| {title} | " + " | ".join(cells) + " |")
+    lines.append("| 5. psrun2 RetrievePassword (cold process) | " +
+                 " | ".join(f"{r[s]['psrun2']['mean_s']*1000:.1f} ms" for s in stores) + " |")
+    lines.append("| accounts seeded through the store (time) | " +
+                 " | ".join(f"{r[s]['accounts']:,} ({r[s]['seed']['seconds']:.0f} s)" for s in stores) + " |")
+    lines.append("| start-up with them | " + " | ".join(f"{r[s]['startup_s']:.2f} s" for s in stores) + " |")
+    lines.append("| RSS of a node after the lookups | " + " | ".join(f"{r[s]['rss_mb']:.0f} MB" for s in stores) + " |")
+    for s in stores:
+        x = r[s]
+        lines += ["", f"## {STORE_TITLES.get(s, s)}: throughput and latency (ms)", "",
+                  "| workload | throughput | p50 | p90 | p99 | max | errors |", "|---|---|---|---|---|---|---|"]
+        if "nginx" in x:
+            lines.append(row("nginx static JSON over TLS (ceiling)", x["nginx"]))
+        lines += [row(title, x[key], unit) for key, title, unit in WORKLOADS]
+        if "commit" in x:
+            lines += ["", f"- SQLite durable single-row commits (WAL, synchronous=FULL): {x['commit']['commits_per_s']:.0f}/s"]
+        lines += [f"- 5. psrun2 RetrievePassword: {x['psrun2']['mean_s']*1000:.1f} ms ± {x['psrun2']['stddev_s']*1000:.1f}; "
+                  f"one curl TLS GET: {x['curl']['mean_s']*1000:.1f} ms ± {x['curl']['stddev_s']*1000:.1f}"]
+
+    if "nginx" in first:
+        secret_ratio = first["secret_read"]["ops_per_s"] / first["nginx"]["ops_per_s"]
+        psrun_ratio = first["psrun2"]["mean_s"] / first["curl"]["mean_s"]
+        lookup_p99_ms = first["lookup_1"]["p99_us"] / 1000
+        lines += [
+            "",
+            f"## Targets ({STORE_TITLES.get(stores[0], stores[0])})",
+            "",
+            "| target | measured | |",
+            "|---|---|---|",
+            f"| audited secret read ≥ 0.5 × nginx | {secret_ratio:.2f} × | {verdict(secret_ratio >= 0.5)} |",
+            f"| RetrievePassword flow ≥ 3,000/s, durable | {first['flow']['ops_per_s']:.0f}/s | "
+            f"{verdict(first['flow']['ops_per_s'] >= 3000)} |",
+            f"| psrun2 ≤ 1.5 × curl | {psrun_ratio:.2f} × | {verdict(psrun_ratio <= 1.5)} |",
+            f"| 1M accounts lookup p99 < 2 ms (one connection) | {lookup_p99_ms:.2f} ms | {verdict(lookup_p99_ms < 2)} |",
+            f"| 1M accounts RSS < 300 MB | {first['rss_mb']:.0f} MB | {verdict(first['rss_mb'] < 300)} |",
+            f"| 1M accounts start-up < 1 s | {first['startup_s']:.2f} s | {verdict(first['startup_s'] < 1)} |",
+        ]
+    lines += ["", "Raw results:", "", "```json", json.dumps(r, indent=1), "```", ""]
     out.write_text("\n".join(lines))
     return out
 

@@ -1,8 +1,9 @@
 // psafe-bench-seed: adds COUNT managed accounts PREFIX0..PREFIX<COUNT-1> (no credentials) to
 // system SYSTEM_ID straight through the store, 10,000 per transaction, so the 1,000,000
 // account benchmark does not spend an hour on the API. psafed must not be running.
+// STORE is a SQLite file, or a postgresql:// URL (the password in PSAFE_STORE_PASSWORD).
 //
-//   psafe-bench-seed DB_PATH SYSTEM_ID COUNT PREFIX
+//   psafe-bench-seed STORE SYSTEM_ID COUNT PREFIX
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -12,10 +13,18 @@
 
 int main(int argc, char** argv) {
   if (argc != 5) {
-    std::fprintf(stderr, "usage: psafe-bench-seed DB_PATH SYSTEM_ID COUNT PREFIX\n");
+    std::fprintf(stderr, "usage: psafe-bench-seed STORE SYSTEM_ID COUNT PREFIX\n");
     return 2;
   }
-  auto store = psafe::store::OpenSqliteStore(argv[1]);
+  const std::string where = argv[1];
+  auto store = [&] {
+    if (where.rfind("postgresql://", 0) != 0) return psafe::store::OpenSqliteStore(where);
+    psafe::store::PostgresOptions options;
+    options.url = where;
+    if (const char* pw = std::getenv("PSAFE_STORE_PASSWORD")) options.password = pw;
+    options.statement_timeout_ms = 0;
+    return psafe::store::OpenPostgresStore(options, 1);
+  }();
   if (!store.ok()) {
     std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
     return 1;

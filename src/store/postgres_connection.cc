@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "store/sql_dialect.h"
@@ -150,9 +151,32 @@ class PostgresConnection final : public SqlConnection {
   PGconn* raw() { return conn_; }
   void set_changes(int64_t n) { changes_ = n; }
 
+  // The server-side prepared statement for `sql` with these parameter types, prepared on
+  // first use: the server parses and plans a query once per connection, not once per call.
+  // The types are part of the key (a NULL may be typed or not), so one text can have several.
+  Result<const std::string*> Prepared(const std::string& sql, const std::vector<unsigned>& types) {
+    std::string key = sql;
+    key.push_back('\0');
+    key.append(reinterpret_cast<const char*>(types.data()), types.size() * sizeof(unsigned));
+    if (auto it = prepared_.find(key); it != prepared_.end()) return &it->second;
+    if (prepared_.size() >= kMaxPrepared) {  // texts built from filters: bounded, but not by us
+      PSAFE_RETURN_IF_ERROR(Exec("DEALLOCATE ALL"));
+      prepared_.clear();
+    }
+    std::string name = "psafe_" + std::to_string(next_name_++);
+    PGresult* res = PQprepare(conn_, name.c_str(), sql.c_str(), static_cast<int>(types.size()), types.data());
+    Status s = PQresultStatus(res) == PGRES_COMMAND_OK ? Status::OK() : ErrorOf(conn_, res);
+    PQclear(res);
+    if (!s.ok()) return s;
+    return &prepared_.emplace(std::move(key), std::move(name)).first->second;
+  }
+
  private:
+  static constexpr size_t kMaxPrepared = 1024;
   PGconn* conn_;
   int64_t changes_ = 0;
+  std::unordered_map<std::string, std::string> prepared_;  // sql + types -> statement name
+  uint64_t next_name_ = 0;
 };
 
 Status PostgresStatement::Execute() {
@@ -167,15 +191,17 @@ Status PostgresStatement::Execute() {
   // A failed statement must not abort the caller's transaction (see the header).
   const bool savepoint = write_ && db_->InTransaction();
   if (savepoint) PSAFE_RETURN_IF_ERROR(db_->Exec("SAVEPOINT psafe_statement"));
-  res_ = PQexecParams(conn, sql_.c_str(), n, types_.data(), values.data(), lengths.data(), formats_.data(), 0);
-  const ExecStatusType st = PQresultStatus(res_);
-  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-    Status error = ErrorOf(conn, res_);
+  auto failed = [&](Status error) {
     if (savepoint && db_->Healthy()) {
       (void)db_->Exec("ROLLBACK TO SAVEPOINT psafe_statement; RELEASE SAVEPOINT psafe_statement");
     }
     return error;
-  }
+  };
+  auto prepared = db_->Prepared(sql_, types_);
+  if (!prepared.ok()) return failed(prepared.status());
+  res_ = PQexecPrepared(conn, (*prepared)->c_str(), n, values.data(), lengths.data(), formats_.data(), 0);
+  const ExecStatusType st = PQresultStatus(res_);
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return failed(ErrorOf(conn, res_));
   if (savepoint) PSAFE_RETURN_IF_ERROR(db_->Exec("RELEASE SAVEPOINT psafe_statement"));
   const char* tuples = PQcmdTuples(res_);
   db_->set_changes(tuples != nullptr && *tuples != '\0' ? std::strtoll(tuples, nullptr, 10) : 0);

@@ -1,6 +1,7 @@
 // The PostgreSQL connection (store/sql_connection.h), over libpq. The only file besides its
 // .cc that knows libpq-fe.h exists.
-//  - Parameters travel out of band (PQexecParams), never spliced into SQL text.
+//  - Parameters travel out of band (prepared statements, one per query text and connection),
+//    never spliced into SQL text.
 //  - A write inside a transaction runs in its own savepoint, so a failed statement (a unique
 //    violation the caller handles) leaves the transaction usable, as it does in SQLite.
 //  - Write transactions take one advisory lock (BeginWrite), so they run one at a time

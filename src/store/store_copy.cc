@@ -1,5 +1,6 @@
 #include "store/store_copy.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
@@ -118,37 +119,76 @@ Result<int64_t> CountRows(SqlConnection& db, const std::string& table) {
   return row ? st.Int(0) : 0;
 }
 
-Result<int64_t> CopyRows(SqlConnection& from, SqlConnection& to, const Table& t) {
-  std::string names, params;
-  for (size_t i = 0; i < t.columns.size(); ++i) {
-    names += (i ? ", " : "") + Quoted(t.columns[i].name);
-    params += (i ? ", ?" : "?") + std::to_string(i + 1);
+// One value read from the source, kept until its batch is written.
+struct Cell {
+  bool null = false;
+  int64_t number = 0;
+  std::string bytes;
+};
+using Row = std::vector<Cell>;
+
+// INSERT ... VALUES (...), (...): one round trip per batch, not per row.
+Status InsertBatch(SqlConnection& to, const Table& t, const std::vector<Row>& batch) {
+  std::string names, values;
+  for (size_t i = 0; i < t.columns.size(); ++i) names += (i ? ", " : "") + Quoted(t.columns[i].name);
+  int param = 0;
+  for (size_t r = 0; r < batch.size(); ++r) {
+    values += r ? ", (" : "(";
+    for (size_t i = 0; i < t.columns.size(); ++i) values += (i ? ", ?" : "?") + std::to_string(++param);
+    values += ")";
   }
-  const std::string sql = "INSERT INTO " + Quoted(t.name) + " (" + names + ") VALUES (" + params + ")";
-  PSAFE_ASSIGN_OR_RETURN(auto rows, from.Prepare(SelectRows(t)));
-  int64_t copied = 0;
-  for (;;) {
-    PSAFE_ASSIGN_OR_RETURN(bool row, rows.Step());
-    if (!row) break;
-    PSAFE_ASSIGN_OR_RETURN(auto insert, to.Prepare(sql));  // a Statement runs once
+  PSAFE_ASSIGN_OR_RETURN(auto insert, to.Prepare("INSERT INTO " + Quoted(t.name) + " (" + names + ") VALUES " + values));
+  param = 0;
+  for (const Row& row : batch) {
     for (size_t i = 0; i < t.columns.size(); ++i) {
-      const int col = static_cast<int>(i), param = col + 1;
+      const Cell& cell = row[i];
       const ColumnKind kind = t.columns[i].kind;
-      if (rows.IsNull(col)) {
+      ++param;
+      if (cell.null) {
         insert.BindNull(param, kind == ColumnKind::kInt ? SqlType::kInt
                                : kind == ColumnKind::kText ? SqlType::kText : SqlType::kBlob);
       } else if (kind == ColumnKind::kInt) {
-        insert.Bind(param, rows.Int(col));
+        insert.Bind(param, cell.number);
       } else if (kind == ColumnKind::kText) {
-        insert.Bind(param, rows.Text(col));
+        insert.Bind(param, cell.bytes);
       } else {
-        insert.BindBlob(param, rows.Blob(col));
+        insert.BindBlob(param, cell.bytes);
       }
     }
-    PSAFE_RETURN_IF_ERROR(insert.Run());
-    ++copied;
   }
-  return copied;
+  return insert.Run();
+}
+
+Result<int64_t> CopyRows(SqlConnection& from, SqlConnection& to, const Table& t) {
+  // PostgreSQL takes at most 65,535 parameters in one statement.
+  const size_t batch_rows = std::clamp<size_t>(20000 / std::max<size_t>(t.columns.size(), 1), 1, 500);
+  PSAFE_ASSIGN_OR_RETURN(auto rows, from.Prepare(SelectRows(t)));
+  std::vector<Row> batch;
+  int64_t copied = 0;
+  for (;;) {
+    PSAFE_ASSIGN_OR_RETURN(bool more, rows.Step());
+    if (more) {
+      Row row(t.columns.size());
+      for (size_t i = 0; i < t.columns.size(); ++i) {
+        const int col = static_cast<int>(i);
+        Cell& cell = row[i];
+        cell.null = rows.IsNull(col);
+        if (cell.null) continue;
+        switch (t.columns[i].kind) {
+          case ColumnKind::kInt: cell.number = rows.Int(col); break;
+          case ColumnKind::kText: cell.bytes = rows.Text(col); break;
+          case ColumnKind::kBlob: cell.bytes = rows.Blob(col); break;
+        }
+      }
+      batch.push_back(std::move(row));
+    }
+    if (!batch.empty() && (!more || batch.size() == batch_rows)) {
+      PSAFE_RETURN_IF_ERROR(InsertBatch(to, t, batch));
+      copied += static_cast<int64_t>(batch.size());
+      batch.clear();
+    }
+    if (!more) return copied;
+  }
 }
 
 }  // namespace
