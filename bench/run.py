@@ -136,12 +136,8 @@ class BenchPostgres(StoreDatabase):
     full-page writes), unlike the e2e suite's store."""
 
     kind = "bench-postgres"
-
-    def _prepare(self) -> None:
-        super()._prepare()
-        with open(self.pgdata / "postgresql.conf", "a") as f:  # later lines win
-            f.write("\n# psafe bench: durable\nfsync = on\nsynchronous_commit = on\nfull_page_writes = on\n"
-                    "shared_buffers = 256MB\n")
+    CONF = StoreDatabase.CONF + ("# psafe bench: durable\nfsync = on\nsynchronous_commit = on\n"
+                                 "full_page_writes = on\nshared_buffers = 256MB\n")
 
 
 def merged(runs: list[dict]) -> dict:
@@ -182,10 +178,9 @@ def stop_nodes(nodes) -> None:
         n.stop()
 
 
-def install(name: str, work: Path, env: dict, seed_target: str, accounts: int, prefixes: list[str]) -> dict:
-    """An installation to measure: init --demo, the fixtures (one account per connection and
-    prefix for the flow, a credential secret, a system "big"), then `accounts` accounts seeded
-    straight through the store."""
+def install(name: str, work: Path, env: dict, prefixes: list[str]) -> dict:
+    """An installation to measure: init --demo and the fixtures (one account per connection
+    and prefix for the flow, a credential secret, a system "big" for the seeded accounts)."""
     data = work / f"data-{name}"
     creds = support.init_data_dir_args(data, "--demo", env=env)
     # One load generator is one client: lift the per-client rate limits for the run.
@@ -206,21 +201,22 @@ def install(name: str, work: Path, env: dict, seed_target: str, accounts: int, p
     big = r.json()["ManagedSystemID"]
     api.close()
     srv.stop()
-    print(f"{name}: seeding {accounts} accounts", flush=True)
-    seed = json.loads(sh(SEED, seed_target.replace("{data}", str(data)), big, accounts, "acct-",
-                         env={**os.environ, **env}))
-    print(f"  seeded in {seed['seconds']:.0f} s", flush=True)
-    return {"data": data, "creds": creds, "config": config, "secret": secret["Id"], "seed": seed,
-            "accounts": accounts, "prefixes": prefixes, "env": env}
+    return {"name": name, "data": data, "creds": creds, "config": config, "secret": secret["Id"], "big": big,
+            "prefixes": prefixes, "env": env, "accounts": 0}
 
 
-def measure(inst: dict, work: Path, nodes_count: int, ceilings: bool) -> dict:
-    """Every psafed workload against `nodes_count` nodes of one installation."""
-    creds, env = inst["creds"], inst["env"]
-    results: dict = {"accounts": inst["accounts"], "seed": inst["seed"]}
-    t0 = time.monotonic()
-    nodes = start_nodes(work, inst["data"], creds, nodes_count, inst["config"], env)
-    results["startup_s"] = time.monotonic() - t0
+def seed(inst: dict, target: str, accounts: int) -> None:
+    """`accounts` accounts in system "big", straight through the store (psafed stopped)."""
+    print(f"{inst['name']}: seeding {accounts} accounts", flush=True)
+    inst["seed"] = json.loads(sh(SEED, target, inst["big"], accounts, "acct-", env={**os.environ, **inst["env"]}))
+    inst["accounts"] = accounts
+    print(f"  seeded in {inst['seed']['seconds']:.0f} s", flush=True)
+
+
+def measure_calls(inst: dict, work: Path, nodes_count: int, results: dict) -> None:
+    """Workloads 1-3 and 5 against `nodes_count` nodes of an installation without the seeded accounts."""
+    creds = inst["creds"]
+    nodes = start_nodes(work, inst["data"], creds, nodes_count, inst["config"], inst["env"])
     ca = creds.ca_cert
     common = dict(key=creds.api_key, user="admin")
     results["secret_read"] = on_nodes(nodes, ca, "get", signin=True,
@@ -231,12 +227,6 @@ def measure(inst: dict, work: Path, nodes_count: int, ceilings: bool) -> dict:
     results["signin_key"] = on_nodes(nodes, ca, "signin-key", **common)
     results["signin_oauth"] = on_nodes(nodes, ca, "signin-oauth", client_id=creds.client_id,
                                        client_secret=creds.client_secret)
-    lookup_path = (f"/BeyondTrust/api/public/v3/ManagedAccounts?systemName=big"
-                   f"&accountName=acct-{inst['accounts'] // 2}")
-    results["lookup"] = on_nodes(nodes, ca, "get", signin=True, path=lookup_path, **common)
-    # The latency of one lookup on its own, without queueing behind other connections.
-    results["lookup_1"] = loadgen(nodes[0].port, ca, "get", conns=1, signin=True, path=lookup_path, **common)
-
     print("psrun2 vs curl", flush=True)
     srv = nodes[0]
     conn = f"127.0.0.1:{srv.port} {creds.api_key} admin"
@@ -245,17 +235,37 @@ def measure(inst: dict, work: Path, nodes_count: int, ceilings: bool) -> dict:
     results["psrun2"] = {"mean_s": runs["psrun2"]["mean"], "stddev_s": runs["psrun2"]["stddev"]}
     results["curl"] = {"mean_s": runs["curl"]["mean"], "stddev_s": runs["curl"]["stddev"]}
     print(f"  psrun2 {results['psrun2']['mean_s']*1000:.1f} ms, curl {results['curl']['mean_s']*1000:.1f} ms")
-    results["rss_mb"] = rss_mb(srv.proc.pid)
+    stop_nodes(nodes)
+
+
+def measure_accounts(inst: dict, work: Path, nodes_count: int, results: dict) -> None:
+    """Workload 4 against a seeded installation: start-up, the lookup, RSS; and the flow again,
+    to show what the seeded accounts cost it."""
+    creds = inst["creds"]
+    results.update(accounts=inst["accounts"], seed=inst["seed"])
+    t0 = time.monotonic()
+    nodes = start_nodes(work, inst["data"], creds, nodes_count, inst["config"], inst["env"])
+    results["startup_s"] = time.monotonic() - t0
+    ca = creds.ca_cert
+    common = dict(key=creds.api_key, user="admin")
+    lookup_path = (f"/BeyondTrust/api/public/v3/ManagedAccounts?systemName=big"
+                   f"&accountName=acct-{inst['accounts'] // 2}")
+    results["lookup"] = on_nodes(nodes, ca, "get", signin=True, path=lookup_path, **common)
+    # The latency of one lookup on its own, without queueing behind other connections.
+    results["lookup_1"] = loadgen(nodes[0].port, ca, "get", conns=1, signin=True, path=lookup_path, **common)
+    results["flow_accounts"] = on_nodes(nodes, ca, "flow", system="demo-linux", **common,
+                                        per_node={i: {"account_prefix": p} for i, p in enumerate(inst["prefixes"])})
+    results["rss_mb"] = rss_mb(nodes[0].proc.pid)
     stop_nodes(nodes)
     print(f"  start-up {results['startup_s']:.2f} s, RSS {results['rss_mb']:.0f} MB")
 
-    if ceilings:
-        print("ceilings", flush=True)
-        data = inst["data"]
-        results["nginx"] = nginx_ceiling(work, data / "tls/server.crt", data / "tls/server.key", ca)
-        results["commit"] = json.loads(sh(COMMIT, work / "commit.db", min(SECONDS, 5)))
-        print(f"  sqlite durable commits {results['commit']['commits_per_s']:.0f}/s")
-    return results
+
+def ceilings(inst: dict, work: Path, results: dict) -> None:
+    print("ceilings", flush=True)
+    data = inst["data"]
+    results["nginx"] = nginx_ceiling(work, data / "tls/server.crt", data / "tls/server.key", inst["creds"].ca_cert)
+    results["commit"] = json.loads(sh(COMMIT, work / "commit.db", min(SECONDS, 5)))
+    print(f"  sqlite durable commits {results['commit']['commits_per_s']:.0f}/s")
 
 
 def main() -> int:
@@ -263,23 +273,32 @@ def main() -> int:
     stores = [s for s in os.environ.get("BENCH_STORES", "sqlite,postgresql,postgresql-3").split(",") if s]
     results: dict = {"settings": {"seconds": SECONDS, "connections": CONNS, "accounts": ACCOUNTS,
                                   "pg_accounts": PG_ACCOUNTS, "stores": stores}}
-    pg, pg_install = None, None
+    pg, pg_seeded = None, None
     try:
         for i, store in enumerate(stores):
             nodes = int(store.split("-")[1]) if "-" in store else 1
-            if store == "sqlite":
-                inst = install(store, work, {"PSAFE_STORE_URL": ""}, "{data}/psafe.db", ACCOUNTS, ["bench-a-"])
-            else:
-                # One PostgreSQL installation, measured with one node and then with three.
-                if pg_install is None:
-                    pg = BenchPostgres(work / "postgres")
-                    pg.start()
-                    env = pg.env_for(work / "postgresql")
-                    pg_install = install("postgresql", work, env, env["PSAFE_STORE_URL"], PG_ACCOUNTS,
-                                         [f"bench-{c}-" for c in "abc"])
-                inst = pg_install
+            r = results[store] = {}
             print(f"psafed on {store}", flush=True)
-            results[store] = measure(inst, work, nodes, ceilings=(i == 0))
+            if store == "sqlite":
+                inst = install(store, work, {"PSAFE_STORE_URL": ""}, ["bench-a-"])
+                measure_calls(inst, work, nodes, r)
+                if i == 0:
+                    ceilings(inst, work, r)
+                seed(inst, str(inst["data"] / "psafe.db"), ACCOUNTS)
+                measure_accounts(inst, work, nodes, r)
+                continue
+            if pg is None:
+                pg = BenchPostgres(work / "postgres")
+                pg.start()
+            # A fresh database for the calls; the accounts measured on one seeded installation,
+            # which the three nodes share with the one node measured before them.
+            env = pg.env_for(work / store)
+            inst = install(store, work, env, [f"bench-{c}-" for c in "abc"])  # room for three nodes' flows
+            measure_calls(inst, work, nodes, r)
+            if pg_seeded is None:
+                seed(inst, env["PSAFE_STORE_URL"], PG_ACCOUNTS)
+                pg_seeded = inst
+            measure_accounts(pg_seeded, work, nodes, r)
     finally:
         if pg is not None:
             pg.stop()
@@ -310,7 +329,8 @@ WORKLOADS = [("health", "psafed GET /health", "req/s"), ("secret_read", "1. audi
              ("flow", "2. RetrievePassword flow (4 calls)", "flows/s"),
              ("signin_key", "3a. sign-in with API key (+ sign-out)", "/s"), ("signin_oauth", "3b. OAuth token", "/s"),
              ("lookup", "4. ManagedAccounts lookup among the seeded accounts (below)", "req/s"),
-             ("lookup_1", "4'. the same lookup, one connection", "req/s")]
+             ("lookup_1", "4'. the same lookup, one connection", "req/s"),
+             ("flow_accounts", "2'. the flow again, with the seeded accounts present", "flows/s")]
 
 
 def write_report(r: dict) -> Path:

@@ -479,7 +479,14 @@ CREATE TABLE leases (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
-constexpr std::string_view kMigrations[] = {kV1, kV2, kV3, kV4, kV5, kV6, kV7};
+// The rotation planner looks for accounts due a check after every check-in: without this,
+// each pass scanned every account (61 ms at 200,000 accounts, while SQLite's one connection
+// made every other request wait).
+constexpr std::string_view kV8 = R"sql(
+CREATE INDEX managed_accounts_check ON managed_accounts(last_checked_at, id) WHERE check_password = 1;
+)sql";
+
+constexpr std::string_view kMigrations[] = {kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8};
 
 // The version the database is at: SQLite keeps it in PRAGMA user_version; PostgreSQL in
 // a one-row table (created with the CITEXT extension the schema needs).

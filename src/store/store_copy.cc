@@ -191,6 +191,42 @@ Result<int64_t> CopyRows(SqlConnection& from, SqlConnection& to, const Table& t)
   }
 }
 
+// Every table but kNotCopied, into a target that must hold none of their rows.
+Result<StoreCopyReport> CopyTables(SqlConnection& from, SqlConnection& to, const std::vector<Table>& tables) {
+  for (const Table& t : tables) {
+    if (t.name == kNotCopied) continue;
+    PSAFE_ASSIGN_OR_RETURN(int64_t present, CountRows(to, t.name));
+    if (present > 0) {
+      return Status::Conflict("the target database is not empty (" + t.name + " has " + std::to_string(present) +
+                              " rows): store copy moves an installation into an empty database only");
+    }
+  }
+  StoreCopyReport report;
+  for (const Table& t : tables) {
+    if (t.name == kNotCopied) continue;
+    auto copied = CopyRows(from, to, t);
+    if (!copied.ok()) {
+      return Status::WithCode(copied.status().code(), "copying " + t.name + ": " + copied.status().message());
+    }
+    // Every source row, not only those the ordered SELECT reached (a folder whose parent is
+    // missing would not be): the target must hold as many as the source does.
+    PSAFE_ASSIGN_OR_RETURN(int64_t source_rows, CountRows(from, t.name));
+    PSAFE_ASSIGN_OR_RETURN(int64_t target_rows, CountRows(to, t.name));
+    if (source_rows != target_rows || *copied != source_rows) {
+      return Status::Internal("copying " + t.name + ": " + std::to_string(source_rows) + " rows in the source, " +
+                              std::to_string(target_rows) + " in the target");
+    }
+    if (t.has_integer_id) {
+      // The next id the target hands out follows the last one copied.
+      PSAFE_RETURN_IF_ERROR(to.Exec("SELECT setval(pg_get_serial_sequence('" + t.name + "', 'id'), "
+                                    "(SELECT COALESCE(MAX(id), 0) + 1 FROM " + Quoted(t.name) + "), false)"));
+    }
+    report.tables += 1;
+    report.rows += *copied;
+  }
+  return report;
+}
+
 }  // namespace
 
 Result<StoreCopyReport> CopySqliteToPostgres(const std::filesystem::path& sqlite_file,
@@ -208,47 +244,14 @@ Result<StoreCopyReport> CopySqliteToPostgres(const std::filesystem::path& sqlite
   PSAFE_ASSIGN_OR_RETURN(std::vector<Table> tables, SourceTables(*from));
 
   // One read transaction on the source (a consistent snapshot, should psafed still run on
-  // it) and one write transaction on the target, which takes the nodes' write lock.
+  // it) and one write transaction on the target, which takes the nodes' write lock and is
+  // rolled back unless every table arrived whole.
   PSAFE_RETURN_IF_ERROR(from->Exec("BEGIN"));
   Transaction tx(*to);
   PSAFE_RETURN_IF_ERROR(tx.begin_status());
-  for (const Table& t : tables) {
-    if (t.name == kNotCopied) continue;
-    PSAFE_ASSIGN_OR_RETURN(int64_t present, CountRows(*to, t.name));
-    if (present > 0) {
-      (void)from->Exec("ROLLBACK");
-      return Status::Conflict("the target database is not empty (" + t.name + " has " + std::to_string(present) +
-                              " rows): store copy moves an installation into an empty database only");
-    }
-  }
-  StoreCopyReport report;
-  Status failed;
-  for (const Table& t : tables) {
-    if (t.name == kNotCopied) continue;
-    auto copied = CopyRows(*from, *to, t);
-    if (!copied.ok()) {
-      failed = Status::WithCode(copied.status().code(), "copying " + t.name + ": " + copied.status().message());
-      break;
-    }
-    auto counted = CountRows(*to, t.name);
-    if (!counted.ok() || *counted != *copied) {
-      failed = Status::Internal("copying " + t.name + ": the target holds a different number of rows");
-      break;
-    }
-    if (t.has_integer_id) {
-      // The next id the target hands out follows the last one copied.
-      auto next = to->Exec("SELECT setval(pg_get_serial_sequence('" + t.name + "', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM " +
-                           Quoted(t.name) + "), false)");
-      if (!next.ok()) {
-        failed = next;
-        break;
-      }
-    }
-    report.tables += 1;
-    report.rows += *copied;
-  }
+  Result<StoreCopyReport> report = CopyTables(*from, *to, tables);
   (void)from->Exec("ROLLBACK");
-  if (!failed.ok()) return failed;
+  if (!report.ok()) return report.status();
   PSAFE_RETURN_IF_ERROR(tx.Commit());
   return report;
 }

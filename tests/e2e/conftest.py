@@ -141,7 +141,8 @@ class ServerFactory:
         self.started.append(srv)
         return srv
 
-    def start_nodes(self, count: int, *, config_text: Optional[str] = None) -> list[Server]:
+    def start_nodes(self, count: int, *, config_text: Optional[str] = None,
+                    env: Optional[dict] = None) -> list[Server]:
         """`count` psafed nodes on one store (PostgreSQL): the first data dir is initialised,
         the others are copies of it (master key, TLS material, config) naming its database."""
         if store_backend.ACTIVE is None:
@@ -153,7 +154,7 @@ class ServerFactory:
             shutil.copytree(first, copy)
             store_backend.ACTIVE.share(copy, first)
             dirs.append(copy)
-        return [self.start(d, creds, config_text=config_text) for d in dirs]
+        return [self.start(d, creds, config_text=config_text, env=env) for d in dirs]
 
     def close(self) -> None:
         errors = []

@@ -9,9 +9,6 @@ and keeps the one that accepts writes (target_session_attrs=read-write).
 """
 from __future__ import annotations
 
-import os
-import pwd
-import tempfile
 import time
 from pathlib import Path
 from typing import Optional
@@ -25,11 +22,11 @@ STANDBY_NAME = "psafe_standby"
 class PrimaryStore(StoreDatabase):
     kind = "store-primary"
 
+    CONF = StoreDatabase.CONF + ("# primary of a synchronous pair\nwal_level = replica\nmax_wal_senders = 4\n"
+                                 "synchronous_commit = on\nwal_keep_size = 256MB\n")
+
     def _prepare(self) -> None:
         super()._prepare()
-        with open(self.pgdata / "postgresql.conf", "a") as f:  # later lines win
-            f.write("\n# primary of a synchronous pair\nwal_level = replica\nmax_wal_senders = 4\n"
-                    "synchronous_commit = on\nwal_keep_size = 256MB\n")
         with open(self.pgdata / "pg_hba.conf", "a") as f:
             f.write("local replication all trust\n")
 
@@ -63,14 +60,7 @@ class StandbyStore(PostgresTarget):
         self.admin_password = primary.admin_password
 
     def _prepare(self) -> None:
-        if os.geteuid() == 0:  # as root, the server runs as `postgres`, like the primary
-            pw = pwd.getpwnam("postgres")
-            self._owner = (pw.pw_uid, pw.pw_gid)
-        self.cluster_dir = Path(tempfile.mkdtemp(prefix="psafe-pg-standby-", dir="/tmp"))
-        if self._owner:
-            os.chown(self.cluster_dir, *self._owner)
-        self.pgdata = self.cluster_dir / "data"
-        self.socket_dir = self.cluster_dir
+        self._make_cluster_dir("psafe-pg-standby-")
         p = self.primary
         _run([PG_BIN / "pg_basebackup", "-h", p.socket_dir, "-p", str(p.port), "-U", p.ADMIN, "-D", self.pgdata,
               "-R", "-X", "stream", "--no-sync", "-c", "fast"],

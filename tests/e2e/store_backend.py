@@ -37,11 +37,14 @@ class StoreDatabase(PostgresTarget):
         self.store_password = "store-" + secrets.token_urlsafe(24)
         self._databases: dict[str, str] = {}
 
+    # Appended to postgresql.conf, where later lines win; subclasses add to it.
+    CONF = ("# psafe e2e store\nlog_statement = 'none'\nlog_connections = off\n"
+            "log_disconnections = off\nmax_connections = 400\n")
+
     def _prepare(self) -> None:
         super()._prepare()
-        with open(self.pgdata / "postgresql.conf", "a") as f:  # later lines win
-            f.write("\n# psafe e2e store\nlog_statement = 'none'\nlog_connections = off\n"
-                    "log_disconnections = off\nmax_connections = 400\n")
+        with open(self.pgdata / "postgresql.conf", "a") as f:
+            f.write("\n" + self.CONF)
 
     def _after_first_start(self) -> None:
         super()._after_first_start()

@@ -657,8 +657,8 @@ class PostgresTarget(_Target):
         self.socket_dir: Optional[Path] = None
         self._owner: Optional[tuple[int, int]] = None  # (uid, gid) the server runs as, when root
 
-    def _prepare(self) -> None:
-        require(PG_BIN / "postgres", PG_BIN / "initdb", PG_BIN / "psql")
+    def _make_cluster_dir(self, prefix: str = "psafe-pg-") -> None:
+        """The cluster's directory, owned by the user the server runs as."""
         if os.geteuid() == 0:
             try:
                 pw = pwd.getpwnam("postgres")
@@ -667,11 +667,15 @@ class PostgresTarget(_Target):
             self._owner = (pw.pw_uid, pw.pw_gid)
         # Outside the work dir: pytest's are root-only (0700), and a unix socket path must
         # stay under 108 bytes.
-        self.cluster_dir = Path(tempfile.mkdtemp(prefix="psafe-pg-", dir="/tmp"))
+        self.cluster_dir = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
         if self._owner:
             os.chown(self.cluster_dir, *self._owner)
         self.pgdata = self.cluster_dir / "data"
         self.socket_dir = self.cluster_dir
+
+    def _prepare(self) -> None:
+        require(PG_BIN / "postgres", PG_BIN / "initdb", PG_BIN / "psql")
+        self._make_cluster_dir()
         with _secret_file(self.cluster_dir, self.admin_password, self._owner) as pwfile:
             _run([PG_BIN / "initdb", "-D", self.pgdata, "-U", self.ADMIN, "--pwfile", pwfile,
                   "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C",

@@ -2,16 +2,19 @@
 on lives in one node's memory. A session, an OAuth token or a spent PSRUN nonce made on one
 node holds on the others; a sign-out, a disabled user or a deleted registration is refused by
 every node on its next call; failed sign-ins count toward one lockout; approvals racing on
-different nodes keep the request invariants; the audit chain they all write verifies.
+different nodes keep the request invariants; the audit chain they all write verifies; the
+background work runs on one node and moves to another when that node dies.
 
 Runs on the PostgreSQL pass (PSAFE_E2E_STORE=postgresql); deselected, never skipped, on SQLite.
 """
 from __future__ import annotations
 
 import concurrent.futures
+import time
 
 import pytest
 
+import store_backend
 import support
 from support import ROLE_APPROVER, bare_int, create_system, create_workgroup, grant_account
 
@@ -156,3 +159,37 @@ def test_approvals_racing_on_different_nodes_keep_one_winner_and_one_audit_chain
     assert len(decided) == ROUNDS, len(decided)
     for node in nodes:
         audit_verifies(node)
+
+
+def lease_holders(node, clock_offset: int = 0) -> dict:
+    """Lease name -> holder ("host:data-dir") of every lease in force on the nodes' clock."""
+    return dict(store_backend.query(node.data_dir, "SELECT name, holder FROM leases WHERE expires_at > ?",
+                                    (int(time.time()) + clock_offset,)))
+
+
+def test_background_work_runs_on_one_node_and_moves_when_it_dies(server_factory, tmp_path):
+    # Each lease lives max(60 s, 3 x the interval) = 60 s here; a Debug build's clock hook
+    # (PSAFE_CLOCK_OFFSET_FILE) moves the survivors past it instead of waiting a minute.
+    clock = tmp_path / "clock-offset"
+    nodes = server_factory.start_nodes(3, config_text="[limits]\nsweep_interval_seconds = 1\n"
+                                                      "[rotation]\npoll_seconds = 1\n",
+                                       env={"PSAFE_CLOCK_OFFSET_FILE": str(clock)})
+    held = support.wait_for(lambda: (h := lease_holders(nodes[0])) and len(h) == 2 and h,
+                            timeout=20, what="the sweeper and rotation leases taken")
+    by_dir = {str(n.data_dir): n for n in nodes}
+    holders = {name: next(n for d, n in by_dir.items() if holder.endswith(":" + d)) for name, holder in held.items()}
+    # One node at a time: for a few passes, whoever holds a lease keeps it.
+    time.sleep(3)
+    assert lease_holders(nodes[0]) == held
+    victim = holders["sweeper"]
+    victim.kill()
+    survivors = [n for n in nodes if n is not victim]
+    time.sleep(3)  # within the lease's lifetime nobody takes the dead node's work
+    assert lease_holders(survivors[0]).get("sweeper") == held["sweeper"]
+    clock.write_text("61")
+    moved = support.wait_for(
+        lambda: (h := lease_holders(survivors[0], 61)).get("sweeper") not in (None, held["sweeper"]) and h,
+        timeout=10, what="the sweeper lease taken over after the dead node's expired")
+    assert any(moved["sweeper"].endswith(":" + str(n.data_dir)) for n in survivors), moved
+    if holders["rotation"] is victim:
+        assert moved.get("rotation") not in (None, held["rotation"]), moved

@@ -78,8 +78,9 @@ namespace psafe::store {
 namespace {
 
 // GET ManagedAccounts?systemName=&accountName= among 100,000 accounts, as a user whose
-// visibility comes from a role on a smart rule: no scan grows with the number of accounts.
-TEST(SqliteAccountLookupTest, NameLookupAmong100kAccountsScansNothingLarge) {
+// visibility comes from a role on a smart rule, and the rotation planner's passes (one after
+// every check-in): no scan grows with the number of accounts.
+TEST(SqliteAccountLookupTest, LookupsAndPlannerPassesAmong100kAccountsScanNothingLarge) {
   testing::StoreEnv env;
   const int64_t wg = env.store->CreateWorkgroup({0, "org", "wg", ""}).value();
   domain::ManagedSystem sys;
@@ -121,6 +122,11 @@ TEST(SqliteAccountLookupTest, NameLookupAmong100kAccountsScansNothingLarge) {
     // Small tables (role assignments, groups) may be scanned; the 100,000 accounts may not.
     EXPECT_LT(FullScanSteps() - before, 100) << (visible ? "as a user" : "as everyone");
   }
+  const int64_t before = FullScanSteps();
+  ASSERT_TRUE(env.store->ListAccountsDueForChange(4'000'000'000, 100).ok());
+  ASSERT_TRUE(env.store->ListAccountsDueForCheck(4'000'000'000, 100).ok());
+  ASSERT_TRUE(env.store->ListRotationsDue(4'000'000'000, 100).ok());
+  EXPECT_LT(FullScanSteps() - before, 100) << "a planner pass scanned the accounts";
 }
 
 }  // namespace
