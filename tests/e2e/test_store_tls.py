@@ -1,4 +1,5 @@
-"""TLS between psafed and its PostgreSQL store: with `sslmode=verify-full&sslrootcert=CA` in
+"""How psafed reaches its PostgreSQL store: the password from store.password_file or the
+environment, never a command line; and TLS. With `sslmode=verify-full&sslrootcert=CA` in
 store.url, psafed talks to the database only over TLS to a server whose certificate chains
 to that CA and names the host it dialled; a wrong CA or a wrong name is refused with a clear
 message (and no password in it), and the server here refuses any connection without TLS.
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+import store_backend
 import support
 from store_backend import StoreDatabase
 from targets import LOOPBACK
@@ -103,3 +105,25 @@ def test_verify_full_connects_only_over_tls_to_the_named_server(server_factory, 
         res = support.run_cli("migrate", "--data-dir", str(data), env=bad_env)
         assert res.returncode != 0 and message in res.stderr, (what, res.stderr)
         assert db.store_password not in res.stderr + res.stdout, what
+
+
+def test_the_store_password_comes_from_password_file_before_the_environment(server_factory, tmp_path):
+    """[store] password_file wins over PSAFE_STORE_PASSWORD; neither is ever on a command line."""
+    db = store_backend.ACTIVE
+    data, creds = server_factory.new_data_dir()
+    good = tmp_path / "store.password"
+    good.write_text(db.store_password + "\n")
+    good.chmod(0o600)
+    wrong_env = {"PSAFE_STORE_PASSWORD": support.unique("not-it")}
+    srv = server_factory.start(data, creds, env=wrong_env, config_text=f'[store]\npassword_file = "{good}"\n')
+    assert srv.admin().get(srv.url("ManagedSystems"), timeout=10).status_code == 200
+    assert db.store_password.encode() not in open(f"/proc/{srv.proc.pid}/cmdline", "rb").read()
+    srv.stop()
+    bad = tmp_path / "bad.password"
+    bad.write_text("not-the-password\n")
+    cfg = server_factory.config(f'[store]\npassword_file = "{bad}"\n', "bad.toml")
+    res = support.run_cli("migrate", "--data-dir", str(data), "--config", str(cfg))
+    assert res.returncode != 0 and "password authentication failed" in res.stderr, res.stderr
+    missing = server_factory.config(f'[store]\npassword_file = "{tmp_path / "none"}"\n', "missing.toml")
+    res = support.run_cli("migrate", "--data-dir", str(data), "--config", str(missing))
+    assert res.returncode != 0 and "cannot read the store password file" in res.stderr, res.stderr
