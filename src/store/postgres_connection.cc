@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <string_view>
@@ -251,12 +252,21 @@ Result<std::unique_ptr<SqlConnection>> OpenPostgresConnection(const PostgresOpti
 }
 
 std::string RedactedUrl(std::string_view url) {
-  const size_t scheme = url.find("://");
-  const size_t at = url.find('@');
-  if (scheme == std::string_view::npos || at == std::string_view::npos) return std::string(url);
-  const size_t colon = url.find(':', scheme + 3);
-  if (colon == std::string_view::npos || colon > at) return std::string(url);
-  return std::string(url.substr(0, colon + 1)) + "***" + std::string(url.substr(at));
+  std::string out(url);
+  // postgresql://user:PASSWORD@host/...
+  const size_t scheme = out.find("://");
+  const size_t at = out.find('@');
+  if (scheme != std::string::npos && at != std::string::npos) {
+    const size_t colon = out.find(':', scheme + 3);
+    if (colon != std::string::npos && colon < at) out = out.substr(0, colon + 1) + "***" + out.substr(at);
+  }
+  // ...?password=PASSWORD&... (libpq takes it as a parameter too)
+  for (size_t p = out.find("password="); p != std::string::npos; p = out.find("password=", p + 1)) {
+    if (p == 0 || (out[p - 1] != '?' && out[p - 1] != '&')) continue;
+    const size_t value = p + 9, end = std::min(out.find('&', value), out.size());
+    if (out.compare(value, end - value, "***") != 0) out = out.substr(0, value) + "***" + out.substr(end);
+  }
+  return out;
 }
 
 }  // namespace psafe::store

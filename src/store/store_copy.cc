@@ -145,8 +145,10 @@ Status InsertBatch(SqlConnection& to, const Table& t, const std::vector<Row>& ba
       const ColumnKind kind = t.columns[i].kind;
       ++param;
       if (cell.null) {
+        // A text NULL goes untyped, as a text value does: the INSERT's column types it, and
+        // one batch size makes one prepared statement whatever its NULLs.
         insert.BindNull(param, kind == ColumnKind::kInt ? SqlType::kInt
-                               : kind == ColumnKind::kText ? SqlType::kText : SqlType::kBlob);
+                               : kind == ColumnKind::kText ? SqlType::kUnknown : SqlType::kBlob);
       } else if (kind == ColumnKind::kInt) {
         insert.Bind(param, cell.number);
       } else if (kind == ColumnKind::kText) {
@@ -157,6 +159,13 @@ Status InsertBatch(SqlConnection& to, const Table& t, const std::vector<Row>& ba
     }
   }
   return insert.Run();
+}
+
+Result<int64_t> HighestIdUsed(SqlConnection& sqlite, const std::string& table) {
+  PSAFE_ASSIGN_OR_RETURN(auto st, sqlite.Prepare("SELECT seq FROM sqlite_sequence WHERE name = ?1"));
+  st.Bind(1, table);
+  PSAFE_ASSIGN_OR_RETURN(bool row, st.Step());
+  return row ? st.Int(0) : 0;
 }
 
 Result<int64_t> CopyRows(SqlConnection& from, SqlConnection& to, const Table& t) {
@@ -183,11 +192,38 @@ Result<int64_t> CopyRows(SqlConnection& from, SqlConnection& to, const Table& t)
       batch.push_back(std::move(row));
     }
     if (!batch.empty() && (!more || batch.size() == batch_rows)) {
-      PSAFE_RETURN_IF_ERROR(InsertBatch(to, t, batch));
+      Status inserted = InsertBatch(to, t, batch);
+      for (Row& done : batch) {  // ciphertexts and hashes do not linger in freed memory
+        for (Cell& cell : done) std::fill(cell.bytes.begin(), cell.bytes.end(), '\0');
+      }
+      PSAFE_RETURN_IF_ERROR(inserted);
       copied += static_cast<int64_t>(batch.size());
       batch.clear();
     }
     if (!more) return copied;
+  }
+}
+
+Result<int64_t> SqliteSchemaVersion(SqlConnection& sqlite) {
+  PSAFE_ASSIGN_OR_RETURN(auto st, sqlite.Prepare("PRAGMA user_version"));
+  PSAFE_ASSIGN_OR_RETURN(bool row, st.Step());
+  return row ? st.Int(0) : 0;
+}
+
+// A database holding tables psafe does not make is someone else's: refused before the
+// migrations would add psafe's schema to it.
+Status RefuseForeignTables(SqlConnection& to, const std::vector<Table>& tables) {
+  std::set<std::string> ours = {"psafe_schema"};
+  for (const Table& t : tables) ours.insert(t.name);
+  PSAFE_ASSIGN_OR_RETURN(auto st, to.Prepare("SELECT table_name FROM information_schema.tables "
+                                             "WHERE table_schema = current_schema() ORDER BY table_name"));
+  for (;;) {
+    PSAFE_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) return Status::OK();
+    if (!ours.count(st.Text(0))) {
+      return Status::Conflict("the target database is not empty (it holds a table " + st.Text(0) +
+                              " psafe does not make): store copy moves an installation into an empty database only");
+    }
   }
 }
 
@@ -217,9 +253,12 @@ Result<StoreCopyReport> CopyTables(SqlConnection& from, SqlConnection& to, const
                               std::to_string(target_rows) + " in the target");
     }
     if (t.has_integer_id) {
-      // The next id the target hands out follows the last one copied.
-      PSAFE_RETURN_IF_ERROR(to.Exec("SELECT setval(pg_get_serial_sequence('" + t.name + "', 'id'), "
-                                    "(SELECT COALESCE(MAX(id), 0) + 1 FROM " + Quoted(t.name) + "), false)"));
+      // The next id the target hands out follows the highest the source ever handed out
+      // (AUTOINCREMENT's sqlite_sequence), so a deleted row's id never names a new one.
+      PSAFE_ASSIGN_OR_RETURN(int64_t used, HighestIdUsed(from, t.name));
+      PSAFE_RETURN_IF_ERROR(to.Exec("SELECT setval(pg_get_serial_sequence('" + t.name + "', 'id'), GREATEST(" +
+                                    std::to_string(used) + ", (SELECT COALESCE(MAX(id), 0) FROM " + Quoted(t.name) +
+                                    ")) + 1, false)"));
     }
     report.tables += 1;
     report.rows += *copied;
@@ -235,13 +274,21 @@ Result<StoreCopyReport> CopySqliteToPostgres(const std::filesystem::path& sqlite
   if (!std::filesystem::is_regular_file(sqlite_file, ec)) {
     return Status::NotFound(sqlite_file.string() + " does not exist (run psafed init, or name the data directory)");
   }
+  // The source is only read: a store at another schema version is refused, not upgraded.
   PSAFE_ASSIGN_OR_RETURN(auto from, OpenSqliteConnection(sqlite_file));
-  PSAFE_RETURN_IF_ERROR(ApplyMigrations(*from));
+  PSAFE_ASSIGN_OR_RETURN(int64_t version, SqliteSchemaVersion(*from));
+  if (version == 0) return Status::NotFound(sqlite_file.string() + " is not initialised (run psafed init)");
+  if (version != KnownSchemaVersion()) {
+    return Status::Conflict(sqlite_file.string() + " is at schema version " + std::to_string(version) +
+                            ", this psafed at " + std::to_string(KnownSchemaVersion()) +
+                            ": run this psafed's `psafed migrate` on it first");
+  }
   PSAFE_ASSIGN_OR_RETURN(int64_t keys, CountRows(*from, "keyring"));
   if (keys == 0) return Status::NotFound(sqlite_file.string() + " is not initialised (run psafed init)");
-  PSAFE_ASSIGN_OR_RETURN(auto to, OpenPostgresConnection(target));
-  PSAFE_RETURN_IF_ERROR(ApplyMigrations(*to));
   PSAFE_ASSIGN_OR_RETURN(std::vector<Table> tables, SourceTables(*from));
+  PSAFE_ASSIGN_OR_RETURN(auto to, OpenPostgresConnection(target));
+  PSAFE_RETURN_IF_ERROR(RefuseForeignTables(*to, tables));
+  PSAFE_RETURN_IF_ERROR(ApplyMigrations(*to));
 
   // One read transaction on the source (a consistent snapshot, should psafed still run on
   // it) and one write transaction on the target, which takes the nodes' write lock and is

@@ -153,7 +153,8 @@ def execute(data_dir: Path, sql: str, args=()) -> None:
 
 def stored_bytes(data_dir: Path) -> dict[str, bytes]:
     """Everything the store holds for data_dir, by where it lives: SQLite's psafe.db and its
-    -wal/-shm; for PostgreSQL, a plain pg_dump of the database and the cluster's files."""
+    -wal/-shm; for PostgreSQL, a plain pg_dump of the database (live rows; the cluster's WAL
+    and dead tuples are not searched)."""
     if ACTIVE is None:
         return {p.name: p.read_bytes() for p in Path(data_dir).iterdir() if p.name.startswith("psafe.db")}
     return {"pg_dump": ACTIVE.dump(ACTIVE.database_for(data_dir))}

@@ -193,3 +193,16 @@ def test_background_work_runs_on_one_node_and_moves_when_it_dies(server_factory,
     assert any(moved["sweeper"].endswith(":" + str(n.data_dir)) for n in survivors), moved
     if holders["rotation"] is victim:
         assert moved.get("rotation") not in (None, held["rotation"]), moved
+
+
+def test_init_on_an_initialised_database_is_refused_before_it_writes_a_file(server_factory, tmp_path):
+    first, creds = server_factory.new_data_dir()
+    second = tmp_path / "second-install"
+    store_backend.ACTIVE.share(second, first)
+    res = support.run_cli("init", "--data-dir", str(second), "--json")
+    assert res.returncode != 0 and "already initialised" in res.stderr, res.stderr
+    assert res.stdout.strip() == ""
+    assert not (second / "master.key").exists() and not (second / "psafed.toml").exists()
+    assert not (second / "tls").exists()
+    srv = server_factory.start(first, creds)  # the first installation is untouched
+    assert srv.admin().get(srv.url("ManagedSystems"), timeout=10).status_code == 200

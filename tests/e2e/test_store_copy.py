@@ -49,6 +49,9 @@ def test_an_installation_moves_to_postgresql_with_every_row_and_keeps_working(se
     sub = create_folder(api, srv, safe["Id"])  # a folder below another: copied after its parent
     secret_pw = "MovedSecret-" + support.unique("s")
     secret = create_credential_secret(api, srv, sub["Id"], password=secret_pw)
+    # The newest system is deleted: its id must never name another one after the move.
+    gone = create_system(api, srv, create_workgroup(api, srv)["ID"])["ManagedSystemID"]
+    assert api.delete(srv.url(f"ManagedSystems/{gone}"), timeout=10).status_code in (200, 204)
     records_before, _ = support.audit_records(api, srv)
     api.close()
     assert srv.stop() == 0
@@ -76,10 +79,12 @@ def test_an_installation_moves_to_postgresql_with_every_row_and_keeps_working(se
     assert len(records_after) > len(records_before)  # all of them, and what happened since
     verify = run_cli("audit", "verify", "--data-dir", str(node))
     assert verify.returncode == 0 and "OK" in verify.stdout, (verify.stdout, verify.stderr)
-    # New rows get new ids after the copied ones (the sequences moved on with the data).
+    # New rows get new ids after every id the source handed out, a deleted row's included.
     wg = create_workgroup(api, moved)
     old_ids = [row[0] for row in sqlite_rows(source, "SELECT id FROM workgroups")]
     assert wg["ID"] > max(old_ids), (wg, old_ids)
+    system = create_system(api, moved, wg["ID"])["ManagedSystemID"]
+    assert system > gone, (system, gone)
     create_account(api, moved, sid)
 
 
@@ -88,14 +93,27 @@ def test_a_database_holding_anything_is_refused_and_left_as_it_was(server_factor
     node = tmp_path / "target"
     node.mkdir()
     assert copy(source, node).returncode == 0
-    counts = store_backend.query(node, "SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM audit_log)")
+    counted = "SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM audit_log) AS audit"
+    counts = store_backend.query(node, counted)
+    assert len(counts[0]) == 2 and all(n > 0 for n in counts[0]), counts
     again = copy(source, node)
     assert again.returncode != 0 and "not empty" in again.stderr, (again.stdout, again.stderr)
-    assert store_backend.query(node, "SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM audit_log)") == counts
+    assert store_backend.query(node, counted) == counts
     # An initialised PostgreSQL installation is just as refused.
     other, _ = server_factory.new_data_dir()
     refused = copy(source, other)
     assert refused.returncode != 0 and "not empty" in refused.stderr, refused.stderr
+    # So is someone else's database, and psafe's schema is not added to it.
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    db = store_backend.ACTIVE
+    db.admin_sql(f'CREATE TABLE theirs (x int); ALTER TABLE theirs OWNER TO "{db.ROLE}";\n',
+                 dbname=db.database_for(foreign))
+    refused = copy(source, foreign)
+    assert refused.returncode != 0 and "not empty" in refused.stderr and "theirs" in refused.stderr, refused.stderr
+    tables = store_backend.query(foreign, "SELECT table_name FROM information_schema.tables "
+                                          "WHERE table_schema = 'public'")
+    assert tables == [("theirs",)], tables
 
 
 def test_bad_arguments_are_refused_before_anything_is_written(server_factory, tmp_path):
@@ -111,6 +129,8 @@ def test_bad_arguments_are_refused_before_anything_is_written(server_factory, tm
         "not postgresql": (["--from", f"sqlite:{source}", "--to", "mysql://x/y"], "postgresql://"),
         "no such data dir": (["--from", f"sqlite:{tmp_path / 'none'}", "--to", url], "does not exist"),
         "uninitialised data dir": (["--from", f"sqlite:{node}", "--to", url], "does not exist"),
+        "password in the query": (["--from", f"sqlite:{source}", "--to", f"{url}&password={db.store_password}"],
+                                  "must not hold the password"),
     }
     for what, (args, message) in cases.items():
         res = run_cli("store", "copy", *args, env=db.env_for(node))
@@ -121,4 +141,14 @@ def test_bad_arguments_are_refused_before_anything_is_written(server_factory, tm
                     env={**db.env_for(node), "PSAFE_STORE_PASSWORD": bad_password})
     assert wrong.returncode != 0 and "password authentication failed" in wrong.stderr, wrong.stderr
     assert bad_password not in wrong.stderr
+    # A source at another schema version is refused, and left as it was (never upgraded here).
+    older = tmp_path / "older"
+    shutil.copytree(source, older)
+    con = sqlite3.connect(str(older / "psafe.db"))
+    con.execute("PRAGMA user_version = 7")
+    con.commit()
+    con.close()
+    res = run_cli("store", "copy", "--from", f"sqlite:{older}", "--to", url, env=db.env_for(node))
+    assert res.returncode != 0 and "psafed migrate" in res.stderr, res.stderr
+    assert sqlite_rows(older, "PRAGMA user_version") == [(7,)]
     assert copy(source, node).returncode == 0  # nothing was half-written: the database is still empty

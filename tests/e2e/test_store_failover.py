@@ -186,7 +186,6 @@ def run(server_factory, tmp_path, primary, standby, dbname, env) -> None:
             cluster.bring_up(victim, restarted)
             windows.append((victim, t0, time.monotonic()))
             wait_for_progress(ledger, 6, 60)
-        kill_phase_end = time.monotonic()
 
         # 2. The primary crashes; the standby is promoted while the load keeps trying.
         wait_for_progress(ledger, 12, 60)
@@ -200,6 +199,7 @@ def run(server_factory, tmp_path, primary, standby, dbname, env) -> None:
         stop.set()
         for t in threads:
             t.join(timeout=60)
+    assert not any(t.is_alive() for t in threads), "a load client did not stop: its acks would race the check"
 
     # Errors: from the node being killed during its window, and from any node during failover.
     kill_errors = [e for e in ledger.errors if e[0] < crashed_at]
@@ -210,6 +210,8 @@ def run(server_factory, tmp_path, primary, standby, dbname, env) -> None:
         assert not what.startswith("HTTP 5"), ("a 5xx while a node was killed", node, what)
     for at, node, what in failover_errors:
         assert at <= promoted_at + RECOVERY_SECONDS, ("an error long after the promotion", at - promoted_at, what)
+        # Without a primary a node answers 503 with a short JSON message, never another error.
+        assert not what.startswith("HTTP ") or what.startswith("HTTP 503"), ("not a 503 during failover", what)
     last_error = max((e[0] for e in failover_errors), default=promoted_at)
 
     # Zero acknowledged writes lost: in the tables, and on the chain, on the promoted standby.
@@ -240,4 +242,3 @@ def run(server_factory, tmp_path, primary, standby, dbname, env) -> None:
         f"{len(acked['checkin'])} check-ins, 0 lost; client errors {len(kill_errors)} during node kills "
         f"(killed node only), {len(failover_errors)} during failover (last {last_error - promoted_at:+.2f} s "
         f"after promotion); {verify.stdout.strip()}")
-    assert kill_phase_end < crashed_at

@@ -10,6 +10,7 @@
 #include "domain/estate_service.h"
 #include "fixtures/test_env.h"
 #include "store/migrations.h"
+#include "store/postgres_connection.h"
 #include "store/sqlite_connection.h"
 
 namespace psafe::store {
@@ -79,6 +80,17 @@ TEST(StoreTest, NamesAreUniqueCaseInsensitively) {
   auto dup = env.store->CreateWorkgroup({0, "org", "PROD", ""});
   ASSERT_FALSE(dup.ok());
   EXPECT_EQ(dup.status().code(), StatusCode::kAlreadyExists);
+}
+
+// What psafed logs or prints of a store URL: the password, in either place libpq takes it, never.
+TEST(StoreTest, RedactedUrlHidesThePasswordWhereverTheUrlHoldsIt) {
+  EXPECT_EQ(RedactedUrl("postgresql://u:s3cret@h:5432/db?sslmode=verify-full"),
+            "postgresql://u:***@h:5432/db?sslmode=verify-full");
+  EXPECT_EQ(RedactedUrl("postgresql://u@h/db?password=s3cret&sslmode=require"),
+            "postgresql://u@h/db?password=***&sslmode=require");
+  EXPECT_EQ(RedactedUrl("postgresql://u@h/db?sslmode=require&password=s3cret"),
+            "postgresql://u@h/db?sslmode=require&password=***");
+  EXPECT_EQ(RedactedUrl("postgresql://u@h/db?sslmode=require"), "postgresql://u@h/db?sslmode=require");
 }
 
 // PSRUN nonces live in the store so that every node refuses a replay.
