@@ -488,8 +488,8 @@ CREATE INDEX managed_accounts_check ON managed_accounts(last_checked_at, id) WHE
 
 constexpr std::string_view kMigrations[] = {kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8};
 
-// The version the database is at: SQLite keeps it in PRAGMA user_version; PostgreSQL in
-// a one-row table (created with the CITEXT extension the schema needs).
+}  // namespace
+
 Result<int64_t> SchemaVersion(SqlConnection& db) {
   if (db.dialect() == SqlDialect::kPostgres) {
     PSAFE_RETURN_IF_ERROR(db.Exec(
@@ -502,6 +502,8 @@ Result<int64_t> SchemaVersion(SqlConnection& db) {
   PSAFE_ASSIGN_OR_RETURN(bool row, st.Step());
   return row ? st.Int(0) : 0;
 }
+
+namespace {
 
 Status SetSchemaVersion(SqlConnection& db, int64_t version) {
   if (db.dialect() == SqlDialect::kSqlite) return db.Exec("PRAGMA user_version = " + std::to_string(version));

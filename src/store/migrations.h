@@ -13,6 +13,10 @@ namespace psafe::store {
 
 // The schema version this psafed creates and understands.
 int64_t KnownSchemaVersion();
+// The version the database is at (0: none). SQLite keeps it in PRAGMA user_version, and
+// reading it writes nothing; PostgreSQL in a one-row table, which this creates (with the
+// CITEXT extension the schema needs) if absent.
+Result<int64_t> SchemaVersion(SqlConnection& db);
 // Brings the database to KnownSchemaVersion(); Corruption when it is newer.
 Status ApplyMigrations(SqlConnection& db);
 

@@ -204,12 +204,6 @@ Result<int64_t> CopyRows(SqlConnection& from, SqlConnection& to, const Table& t)
   }
 }
 
-Result<int64_t> SqliteSchemaVersion(SqlConnection& sqlite) {
-  PSAFE_ASSIGN_OR_RETURN(auto st, sqlite.Prepare("PRAGMA user_version"));
-  PSAFE_ASSIGN_OR_RETURN(bool row, st.Step());
-  return row ? st.Int(0) : 0;
-}
-
 // A database holding tables psafe does not make is someone else's: refused before the
 // migrations would add psafe's schema to it.
 Status RefuseForeignTables(SqlConnection& to, const std::vector<Table>& tables) {
@@ -276,7 +270,7 @@ Result<StoreCopyReport> CopySqliteToPostgres(const std::filesystem::path& sqlite
   }
   // The source is only read: a store at another schema version is refused, not upgraded.
   PSAFE_ASSIGN_OR_RETURN(auto from, OpenSqliteConnection(sqlite_file));
-  PSAFE_ASSIGN_OR_RETURN(int64_t version, SqliteSchemaVersion(*from));
+  PSAFE_ASSIGN_OR_RETURN(int64_t version, SchemaVersion(*from));
   if (version == 0) return Status::NotFound(sqlite_file.string() + " is not initialised (run psafed init)");
   if (version != KnownSchemaVersion()) {
     return Status::Conflict(sqlite_file.string() + " is at schema version " + std::to_string(version) +
