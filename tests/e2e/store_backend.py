@@ -158,3 +158,9 @@ def stored_bytes(data_dir: Path) -> dict[str, bytes]:
     if ACTIVE is None:
         return {p.name: p.read_bytes() for p in Path(data_dir).iterdir() if p.name.startswith("psafe.db")}
     return {"pg_dump": ACTIVE.dump(ACTIVE.database_for(data_dir))}
+
+
+def holding(data_dir: Path, needles: dict[str, bytes]) -> list[tuple[str, str]]:
+    """(where, needle name) for every needle found in what the store holds for data_dir."""
+    return [(where, name) for where, blob in stored_bytes(data_dir).items()
+            for name, needle in needles.items() if needle in blob]

@@ -7,6 +7,7 @@ Every wait in here has a timeout; every process started here is stopped by its o
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import os
 import re
@@ -623,6 +624,18 @@ def files_containing(root: Path, needles: dict[str, bytes]) -> list[tuple[str, s
     """(file, needle name) for every needle found in any file under root."""
     return [(str(f.relative_to(root)), name)
             for f, name in search((p for p in root.rglob("*") if p.is_file()), needles)]
+
+
+def openssl(*args, cwd: Path) -> None:
+    """The openssl command (Debian's openssl package) in cwd; fails on a non-zero exit."""
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
+
+
+def race(*calls):
+    """Runs the calls at once, one thread each; their results in order (a raise re-raises)."""
+    with concurrent.futures.ThreadPoolExecutor(len(calls)) as pool:
+        futures = [pool.submit(c) for c in calls]
+        return [f.result() for f in futures]
 
 
 def wait_for(predicate, *, timeout: float, what: str, interval: float = 0.2):

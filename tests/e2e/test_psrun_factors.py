@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import pytest
 
-from support import PSRUN2
+from support import PSRUN2, openssl
 
 FACTORS = ["IPAddress", "MacAddress", "SystemName", "FQDN", "DomainName", "UserId", "RootVolumeId", "OSVersion"]
 SIGNIN_PATH = "/BeyondTrust/api/public/v3/Auth/SignAppIn"
@@ -231,10 +231,6 @@ def test_registration_api_validates_and_creates(server_factory):
 
 
 # --- Client certificates -----------------------------------------------------------------------
-
-def openssl(*args, cwd: Path):
-    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
-
 
 def make_ca(d: Path, name: str):
     openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",

@@ -97,20 +97,16 @@ def test_no_plaintext_secrets_in_the_data_dir(server_factory):
     db_needles = {**needles, "API key": c.api_key.encode(), "admin password": c.password.encode(),
                   "client secret": c.client_secret.encode(), "session cookie": cookie.encode()}
 
-    def in_store():
-        return [(where, name) for where, blob in store_backend.stored_bytes(srv.data_dir).items()
-                for name, needle in db_needles.items() if needle in blob]
-
     # While running (SQLite's WAL holds the latest writes) ...
     if not store_backend.ACTIVE:
         assert any(p.name == "psafe.db-wal" for p in db_files(srv.data_dir)), "expected a WAL while serving"
     assert files_containing(srv.data_dir, needles) == []
-    assert in_store() == []
+    assert store_backend.holding(srv.data_dir, db_needles) == []
     api.close()
     assert srv.stop() == 0
     # ... and after a clean stop.
     assert files_containing(srv.data_dir, needles) == []
-    assert in_store() == []
+    assert store_backend.holding(srv.data_dir, db_needles) == []
     assert SENTINEL not in srv.stderr_text()
 
 

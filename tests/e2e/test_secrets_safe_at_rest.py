@@ -84,19 +84,15 @@ def test_no_plaintext_secret_values_at_rest_or_in_logs(server_factory):
         needles.update(forms(name, value))
     needles["pylib file (binary)"] = file_pylib[:64]
 
-    def in_store():
-        return [(where, name) for where, blob in store_backend.stored_bytes(srv.data_dir).items()
-                for name, needle in needles.items() if needle in blob]
-
     # ... but nowhere in clear: while running (SQLite's WAL holds the latest writes) ...
     assert files_containing(srv.data_dir, needles) == []
-    assert in_store() == []
+    assert store_backend.holding(srv.data_dir, needles) == []
     assert srv.stop() == 0
     # ... after a clean stop, and never in the log.
     stored = store_backend.stored_bytes(srv.data_dir)
     assert "pg_dump" in stored if store_backend.ACTIVE else "psafe.db" in stored, list(stored)
     assert files_containing(srv.data_dir, needles) == []
-    assert in_store() == []
+    assert store_backend.holding(srv.data_dir, needles) == []
     log = srv.stderr_path.read_bytes()
     assert [name for name, needle in needles.items() if needle in log] == []
     assert b"Sentinel" not in log, "a sentinel value in psafed's stderr"

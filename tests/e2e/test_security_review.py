@@ -6,7 +6,6 @@ administrator creates "for alice's group". docs/SECURITY.md names these tests.""
 
 from __future__ import annotations
 
-import concurrent.futures
 import http.client
 import json
 import sqlite3
@@ -19,7 +18,7 @@ import pytest
 import store_backend
 import support
 from support import (ROLE_APPROVER, ROLE_ISA, ROLE_REQUESTOR, bare_int, create_system, create_workgroup,
-                     grant_account, unique)
+                     grant_account, race, unique)
 
 KEY_AUTH = "PS-Auth key={key}; runas={user};"
 
@@ -176,10 +175,6 @@ def test_migration_removes_the_implicit_creator_link(server_factory):
 ROUNDS = 200
 
 
-def race(*calls):
-    with concurrent.futures.ThreadPoolExecutor(len(calls)) as pool:
-        futures = [pool.submit(c) for c in calls]
-        return [f.result() for f in futures]
 
 
 def approval_estate(server_factory, approvers: int):

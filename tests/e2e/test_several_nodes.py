@@ -9,14 +9,13 @@ Runs on the PostgreSQL pass (PSAFE_E2E_STORE=postgresql); deselected, never skip
 """
 from __future__ import annotations
 
-import concurrent.futures
 import time
 
 import pytest
 
 import store_backend
 import support
-from support import ROLE_APPROVER, bare_int, create_system, create_workgroup, grant_account
+from support import ROLE_APPROVER, bare_int, create_system, create_workgroup, grant_account, race
 
 pytestmark = pytest.mark.postgresql_store
 
@@ -35,9 +34,6 @@ def status_on(node, client, path: str = "ManagedSystems") -> int:
     return client.get(node.url(path), timeout=10).status_code
 
 
-def race(*calls):
-    with concurrent.futures.ThreadPoolExecutor(len(calls)) as pool:
-        return [f.result() for f in [pool.submit(c) for c in calls]]
 
 
 def audit_verifies(node) -> None:

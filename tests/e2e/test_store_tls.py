@@ -9,21 +9,17 @@ Runs on the PostgreSQL pass (PSAFE_E2E_STORE=postgresql); deselected, never skip
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
 import store_backend
 import support
+from support import openssl
 from store_backend import StoreDatabase
 from targets import LOOPBACK
 
 pytestmark = pytest.mark.postgresql_store
-
-
-def openssl(*args, cwd: Path) -> None:
-    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
 
 
 def make_ca(directory: Path, name: str) -> Path:
