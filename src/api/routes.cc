@@ -23,6 +23,10 @@ enum class Access { kPublic, kSignedIn };
 // The media type a route's body must declare (a request with a body and any other, or
 // none, gets 415): a body is never parsed as something it did not say it is.
 enum class Body { kJson, kForm, kMultipart };
+// kBlocking: the route hashes a password or calls a managed system, so it runs on the
+// server's worker pool with each write durable before the next step (http/router.h);
+// the rest run where the request was read.
+enum class Runs { kAnywhere, kBlocking };
 
 // The route table. `document` marks paths spelled exactly as in the OpenAPI document:
 // a request that spells such a path byte for byte is answered in the document's dialect,
@@ -34,6 +38,7 @@ struct RouteDef {
   Access access;
   ApiHandler handler;
   Body body = Body::kJson;
+  Runs runs = Runs::kAnywhere;
 };
 
 constexpr RouteDef kRoutes[] = {
@@ -82,14 +87,14 @@ constexpr RouteDef kRoutes[] = {
     {"GET", "ManagedAccounts/{id}", false, Access::kSignedIn, GetManagedAccount},
     {"PUT", "ManagedAccounts/{id}", false, Access::kSignedIn, UpdateManagedAccount},
     {"DELETE", "ManagedAccounts/{id}", false, Access::kSignedIn, DeleteManagedAccount},
-    {"PUT", "ManagedAccounts/{id}/Credentials", false, Access::kSignedIn, ForceReset},
-    {"POST", "ManagedAccounts/{id}/Credentials/Change", false, Access::kSignedIn, ChangeAccountCredentials},
-    {"POST", "ManagedAccounts/{id}/Credentials/Test", false, Access::kSignedIn, TestAccountCredentials},
+    {"PUT", "ManagedAccounts/{id}/Credentials", false, Access::kSignedIn, ForceReset, Body::kJson, Runs::kBlocking},
+    {"POST", "ManagedAccounts/{id}/Credentials/Change", false, Access::kSignedIn, ChangeAccountCredentials, Body::kJson, Runs::kBlocking},
+    {"POST", "ManagedAccounts/{id}/Credentials/Test", false, Access::kSignedIn, TestAccountCredentials, Body::kJson, Runs::kBlocking},
     // Permission model
     {"GET", "Users", false, Access::kSignedIn, ListUsers},
-    {"POST", "Users", false, Access::kSignedIn, CreateUser},
+    {"POST", "Users", false, Access::kSignedIn, CreateUser, Body::kJson, Runs::kBlocking},
     {"GET", "Users/{id}", false, Access::kSignedIn, GetUser},
-    {"PUT", "Users/{id}", false, Access::kSignedIn, UpdateUser},
+    {"PUT", "Users/{id}", false, Access::kSignedIn, UpdateUser, Body::kJson, Runs::kBlocking},
     {"DELETE", "Users/{id}", false, Access::kSignedIn, DeleteUser},
     {"POST", "Users/{userId}/UserGroups/{groupId}", false, Access::kSignedIn, AddUserToGroup},
     {"DELETE", "Users/{userId}/UserGroups/{groupId}", false, Access::kSignedIn, RemoveUserFromGroup},
@@ -301,11 +306,30 @@ http::Response TransportError(int status, std::string_view message) {
   return ErrorResponse(status, message, Dialect::kProduct);
 }
 
+namespace {
+
+bool AlwaysBlocks(const http::Request&) { return true; }
+
+// A password in PS-Auth (pwd=[...]) is verified with Argon2id on whichever route it comes.
+// Any "pwd" in the header counts: a false positive only moves the call to the pool.
+bool CarriesPassword(const http::Request& req) {
+  auto header = req.headers.Get("Authorization");
+  if (!header) return false;
+  const std::string_view h = *header;
+  for (size_t i = 0; i + 3 <= h.size(); ++i) {
+    if (EqualsIgnoreCase(h.substr(i, 3), "pwd")) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 std::unique_ptr<http::Router> BuildRouter(ApiContext& ctx) {
   auto router = std::make_unique<http::Router>(TransportError);
   for (const RouteDef& def : kRoutes) {
     router->Add(std::string(def.method), std::string(kBasePath) + "/" + std::string(def.path),
-                [&ctx, &def](http::Request& req) { return Invoke(def, ctx, req); });
+                [&ctx, &def](http::Request& req) { return Invoke(def, ctx, req); },
+                def.runs == Runs::kBlocking ? AlwaysBlocks : CarriesPassword);
   }
   router->Add("GET", "/health", [&ctx](http::Request&) { return Health(ctx); });
   if (!ctx.ca_crl.empty()) {

@@ -25,8 +25,8 @@ std::vector<std::string_view> SplitPattern(std::string_view p) {
 
 }  // namespace
 
-void Router::Add(std::string method, std::string_view pattern, Handler handler) {
-  Route r{std::move(method), {}, std::move(handler)};
+void Router::Add(std::string method, std::string_view pattern, Handler handler, Blocking blocking) {
+  Route r{std::move(method), {}, std::move(handler), blocking};
   for (std::string_view s : SplitPattern(pattern)) {
     bool param = s.size() >= 2 && s.front() == '{' && s.back() == '}';
     r.segments.push_back({param, std::string(s), ToLowerAscii(s)});
@@ -35,10 +35,22 @@ void Router::Add(std::string method, std::string_view pattern, Handler handler) 
 }
 
 Response Router::Dispatch(Request& req) const {
+  Response error;
+  const Route* route = Match(req, &error);
+  return route != nullptr ? route->handler(req) : error;
+}
+
+const Router::Route* Router::Match(Request& req, Response* error) const {
   auto url = boost::urls::parse_origin_form(req.target);
-  if (!url) return error_(400, "malformed request target");
+  if (!url) {
+    *error = error_(400, "malformed request target");
+    return nullptr;
+  }
   auto query = QueryParams::Parse(url->encoded_query());
-  if (!query.ok()) return error_(400, query.status().message());
+  if (!query.ok()) {
+    *error = error_(400, query.status().message());
+    return nullptr;
+  }
   req.query = std::move(query).value();
 
   req.segments.clear();
@@ -46,7 +58,10 @@ Response Router::Dispatch(Request& req) const {
   // Decoded segments reach names, lookups and error messages: bytes that are not UTF-8
   // would be echoed into a response (and could look like another name).
   for (const std::string& seg : req.segments) {
-    if (!IsValidUtf8(seg)) return error_(400, "request path is not valid UTF-8");
+    if (!IsValidUtf8(seg)) {
+      *error = error_(400, "request path is not valid UTF-8");
+      return nullptr;
+    }
   }
   if (!req.segments.empty() && req.segments.back().empty()) req.segments.pop_back();
 
@@ -83,18 +98,19 @@ Response Router::Dispatch(Request& req) const {
   }
   if (best == nullptr) {
     if (!allow.empty()) {
-      Response res = error_(405, "method " + req.method + " is not allowed here");
-      res.headers.Add("Allow", allow);
-      return res;
+      *error = error_(405, "method " + req.method + " is not allowed here");
+      error->headers.Add("Allow", allow);
+    } else {
+      *error = error_(404, "no such endpoint");
     }
-    return error_(404, "no such endpoint");
+    return nullptr;
   }
   req.path_params.clear();
   for (size_t i = 0; i < best->segments.size(); ++i) {
     if (best->segments[i].is_param) req.path_params.push_back(req.segments[i]);
   }
   req.exact_spelling = best_exact;
-  return best->handler(req);
+  return best;
 }
 
 }  // namespace psafe::http

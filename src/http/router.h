@@ -18,16 +18,18 @@
 namespace psafe::http {
 
 using Handler = std::function<Response(Request&)>;
+// True when a request to the route blocks its thread on work outside psafed's store (a
+// password hash, a call to a managed system): the server runs it on its worker pool, with
+// every write durable before the handler goes on. Null: never.
+using Blocking = bool (*)(const Request&);
 
 class Router {
  public:
   explicit Router(ErrorResponder error) : error_(std::move(error)) {}
 
   // pattern: "/BeyondTrust/api/public/v3/ManagedSystems/{id}/ManagedAccounts".
-  void Add(std::string method, std::string_view pattern, Handler handler);
-  Response Dispatch(Request& req) const;
+  void Add(std::string method, std::string_view pattern, Handler handler, Blocking blocking = nullptr);
 
- private:
   struct Segment {
     bool is_param;
     std::string spelling;  // as registered
@@ -37,7 +39,15 @@ class Router {
     std::string method;
     std::vector<Segment> segments;
     Handler handler;
+    Blocking blocking;
   };
+  // The route for `req` (filling its segments, parameters and query), or null with the
+  // error to answer in `*error`.
+  const Route* Match(Request& req, Response* error) const;
+  // Match, then the handler.
+  Response Dispatch(Request& req) const;
+
+ private:
   ErrorResponder error_;
   std::vector<Route> routes_;
 };

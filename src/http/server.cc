@@ -13,8 +13,12 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <atomic>
 #include <csignal>
+#include <mutex>
 #include <set>
+#include <thread>
+#include <vector>
 
 namespace psafe::http {
 
@@ -62,26 +66,60 @@ struct LiveConnection {
   bool idle = true;
 };
 
+// Lets a gate post to a loop from any thread, for as long as the loop exists.
+struct LoopHandle {
+  std::mutex mu;
+  asio::io_context* ioc;  // GUARDED_BY(mu); null once the server is gone
+};
+
+// One event loop: its io_context, its thread, the connections it owns.
+struct Loop {
+  asio::io_context ioc{1};
+  asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(ioc);
+  asio::steady_timer grace_timer{ioc};
+  std::set<LiveConnection*> live;  // this loop's thread only
+  std::shared_ptr<LoopHandle> handle = std::make_shared<LoopHandle>();
+  std::thread thread;              // empty for loop 0, which runs on Run()'s caller
+  Loop() { handle->ioc = &ioc; }
+};
+
+std::vector<std::unique_ptr<Loop>> MakeLoops(int count) {
+  if (count <= 0) count = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::unique_ptr<Loop>> loops;
+  for (int i = 0; i < count; ++i) loops.push_back(std::make_unique<Loop>());
+  return loops;
+}
+
+// A response waiting at the gate; the gate's callback may come late, after a timeout.
+struct GateWait {
+  bool waiting = true;   // the loop's thread only
+  bool open = false;
+  asio::steady_timer* timer;
+};
+
 }  // namespace
 
 struct Server::Impl {
-  Impl(ServerOptions o, Handler h, ErrorResponder e)
+  Impl(ServerOptions o, const Router& r, ErrorResponder e, ResponseGate* g)
       : opts(std::move(o)),
-        handler(std::move(h)),
+        router(r),
         error(std::move(e)),
+        gate(g),
+        loops(MakeLoops(opts.loops)),
         workers(static_cast<size_t>(std::max(1, opts.worker_threads))) {}
 
   ServerOptions opts;
-  Handler handler;
+  const Router& router;
   ErrorResponder error;
-  asio::io_context ioc{1};
+  ResponseGate* gate;
+  std::vector<std::unique_ptr<Loop>> loops;
   asio::ssl::context ssl_ctx{asio::ssl::context::tls_server};
-  tcp::acceptor acceptor{ioc};
-  asio::signal_set signals{ioc, SIGINT, SIGTERM};
-  asio::steady_timer grace_timer{ioc};
+  // The acceptor and the signals live on loop 0.
+  tcp::acceptor acceptor{loops[0]->ioc};
+  asio::signal_set signals{loops[0]->ioc, SIGINT, SIGTERM};
+  size_t next_loop = 0;                 // loop 0's thread only
   asio::thread_pool workers;
-  bool stopping = false;                // io thread only
-  std::set<LiveConnection*> live;       // io thread only
+  std::atomic<bool> stopping{false};
   // "access" (pure JSON lines) when the program configured one, else the default logger.
   std::shared_ptr<spdlog::logger> access =
       spdlog::get("access") ? spdlog::get("access") : spdlog::default_logger();
@@ -150,46 +188,54 @@ struct Server::Impl {
     return Status::OK();
   }
 
+  // On loop 0.
   void BeginShutdown() {
-    if (stopping) return;
-    stopping = true;
+    if (stopping.exchange(true)) return;
     spdlog::info("shutting down: no new connections; finishing in-flight requests");
     beast::error_code ec;
     acceptor.close(ec);
     signals.cancel(ec);
-    for (LiveConnection* c : live) {
+    for (auto& loop : loops) asio::post(loop->ioc, [this, l = loop.get()] { ShutdownLoop(*l); });
+  }
+
+  // On `loop`: idle connections go now, busy ones when their request is answered, and the
+  // loop returns once none is left (or the grace period ends).
+  void ShutdownLoop(Loop& loop) {
+    for (LiveConnection* c : loop.live) {
       if (c->idle) c->tcp->cancel();
     }
-    if (live.empty()) return;
-    grace_timer.expires_after(opts.shutdown_grace);
-    grace_timer.async_wait([this](beast::error_code wait_ec) {
+    loop.work.reset();
+    if (loop.live.empty()) return;
+    loop.grace_timer.expires_after(opts.shutdown_grace);
+    loop.grace_timer.async_wait([&loop](beast::error_code wait_ec) {
       if (!wait_ec) {
-        spdlog::warn("shutdown grace period over; closing {} connection(s)", live.size());
-        ioc.stop();
+        spdlog::warn("shutdown grace period over; closing {} connection(s)", loop.live.size());
+        loop.ioc.stop();
       }
     });
   }
 
-  void Forget(LiveConnection* c) {
-    live.erase(c);
-    if (stopping && live.empty()) grace_timer.cancel();
+  void Forget(Loop& loop, LiveConnection* c) {
+    loop.live.erase(c);
+    if (stopping && loop.live.empty()) loop.grace_timer.cancel();
   }
 
   asio::awaitable<void> AcceptLoop() {
     while (!stopping) {
-      auto [ec, sock] = co_await acceptor.async_accept(kTuple);
+      Loop& loop = *loops[next_loop++ % loops.size()];
+      auto [ec, sock] = co_await acceptor.async_accept(loop.ioc, kTuple);
       if (ec) {
         if (stopping || ec == asio::error::operation_aborted) co_return;
         spdlog::warn("accept failed: {}", ec.message());  // e.g. out of descriptors
-        asio::steady_timer pause(ioc, std::chrono::milliseconds(50));
+        asio::steady_timer pause(loops[0]->ioc, std::chrono::milliseconds(50));
         co_await pause.async_wait(kTuple);
         continue;
       }
-      asio::co_spawn(ioc, Connection(std::move(sock)), asio::detached);
+      asio::co_spawn(loop.ioc, Connection(loop, std::move(sock)), asio::detached);
     }
   }
 
-  asio::awaitable<void> Connection(tcp::socket sock) {
+  asio::awaitable<void> Connection(Loop& loop, tcp::socket sock) {
     beast::error_code ec;
     auto ep = sock.remote_endpoint(ec);
     std::string remote = ec ? "?" : ep.address().to_string();
@@ -197,23 +243,23 @@ struct Server::Impl {
       beast::ssl_stream<beast::tcp_stream> stream(std::move(sock), ssl_ctx);
       auto& tcp_layer = beast::get_lowest_layer(stream);
       LiveConnection lc{&tcp_layer};
-      live.insert(&lc);
+      loop.live.insert(&lc);
       tcp_layer.expires_after(opts.read_timeout);
       auto [hs_ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kTuple);
       if (!hs_ec) {
-        co_await RequestLoop(stream, lc, remote, VerifiedPeerSubject(stream.native_handle()));
+        co_await RequestLoop(loop, stream, lc, remote, VerifiedPeerSubject(stream.native_handle()));
         // Send close_notify; wait briefly for the peer's only when not shutting down.
         tcp_layer.expires_after(stopping ? std::chrono::milliseconds(100) : std::chrono::milliseconds(2000));
         co_await stream.async_shutdown(kTuple);
       }
-      Forget(&lc);
+      Forget(loop, &lc);
     } else {
       beast::tcp_stream stream(std::move(sock));
       LiveConnection lc{&stream};
-      live.insert(&lc);
-      co_await RequestLoop(stream, lc, remote, std::string());
+      loop.live.insert(&lc);
+      co_await RequestLoop(loop, stream, lc, remote, std::string());
       stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-      Forget(&lc);
+      Forget(loop, &lc);
     }
   }
 
@@ -236,7 +282,7 @@ struct Server::Impl {
   }
 
   template <class Stream>
-  asio::awaitable<void> RequestLoop(Stream& stream, LiveConnection& lc, const std::string& remote,
+  asio::awaitable<void> RequestLoop(Loop& loop, Stream& stream, LiveConnection& lc, const std::string& remote,
                                     const std::string& client_certificate) {
     auto& tcp_layer = beast::get_lowest_layer(stream);
     beast::flat_buffer buffer;
@@ -281,7 +327,8 @@ struct Server::Impl {
       const unsigned version = msg.version();
       Request req = FromBeast(std::move(msg), remote, client_certificate);
 
-      Response res = co_await RunHandler(req);
+      Response res;
+      if (const Router::Route* route = router.Match(req, &res)) res = co_await Handle(loop, *route, req);
       WipeString(req.body);
 
       const bool keep_alive = client_keep_alive && !stopping;
@@ -309,18 +356,56 @@ struct Server::Impl {
     s.clear();
   }
 
-  asio::awaitable<Response> RunHandler(Request& req) {
-    co_return co_await asio::co_spawn(
-        workers,
-        [this, &req]() -> asio::awaitable<Response> {
-          try {
-            co_return handler(req);
-          } catch (const std::exception& e) {
-            spdlog::error("handler failed on {} {}: {}", req.method, PathOf(req.target), e.what());
-          }
-          co_return error(500, "internal error");
-        },
-        asio::use_awaitable);
+  // Runs the route's handler where it belongs, then holds the response at the gate.
+  asio::awaitable<Response> Handle(Loop& loop, const Router::Route& route, Request& req) {
+    const bool blocking = route.blocking != nullptr && route.blocking(req);
+    uint64_t ticket = 0;
+    Response res;
+    if (blocking || !opts.handlers_on_loops) {
+      res = co_await asio::co_spawn(
+          workers, [&]() -> asio::awaitable<Response> { co_return Invoke(route, req, !blocking, &ticket); },
+          asio::use_awaitable);
+    } else {
+      res = Invoke(route, req, /*deferred=*/true, &ticket);
+    }
+    if (ticket != 0 && !co_await PassGate(loop, ticket)) {
+      if (res.sensitive) WipeString(res.body);
+      res = error(503, "the change could not be made durable in time; try again");
+    }
+    co_return res;
+  }
+
+  Response Invoke(const Router::Route& route, Request& req, bool deferred, uint64_t* ticket) {
+    if (gate != nullptr) gate->Enter(deferred);
+    Response res;
+    try {
+      res = route.handler(req);
+    } catch (const std::exception& e) {
+      spdlog::error("handler failed on {} {}: {}", req.method, PathOf(req.target), e.what());
+      res = error(500, "internal error");
+    }
+    if (gate != nullptr) *ticket = gate->Leave();
+    return res;
+  }
+
+  // True once the gate opens for `ticket`; false after gate_timeout.
+  asio::awaitable<bool> PassGate(Loop& loop, uint64_t ticket) {
+    asio::steady_timer timer(loop.ioc);
+    auto wait = std::make_shared<GateWait>();
+    wait->timer = &timer;
+    timer.expires_after(opts.gate_timeout);
+    gate->WhenOpen(ticket, [wait, handle = loop.handle] {
+      std::lock_guard lk(handle->mu);
+      if (handle->ioc == nullptr) return;
+      asio::post(*handle->ioc, [wait] {
+        if (!wait->waiting) return;
+        wait->open = true;
+        wait->timer->cancel();
+      });
+    });
+    co_await timer.async_wait(kTuple);
+    wait->waiting = false;
+    co_return wait->open;
   }
 
   static std::string_view PathOf(std::string_view target) {
@@ -341,11 +426,15 @@ struct Server::Impl {
   }
 };
 
-Server::Server(ServerOptions options, Handler handler, ErrorResponder error)
-    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler), std::move(error))) {}
+Server::Server(ServerOptions options, const Router& router, ErrorResponder error, ResponseGate* gate)
+    : impl_(std::make_unique<Impl>(std::move(options), router, std::move(error), gate)) {}
 
 Server::~Server() {
   impl_->workers.join();
+  for (auto& loop : impl_->loops) {
+    std::lock_guard lk(loop->handle->mu);
+    loop->handle->ioc = nullptr;
+  }
 }
 
 Status Server::Listen() {
@@ -366,13 +455,18 @@ void Server::Run() {
       impl.BeginShutdown();
     }
   });
-  asio::co_spawn(impl.ioc, impl.AcceptLoop(), asio::detached);
-  impl.ioc.run();
+  asio::co_spawn(impl.loops[0]->ioc, impl.AcceptLoop(), asio::detached);
+  for (size_t i = 1; i < impl.loops.size(); ++i) {
+    Loop& loop = *impl.loops[i];
+    loop.thread = std::thread([&loop] { loop.ioc.run(); });
+  }
+  impl.loops[0]->ioc.run();
+  for (size_t i = 1; i < impl.loops.size(); ++i) impl.loops[i]->thread.join();
   impl.workers.join();
 }
 
 void Server::Stop() {
-  asio::post(impl_->ioc, [impl = impl_.get()] { impl->BeginShutdown(); });
+  asio::post(impl_->loops[0]->ioc, [impl = impl_.get()] { impl->BeginShutdown(); });
 }
 
 }  // namespace psafe::http

@@ -3,7 +3,14 @@
 //    a read timeout per request and an idle timeout between requests (slow clients are
 //    cut off, never answered with 408, which some clients would retry);
 //  - TLS 1.2+ with AEAD ECDHE suites only, no renegotiation, no compression;
-//  - handlers run on a worker pool, so a slow store write never stalls the network loop;
+//  - one event loop per core (`loops`), each owning the connections the acceptor hands it
+//    round robin; a handler runs on its connection's loop, except one whose route blocks
+//    (http/router.h: a password hash, a managed system), which runs on the worker pool;
+//    with `handlers_on_loops` off (PostgreSQL, whose every query is a network round trip)
+//    all of them run on the pool;
+//  - a response passes the ResponseGate (http/response_gate.h) before its first byte: a
+//    handler's thread does not wait for the disk, its response does (503 after
+//    `gate_timeout`);
 //  - SIGINT/SIGTERM: stop accepting, let in-flight requests finish (up to a grace period),
 //    close idle connections, return from Run();
 //  - one structured access-log line per request: method, path (never the query), status,
@@ -17,6 +24,7 @@
 
 #include "common/status.h"
 #include "http/message.h"
+#include "http/response_gate.h"
 #include "http/router.h"
 
 namespace psafe::http {
@@ -34,11 +42,15 @@ struct ServerOptions {
   std::chrono::seconds idle_timeout{60};
   std::chrono::seconds shutdown_grace{10};
   int worker_threads = 4;
+  int loops = 0;                   // 0 = one per core
+  bool handlers_on_loops = true;
+  std::chrono::seconds gate_timeout{15};
 };
 
 class Server {
  public:
-  Server(ServerOptions options, Handler handler, ErrorResponder error);
+  // `router` and `gate` (which may be null: nothing waits) outlive the server.
+  Server(ServerOptions options, const Router& router, ErrorResponder error, ResponseGate* gate);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

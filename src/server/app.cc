@@ -98,6 +98,7 @@ App::App(std::unique_ptr<Parts> parts, std::string node) : parts_(std::move(part
 App::~App() = default;
 
 http::Router& App::router() { return *parts_->router; }
+store::Durability& App::durability() { return parts_->store->durability(); }
 domain::AuthService& App::auth() { return parts_->auth; }
 domain::RequestService& App::requests() { return parts_->requests; }
 domain::RotationService& App::rotation() { return parts_->rotation; }

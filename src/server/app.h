@@ -19,6 +19,10 @@ class RequestService;
 class RotationService;
 }  // namespace psafe::domain
 
+namespace psafe::store {
+class Durability;
+}  // namespace psafe::store
+
 namespace psafe::server {
 
 class App {
@@ -29,6 +33,8 @@ class App {
   ~App();
 
   http::Router& router();
+  // When the store's commits are durable (the server's response gate).
+  store::Durability& durability();
   domain::AuthService& auth();
   domain::RequestService& requests();
   domain::RotationService& rotation();

@@ -15,7 +15,9 @@ constexpr std::string_view kDefaultConfig = R"(# psafed configuration. Every key
 # Relative paths are resolved against the data directory.
 
 listen = "127.0.0.1:8443"      # ADDR:PORT; --listen overrides
-worker_threads = 4             # threads running request handlers
+event_loops = 0                # network threads; 0 = one per core. On SQLite they run the handlers
+worker_threads = 4             # threads running handlers that block (password hashes, managed
+                               # systems), and every handler on PostgreSQL
 
 [tls]
 enabled = true                 # plain HTTP is refused unless listen is a loopback address
@@ -148,6 +150,7 @@ Result<Config> LoadConfig(const std::filesystem::path& data_dir, const ConfigOve
       PSAFE_RETURN_IF_ERROR(ParseListen(*v, &c.listen_address, &c.listen_port));
     }
     PSAFE_RETURN_IF_ERROR(ReadInt(t, "worker_threads", &c.worker_threads, 1, 256));
+    PSAFE_RETURN_IF_ERROR(ReadInt(t, "event_loops", &c.event_loops, 0, 256));
     if (auto v = t.at_path("tls.enabled").value<bool>()) c.tls_enabled = *v;
     if (auto v = t.at_path("tls.cert").value<std::string>()) c.tls_cert = Resolve(c.data_dir, *v);
     if (auto v = t.at_path("tls.key").value<std::string>()) c.tls_key = Resolve(c.data_dir, *v);

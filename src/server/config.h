@@ -37,6 +37,7 @@ struct Config {
   int requests_per_second = 2000;
   int requests_burst = 4000;
   int worker_threads = 4;
+  int event_loops = 0;             // 0 = one per core
   std::string log_level = "info";
   domain::AuthPolicy auth;
   domain::RotationOptions rotation;

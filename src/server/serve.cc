@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "api/routes.h"
@@ -15,6 +16,7 @@
 #include "http/server.h"
 #include "server/app.h"
 #include "server/rotation_worker.h"
+#include "store/durability.h"
 
 namespace psafe::server {
 
@@ -24,6 +26,32 @@ namespace {
 std::chrono::seconds LeaseLifetime(std::chrono::seconds interval) {
   return std::max(std::chrono::seconds(60), 3 * interval);
 }
+
+// The store's durability as the server's response gate: a handler's commits return before
+// the disk has them, and its response waits until they (and everything it read) are durable.
+class DurabilityGate final : public http::ResponseGate {
+ public:
+  explicit DurabilityGate(store::Durability& durability) : durability_(durability) {}
+  void Enter(bool deferred) override {
+    if (deferred) scope_.emplace();
+  }
+  uint64_t Leave() override {
+    // A handler that never touched the store depends on nothing that could be lost.
+    const bool touched = scope_.has_value() ? store::DeferDurability::TouchedStore() : true;
+    scope_.reset();
+    return touched ? durability_.Horizon() : 0;
+  }
+  void WhenOpen(uint64_t ticket, std::function<void()> open) override {
+    durability_.WhenDurable(ticket, std::move(open));
+  }
+
+ private:
+  store::Durability& durability_;
+  // The handler's thread's scope, between Enter and Leave.
+  static thread_local std::optional<store::DeferDurability> scope_;
+};
+
+thread_local std::optional<store::DeferDurability> DurabilityGate::scope_;
 
 bool IsLoopback(const std::string& address) {
   return address == "127.0.0.1" || address.rfind("127.", 0) == 0 || address == "::1" ||
@@ -86,11 +114,14 @@ Status Serve(const Config& config) {
   opts.idle_timeout = std::chrono::seconds(config.idle_timeout_seconds);
   opts.shutdown_grace = std::chrono::seconds(config.shutdown_grace_seconds);
   opts.worker_threads = config.worker_threads;
+  opts.loops = config.event_loops;
+  // Every PostgreSQL query is a network round trip: on a loop it would stall the loop's
+  // other connections (docs/BENCHMARKS.md measures both).
+  opts.handlers_on_loops = !config.uses_postgres();
 
   {
-    http::Router& router = app->router();
-    http::Server server(opts, [&router](http::Request& r) { return router.Dispatch(r); },
-                        api::TransportError);
+    DurabilityGate gate(app->durability());
+    http::Server server(opts, app->router(), api::TransportError, &gate);
     PSAFE_RETURN_IF_ERROR(server.Listen());
     Config bound = config;
     bound.listen_port = server.port();

@@ -85,6 +85,10 @@ SqlConnection& ConnectionPool::Current() {
   std::abort();
 }
 
+bool ConnectionPool::HeldByThisThread() const {
+  return std::any_of(t_held.begin(), t_held.end(), [this](const auto& held) { return held.first == this; });
+}
+
 void ConnectionPool::Release(SqlConnection* conn) {
   auto held = std::find(t_held.begin(), t_held.end(), std::pair<const ConnectionPool*, SqlConnection*>(this, conn));
   if (held != t_held.end()) t_held.erase(held);

@@ -52,6 +52,7 @@ class ConnectionPool {
   Lease Acquire();
   // The connection the calling thread holds through a live Lease.
   SqlConnection& Current();
+  bool HeldByThisThread() const;
   SqlDialect dialect() const { return dialect_; }
 
  private:

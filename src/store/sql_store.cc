@@ -8,6 +8,7 @@
 
 #include "store/migrations.h"
 #include "store/connection_pool.h"
+#include "store/durability.h"
 #include "store/postgres_connection.h"
 #include "store/sql_connection.h"
 #include "store/sqlite_connection.h"
@@ -15,9 +16,15 @@
 namespace psafe::store {
 
 // Every store method holds a connection for its length: the calling thread's own when it
-// already holds one (nested calls join its transaction), else one from the pool.
+// already holds one (nested calls join its transaction), else one from a pool. A method
+// that reads takes a reader (on SQLite one of several WAL readers, which never wait for the
+// writer); a method that writes takes the writer (SQLite's one writer connection, or any
+// PostgreSQL connection) and is counted by Durability (store/durability.h).
 #define PSAFE_LEASE()                 \
-  auto lease_ = pool_->Acquire();     \
+  auto lease_ = ReadLease();          \
+  PSAFE_RETURN_IF_ERROR(lease_.status())
+#define PSAFE_WRITE_LEASE()           \
+  WriteScope lease_(*this);           \
   PSAFE_RETURN_IF_ERROR(lease_.status())
 
 using domain::AuditMacFn;
@@ -517,12 +524,18 @@ class Conditions {
   std::vector<std::function<void(Statement&)>> binds_;
 };
 
+// The depth of write scopes on this thread: only the outermost one counts a commit.
+thread_local int t_write_depth = 0;
+
 class SqlStore final : public Store {
  public:
-  explicit SqlStore(std::unique_ptr<ConnectionPool> pool) : pool_(std::move(pool)) {}
+  // `writer`: SQLite's one writer, or null when every connection of `pool` may write.
+  SqlStore(std::unique_ptr<ConnectionPool> pool, std::unique_ptr<ConnectionPool> writer,
+           std::unique_ptr<Durability> durability)
+      : durability_(std::move(durability)), writer_(std::move(writer)), pool_(std::move(pool)) {}
 
   Status Migrate() {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     return ApplyMigrations(db());
   }
 
@@ -545,7 +558,7 @@ class SqlStore final : public Store {
   }
 
   Status AddSealedKey(const crypto::SealedKey& key) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     PSAFE_ASSIGN_OR_RETURN(auto st,
                            db().Prepare("INSERT INTO keyring(version, purpose, sealed) VALUES (?,?,?)"));
     st.Bind(1, static_cast<int64_t>(key.version))
@@ -556,7 +569,7 @@ class SqlStore final : public Store {
 
   // --- Users ---
   Result<int64_t> CreateUser(const domain::User& u) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "INSERT INTO users(user_name, name, email, password_hash, created_at, first_name, last_name, application) "
         "VALUES (?,?,?,?,?,?,?,?) RETURNING id"));
@@ -580,7 +593,7 @@ class SqlStore final : public Store {
   }
 
   Result<int64_t> CreateUserGroup(const domain::UserGroup& g) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     Transaction tx(db());
     PSAFE_RETURN_IF_ERROR(tx.begin_status());
     PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
@@ -668,7 +681,7 @@ class SqlStore final : public Store {
   }
 
   Status UpdateUser(const domain::User& u) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "UPDATE users SET user_name = ?2, name = ?3, email = ?4, password_hash = ?5, first_name = ?6,"
         " last_name = ?7, enabled = ?8 WHERE id = ?1 AND deleted = 0"));
@@ -681,7 +694,7 @@ class SqlStore final : public Store {
   }
 
   Status DeleteUser(int64_t id) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     Transaction tx(db());
     PSAFE_RETURN_IF_ERROR(tx.begin_status());
     PSAFE_ASSIGN_OR_RETURN(int changed, Change("UPDATE users SET enabled = 0, deleted = 1, password_hash = NULL,"
@@ -701,13 +714,13 @@ class SqlStore final : public Store {
   }
 
   Status RemoveUserFromGroup(int64_t group_id, int64_t user_id) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     return ChangeOne("DELETE FROM user_group_members WHERE group_id = ?1 AND user_id = ?2",
                      "the user is not a member of the group", group_id, user_id);
   }
 
   Status DeleteUserGroup(int64_t id) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     Transaction tx(db());
     PSAFE_RETURN_IF_ERROR(tx.begin_status());
     // Folders a group owns keep existing; they lose only the owner reference.
@@ -727,7 +740,7 @@ class SqlStore final : public Store {
   }
 
   Status AddUserToGroup(int64_t group_id, int64_t user_id) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "INSERT INTO user_group_members(group_id, user_id) VALUES (?,?) ON CONFLICT DO NOTHING"));
     st.Bind(1, group_id).Bind(2, user_id);
@@ -736,7 +749,7 @@ class SqlStore final : public Store {
 
   // --- Registrations ---
   Result<int64_t> CreateApiRegistration(const ApiRegistration& r) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     Transaction tx(db());
     PSAFE_RETURN_IF_ERROR(tx.begin_status());
     PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
@@ -753,7 +766,7 @@ class SqlStore final : public Store {
   }
 
   Status UpdateApiRegistration(const ApiRegistration& r) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     Transaction tx(db());
     PSAFE_RETURN_IF_ERROR(tx.begin_status());
     PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
@@ -781,13 +794,13 @@ class SqlStore final : public Store {
   }
 
   Status AllowUserForRegistration(int64_t reg_id, int64_t user_id) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     return LinkStatus(Change("INSERT INTO api_registration_users(registration_id, user_id) VALUES (?1,?2) ON CONFLICT DO NOTHING",
                              reg_id, user_id).status(), "user");
   }
 
   Status AllowGroupForRegistration(int64_t reg_id, int64_t group_id) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     return LinkStatus(Change("INSERT INTO user_group_registrations(registration_id, group_id) VALUES (?1,?2) ON CONFLICT DO NOTHING",
                              reg_id, group_id).status(), "user group");
   }
@@ -799,13 +812,13 @@ class SqlStore final : public Store {
   }
 
   Status DisallowUserForRegistration(int64_t reg_id, int64_t user_id) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     return ChangeOne("DELETE FROM api_registration_users WHERE registration_id = ?1 AND user_id = ?2",
                      "the user is not linked to the registration", reg_id, user_id);
   }
 
   Status DisallowGroupForRegistration(int64_t reg_id, int64_t group_id) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     return ChangeOne("DELETE FROM user_group_registrations WHERE registration_id = ?1 AND group_id = ?2",
                      "the user group is not linked to the registration", reg_id, group_id);
   }
@@ -827,7 +840,7 @@ class SqlStore final : public Store {
   }
 
   Status DeleteApiRegistration(int64_t id) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     return ChangeOne("DELETE FROM api_registrations WHERE id = ?1", "API registration not found", id);
   }
 
@@ -867,7 +880,7 @@ class SqlStore final : public Store {
 
   // --- Sessions ---
   Status CreateSession(const domain::Session& s) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "INSERT INTO sessions(token_hash, kind, user_id, registration_id, created_at, "
         "last_seen_at, expires_at, password_verified) VALUES (?,?,?,?,?,?,?,?)"));
@@ -899,7 +912,7 @@ class SqlStore final : public Store {
   }
 
   Status TouchSession(std::string_view token_hash, int64_t now) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     PSAFE_ASSIGN_OR_RETURN(auto st,
                            db().Prepare("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?"));
     st.Bind(1, now).BindBlob(2, token_hash);
@@ -907,14 +920,14 @@ class SqlStore final : public Store {
   }
 
   Status DeleteSession(std::string_view token_hash) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare("DELETE FROM sessions WHERE token_hash = ?"));
     st.BindBlob(1, token_hash);
     return st.Run();
   }
 
   Status DeleteExpiredSessions(int64_t now, int64_t idle_cutoff) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "DELETE FROM sessions WHERE (kind = 'cookie' AND last_seen_at < ?) "
         "OR (expires_at <> 0 AND expires_at <= ?)"));
@@ -923,14 +936,14 @@ class SqlStore final : public Store {
   }
 
   Status DeleteSessions(const domain::SessionScope& s) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     return Change("DELETE FROM sessions WHERE (?1 = 0 OR user_id = ?1) AND (?2 = 0 OR registration_id = ?2)"
                   " AND (?3 = 0 OR password_verified = 0) AND (?4 = 0 OR kind = 'bearer')",
                   s.user_id, s.registration_id, s.only_without_password, s.only_bearer).status();
   }
 
   Result<std::vector<domain::Request>> CancelOpenRequestsOf(int64_t user_id, int64_t now) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     Transaction tx(db());
     PSAFE_RETURN_IF_ERROR(tx.begin_status());
     constexpr std::string_view kOpen = " q.user_id = ?1 AND q.status IN ('Pending','Approved') AND q.expires_at > ?2";
@@ -944,7 +957,7 @@ class SqlStore final : public Store {
   }
 
   Status DeleteStaleAuthFailures(int64_t cutoff, int64_t now) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     return Change("DELETE FROM auth_failures WHERE last_failure_at < ?1 AND locked_until <= ?2", cutoff, now).status();
   }
 
@@ -965,7 +978,7 @@ class SqlStore final : public Store {
   }
 
   Status PutAuthFailures(std::string_view subject, const domain::AuthFailureRecord& r) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "INSERT INTO auth_failures(subject, failures, last_failure_at, locked_until) "
         "VALUES (?,?,?,?) ON CONFLICT(subject) DO UPDATE SET failures = excluded.failures, "
@@ -976,7 +989,7 @@ class SqlStore final : public Store {
   }
 
   Status ClearAuthFailures(std::string_view subject) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare("DELETE FROM auth_failures WHERE subject = ?"));
     st.Bind(1, subject);
     return st.Run();
@@ -984,7 +997,7 @@ class SqlStore final : public Store {
 
   // --- Workgroups ---
   Result<int64_t> CreateWorkgroup(const Workgroup& wg) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "INSERT INTO workgroups(organization_id, name, description) VALUES (?,?,?) RETURNING id"));
     st.Bind(1, wg.organization_id).Bind(2, wg.name).Bind(3, wg.description);
@@ -1018,7 +1031,7 @@ class SqlStore final : public Store {
 
   // --- Assets ---
   Result<int64_t> CreateAsset(const Asset& a) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "INSERT INTO assets(workgroup_id, name, asset_type, dns_name, domain_name, ip_address, "
         "mac_address, operating_system, description, created_at, updated_at) "
@@ -1053,13 +1066,13 @@ class SqlStore final : public Store {
   }
 
   Status DeleteAsset(int64_t id) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     return DeleteById("DELETE FROM assets WHERE id = ?", id, "asset");
   }
 
   // --- Systems ---
   Result<int64_t> CreateManagedSystem(const ManagedSystem& m) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     Transaction tx(db());
     PSAFE_RETURN_IF_ERROR(tx.begin_status());
     PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
@@ -1077,19 +1090,19 @@ class SqlStore final : public Store {
   }
 
   Status UpdateManagedSystem(const ManagedSystem& m) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     return WriteSystemSettings(m);
   }
 
   Status SetSystemHostKey(int64_t system_id, std::string_view pinned, std::string_view offered) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     return ChangeOne("UPDATE managed_systems SET host_key = ?1, host_key_offered = ?2 WHERE id = ?3",
                      "managed system not found", pinned, offered, system_id);
   }
 
   // --- Functional accounts ---
   Result<int64_t> CreateFunctionalAccount(const domain::FunctionalAccount& f, const SealCredentialsFn& seal) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     Transaction tx(db());
     PSAFE_RETURN_IF_ERROR(tx.begin_status());
     PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
@@ -1127,7 +1140,7 @@ class SqlStore final : public Store {
   }
 
   Status DeleteFunctionalAccount(int64_t id) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     PSAFE_RETURN_IF_ERROR(RefuseWhileUsed("functional_account_id", id, "functional account"));
     PSAFE_RETURN_IF_ERROR(RefuseWhileUsed("login_account_id", id, "functional account"));
     return DeleteById("DELETE FROM functional_accounts WHERE id = ?", id, "functional account");
@@ -1135,7 +1148,7 @@ class SqlStore final : public Store {
 
   // --- Databases ---
   Result<int64_t> CreateDatabase(const domain::Database& d) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "INSERT INTO databases(asset_id, platform_id, instance_name, is_default_instance, port, version, template)"
         " VALUES (?,?,?,?,?,?,?) RETURNING id"));
@@ -1158,7 +1171,7 @@ class SqlStore final : public Store {
   }
 
   Status UpdateDatabase(const domain::Database& d) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     return ChangeOne(
         "UPDATE databases SET platform_id = ?1, instance_name = ?2, is_default_instance = ?3, port = ?4,"
         " version = ?5, template = ?6 WHERE id = ?7",
@@ -1167,7 +1180,7 @@ class SqlStore final : public Store {
   }
 
   Status DeleteDatabase(int64_t id) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     PSAFE_RETURN_IF_ERROR(RefuseWhileUsed("database_id", id, "database"));
     return DeleteById("DELETE FROM databases WHERE id = ?", id, "database");
   }
@@ -1197,7 +1210,7 @@ class SqlStore final : public Store {
   }
 
   Status DeleteManagedSystem(int64_t id) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     // Accounts go with their system; their sealed credentials with them.
     Transaction tx(db());
     PSAFE_RETURN_IF_ERROR(tx.begin_status());
@@ -1211,7 +1224,7 @@ class SqlStore final : public Store {
 
   // --- Accounts ---
   Result<int64_t> CreateManagedAccount(const ManagedAccount& a, const SealCredentialsFn& seal) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     Transaction tx(db());
     PSAFE_RETURN_IF_ERROR(tx.begin_status());
     PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
@@ -1232,7 +1245,7 @@ class SqlStore final : public Store {
   }
 
   Status UpdateManagedAccount(const ManagedAccount& a) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     return WriteAccountSettings(a);
   }
 
@@ -1247,7 +1260,7 @@ class SqlStore final : public Store {
   }
 
   Status PutRotation(const domain::Rotation& r) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     const std::string_view step = domain::RotationStepName(r.step);
     if (r.version == 0) {
       Result<int> inserted = Change(
@@ -1272,7 +1285,7 @@ class SqlStore final : public Store {
 
   Status CommitRotation(int64_t account_id, int64_t version, int64_t now,
                         std::optional<int64_t> next_change_at) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     Transaction tx(db());
     PSAFE_RETURN_IF_ERROR(tx.begin_status());
     PSAFE_ASSIGN_OR_RETURN(std::optional<domain::Rotation> r, FindRotation(account_id));
@@ -1285,7 +1298,7 @@ class SqlStore final : public Store {
   }
 
   Status DeleteRotation(int64_t account_id, int64_t version) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     PSAFE_ASSIGN_OR_RETURN(int changed,
                            Change("DELETE FROM rotations WHERE account_id = ?1 AND version = ?2", account_id, version));
     return changed == 1 ? Status::OK() : Status::Conflict("the credential change moved on meanwhile");
@@ -1322,7 +1335,7 @@ class SqlStore final : public Store {
   }
 
   Status SetAccountCheckedAt(int64_t account_id, int64_t now) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     return ChangeOne("UPDATE managed_accounts SET last_checked_at = ?1 WHERE id = ?2", "managed account not found",
                      now, account_id);
   }
@@ -1372,7 +1385,7 @@ class SqlStore final : public Store {
   }
 
   Status DeleteManagedAccount(int64_t id) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     return DeleteById("DELETE FROM managed_accounts WHERE id = ?", id, "managed account");
   }
 
@@ -1384,7 +1397,7 @@ class SqlStore final : public Store {
 
   // --- Nonces and leases ---
   Result<bool> SpendNonce(std::string_view nonce_hash, int64_t now, int64_t expires_at) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     PSAFE_ASSIGN_OR_RETURN(int changed, Change(
         "INSERT INTO psrun_nonces(nonce_hash, expires_at) VALUES (?1, ?2) ON CONFLICT(nonce_hash)"
         " DO UPDATE SET expires_at = excluded.expires_at WHERE psrun_nonces.expires_at <= ?3",
@@ -1393,12 +1406,12 @@ class SqlStore final : public Store {
   }
 
   Status DeleteExpiredNonces(int64_t now) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     return Change("DELETE FROM psrun_nonces WHERE expires_at <= ?1", now).status();
   }
 
   Result<bool> TryHoldLease(std::string_view name, std::string_view holder, int64_t now, int64_t until) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     PSAFE_ASSIGN_OR_RETURN(int changed, Change(
         "INSERT INTO leases(name, holder, expires_at) VALUES (?1, ?2, ?3) ON CONFLICT(name) DO UPDATE"
         " SET holder = excluded.holder, expires_at = excluded.expires_at"
@@ -1408,12 +1421,12 @@ class SqlStore final : public Store {
   }
 
   Status ReleaseLease(std::string_view name, std::string_view holder) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     return Change("DELETE FROM leases WHERE name = ?1 AND holder = ?2", name, holder).status();
   }
 
   Result<bool> Writable() override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     // A PostgreSQL standby answers but refuses writes; SQLite is writable unless query_only.
     PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(db().dialect() == SqlDialect::kPostgres
                                                      ? "SELECT NOT pg_is_in_recovery()"
@@ -1422,11 +1435,13 @@ class SqlStore final : public Store {
     return row && st.Int(0) != 0;
   }
 
+  Durability& durability() override { return *durability_; }
+
   std::string BackendName() const override { return pool_->dialect() == SqlDialect::kPostgres ? "postgresql" : "sqlite"; }
 
   // --- Secrets Safe ---
   Status CreateFolder(const domain::SecretFolder& f) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "INSERT INTO secret_folders(id, parent_id, name, description, path, user_group_id, created_at)"
         " VALUES (?,?,?,?,?,?,?)"));
@@ -1458,7 +1473,7 @@ class SqlStore final : public Store {
   }
 
   Status DeleteFolder(std::string_view id, bool force) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     Transaction tx(db());
     PSAFE_RETURN_IF_ERROR(tx.begin_status());
     PSAFE_ASSIGN_OR_RETURN(auto folder, FindFolder(id));
@@ -1491,13 +1506,13 @@ class SqlStore final : public Store {
   }
 
   Status RevokeFolderGrant(std::string_view folder_id, int64_t group_id) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     return ChangeOne("DELETE FROM secret_folder_grants WHERE folder_id = ?1 AND group_id = ?2",
                      "the user group holds no grant on the folder", folder_id, group_id);
   }
 
   Status GrantFolder(std::string_view folder_id, int64_t group_id, domain::FolderAccess access) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "INSERT INTO secret_folder_grants(folder_id, group_id, access) VALUES (?,?,?)"
         " ON CONFLICT(folder_id, group_id) DO UPDATE SET access = excluded.access"));
@@ -1520,7 +1535,7 @@ class SqlStore final : public Store {
   }
 
   Status CreateSecret(const domain::Secret& x, std::string_view sealed) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "INSERT INTO secrets(id, folder_id, title, description, type, username, file_name, file_size,"
         " notes, urls, owners, owner_id, owner_type, password_rule_id, value_ct, created_at, created_by,"
@@ -1568,7 +1583,7 @@ class SqlStore final : public Store {
   }
 
   Status UpdateSecret(const domain::Secret& x, const std::optional<std::string>& sealed) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "UPDATE secrets SET title = ?2, description = ?3, username = ?4, file_name = ?5, file_size = ?6,"
         " notes = ?7, urls = ?8, owners = ?9, owner_id = ?10, owner_type = ?11, password_rule_id = ?12,"
@@ -1584,7 +1599,7 @@ class SqlStore final : public Store {
   }
 
   Status DeleteSecret(std::string_view id) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare("DELETE FROM secrets WHERE id = ?"));
     st.Bind(1, id);
     PSAFE_RETURN_IF_ERROR(st.Run());
@@ -1605,7 +1620,8 @@ class SqlStore final : public Store {
   // is rolled back alone. A change that calls Atomically again joins its batch.
   Status Atomically(const std::function<Status()>& fn) override {
     if (batch_thread_.load() == std::this_thread::get_id()) return fn();
-    PendingChange me{&fn, Status::OK(), false};
+    NoteStoreUse();
+    PendingChange me{&fn, Status::OK(), false, DurabilityDeferred(), 0};
     std::unique_lock<std::mutex> lk(batch_mu_);
     pending_.push_back(&me);
     while (!me.done) {
@@ -1623,6 +1639,9 @@ class SqlStore final : public Store {
       leader_active_ = false;
       batch_cv_.notify_all();
     }
+    // After the leader has let the next batch start: a batch's wait for the disk overlaps
+    // the next batch's work.
+    if (me.commit_seq != 0 && !me.deferred) durability_->WaitAfterCommit(me.commit_seq);
     return me.status;
   }
 
@@ -1630,15 +1649,21 @@ class SqlStore final : public Store {
     const std::function<Status()>* fn;
     Status status;
     bool done;
+    bool deferred;        // its caller waits for durability itself (DeferDurability)
+    uint64_t commit_seq;  // the batch's commit, for the wait
   };
 
   void RunBatch(const std::vector<PendingChange*>& batch) {
-    auto lease = pool_->Acquire();
+    WriteScope lease(*this, /*wait_on_exit=*/false);
     if (!lease.status().ok()) {
       for (PendingChange* p : batch) p->status = lease.status();
       return;
     }
-    Transaction tx(db());
+    // Acknowledged before it is durable only when every caller in the batch waits itself.
+    const bool all_deferred =
+        std::all_of(batch.begin(), batch.end(), [](const PendingChange* p) { return p->deferred; });
+    for (PendingChange* p : batch) p->commit_seq = lease.seq();
+    Transaction tx(db(), all_deferred ? CommitMode::kMayDefer : CommitMode::kDurable);
     if (!tx.begin_status().ok()) {
       for (PendingChange* p : batch) p->status = tx.begin_status();
       return;
@@ -1666,7 +1691,7 @@ class SqlStore final : public Store {
   }
 
   Status AppendAudit(const domain::AuditEvent& e, int64_t at) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     std::lock_guard<std::mutex> lk(audit_mac_mu_);
     if (!audit_mac_) return Status::Internal("audit chain key not set");
     Transaction tx(db());
@@ -1721,7 +1746,7 @@ class SqlStore final : public Store {
 
   // --- Permission model ---
   Result<int64_t> CreateSmartRule(const domain::SmartRule& r) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     Transaction tx(db());
     PSAFE_RETURN_IF_ERROR(tx.begin_status());
     PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
@@ -1792,7 +1817,7 @@ class SqlStore final : public Store {
   }
 
   Result<int64_t> CreateAccessPolicy(const domain::AccessPolicy& p) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     std::string types;
     for (const auto& t : p.access_types) types += (types.empty() ? "" : ",") + t;
     PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
@@ -1820,7 +1845,7 @@ class SqlStore final : public Store {
 
   Status AssignRole(int64_t group_id, int64_t rule_id, domain::Role role,
                     std::optional<int64_t> policy_id) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "INSERT INTO role_assignments(group_id, rule_id, role_id, access_policy_id) VALUES (?,?,?,?) "
         "ON CONFLICT(group_id, rule_id, role_id) DO UPDATE SET access_policy_id = excluded.access_policy_id"));
@@ -1829,7 +1854,7 @@ class SqlStore final : public Store {
   }
 
   Status RemoveRoles(int64_t group_id, int64_t rule_id) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     return ChangeOne("DELETE FROM role_assignments WHERE group_id = ?1 AND rule_id = ?2",
                      "the user group holds no role on the smart rule", group_id, rule_id);
   }
@@ -1878,7 +1903,7 @@ class SqlStore final : public Store {
 
   // --- Password rules ---
   Result<int64_t> CreatePasswordRule(const domain::PasswordRule& r) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "INSERT INTO password_rules(name, description, minimum_length, maximum_length, "
         "require_lowercase, require_uppercase, require_numeric, require_symbol, symbols, "
@@ -1922,7 +1947,7 @@ class SqlStore final : public Store {
   // --- Requests ---
   Result<CreateRequestOutcome> CreateRequest(const domain::Request& r, domain::ConflictOption option,
                                              int64_t now, int64_t max_open) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     Transaction tx(db());
     PSAFE_RETURN_IF_ERROR(tx.begin_status());
     CreateRequestOutcome out;
@@ -1998,7 +2023,7 @@ class SqlStore final : public Store {
   }
 
   Status UpdateRequest(const domain::Request& r) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "UPDATE requests SET status = ?, approved_at = ?, denied_at = ?, cancelled_at = ?,"
         " released_at = ?, rotate_on_checkin = ?, version = version + 1 WHERE id = ? AND version = ?"));
@@ -2012,7 +2037,7 @@ class SqlStore final : public Store {
 
   Status AddApproval(int64_t request_id, int64_t user_id, bool approve, std::string_view reason,
                      int64_t at) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "INSERT INTO request_approvals(request_id, user_id, decision, reason, at) VALUES (?,?,?,?,?)"));
     st.Bind(1, request_id).Bind(2, user_id).Bind(3, approve ? "approve" : "deny").Bind(4, reason).Bind(5, at);
@@ -2032,7 +2057,7 @@ class SqlStore final : public Store {
 
   Status ReplaceCredentials(int64_t account_id, const domain::SealedCredentials& c, int64_t now,
                             std::optional<int64_t> next_change_at) override {
-    PSAFE_LEASE();
+    PSAFE_WRITE_LEASE();
     Transaction tx(db());
     PSAFE_RETURN_IF_ERROR(tx.begin_status());
     if (c.password) {
@@ -2057,7 +2082,47 @@ class SqlStore final : public Store {
 
  private:
   // The connection this thread leased (PSAFE_LEASE) for the current call.
-  SqlConnection& db() { return pool_->Current(); }
+  // The connection this thread's current store call runs on.
+  SqlConnection& db() { return HoldsWriter() ? writer_->Current() : pool_->Current(); }
+  bool HoldsWriter() const { return writer_ != nullptr && writer_->HeldByThisThread(); }
+  ConnectionPool& WritePool() { return writer_ != nullptr ? *writer_ : *pool_; }
+
+  ConnectionPool::Lease ReadLease() {
+    NoteStoreUse();
+    return HoldsWriter() ? writer_->Acquire() : pool_->Acquire();
+  }
+
+  // A write: the writer connection for its length and, for the outermost write on this
+  // thread, one commit counted by Durability. Outside a DeferDurability scope the call is
+  // back only once that commit is durable, and waits with the writer released.
+  class WriteScope {
+   public:
+    explicit WriteScope(SqlStore& store, bool wait_on_exit = true)
+        : durability_(*store.durability_), wait_on_exit_(wait_on_exit) {
+      NoteStoreUse();
+      lease_.emplace(store.WritePool().Acquire());
+      if (!lease_->status().ok()) return;
+      if (t_write_depth++ == 0) seq_ = durability_.BeginCommit();
+    }
+    ~WriteScope() {
+      if (!lease_->status().ok()) return;
+      --t_write_depth;
+      lease_.reset();
+      if (seq_ == 0) return;
+      durability_.EndCommit(seq_);
+      if (wait_on_exit_ && !DurabilityDeferred()) durability_.WaitAfterCommit(seq_);
+    }
+    WriteScope(const WriteScope&) = delete;
+    WriteScope& operator=(const WriteScope&) = delete;
+    const Status& status() const { return lease_->status(); }
+    uint64_t seq() const { return seq_; }
+
+   private:
+    Durability& durability_;
+    const bool wait_on_exit_;
+    std::optional<ConnectionPool::Lease> lease_;
+    uint64_t seq_ = 0;
+  };
 
   static int64_t LimitOf(const domain::Page& p) { return p.limit > 0 ? p.limit : INT64_MAX; }  // both dialects
 
@@ -2234,6 +2299,9 @@ class SqlStore final : public Store {
   std::atomic<std::thread::id> batch_thread_{};
   std::mutex audit_mac_mu_;
   AuditMacFn audit_mac_;  // GUARDED_BY(audit_mac_mu_); set once, before the first append
+  // Destroyed last to first: the pools close before the syncer's last sync and stop.
+  std::unique_ptr<Durability> durability_;
+  std::unique_ptr<ConnectionPool> writer_;
   std::unique_ptr<ConnectionPool> pool_;
 };
 
@@ -2241,8 +2309,12 @@ class SqlStore final : public Store {
 
 namespace {
 
-Result<StorePtr> OpenOnPool(std::unique_ptr<ConnectionPool> pool) {
-  auto store = std::make_unique<SqlStore>(std::move(pool));
+// Readers a SQLite store opens at most: one per thread calling it at once is enough.
+constexpr size_t kSqliteReaders = 64;
+
+Result<StorePtr> OpenOnPools(std::unique_ptr<ConnectionPool> pool, std::unique_ptr<ConnectionPool> writer,
+                             std::unique_ptr<Durability> durability) {
+  auto store = std::make_unique<SqlStore>(std::move(pool), std::move(writer), std::move(durability));
   PSAFE_RETURN_IF_ERROR(store->Migrate());
   return StorePtr(std::move(store));
 }
@@ -2250,22 +2322,34 @@ Result<StorePtr> OpenOnPool(std::unique_ptr<ConnectionPool> pool) {
 }  // namespace
 
 Result<StorePtr> OpenSqliteStore(const std::filesystem::path& path) {
-  // Opened here, not on first use, so that a bad path fails at start.
-  PSAFE_ASSIGN_OR_RETURN(auto first, OpenSqliteConnection(path));
+  // Opened here, not on first use, so that a bad path fails at start (and WAL mode is set
+  // before any reader opens).
+  PSAFE_ASSIGN_OR_RETURN(auto first, OpenSqliteConnection(path, SqliteRole::kWriter));
   auto spare = std::make_shared<std::unique_ptr<SqlConnection>>(std::move(first));
-  auto open = [path, spare]() -> Result<std::unique_ptr<SqlConnection>> {
+  auto open_writer = [path, spare]() -> Result<std::unique_ptr<SqlConnection>> {
     if (*spare) return std::move(*spare);
-    return OpenSqliteConnection(path);
+    return OpenSqliteConnection(path, SqliteRole::kWriter);
   };
-  // One connection: SQLite serialises writers anyway, and it keeps group commit one queue.
-  return OpenOnPool(std::make_unique<ConnectionPool>(SqlDialect::kSqlite, std::move(open), 1,
-                                                     std::chrono::hours(24)));
+  auto open_reader = [path] { return OpenSqliteConnection(path, SqliteRole::kReader); };
+  PSAFE_ASSIGN_OR_RETURN(auto sync, SqliteWalSync(path));
+  // One writer: SQLite serialises writers anyway, and it keeps group commit one queue.
+  return OpenOnPools(
+      std::make_unique<ConnectionPool>(SqlDialect::kSqlite, std::move(open_reader), kSqliteReaders,
+                                       std::chrono::hours(24)),
+      std::make_unique<ConnectionPool>(SqlDialect::kSqlite, std::move(open_writer), 1, std::chrono::hours(24)),
+      std::make_unique<Durability>(std::move(sync), Durability::OnSyncFailure::kAbort,
+                                   /*waits_after_commit=*/true));
 }
 
 Result<StorePtr> OpenPostgresStore(const PostgresOptions& options, size_t pool_size) {
   auto open = [options]() { return OpenPostgresConnection(options); };
-  return OpenOnPool(std::make_unique<ConnectionPool>(SqlDialect::kPostgres, std::move(open), pool_size,
-                                                     std::chrono::milliseconds(options.statement_timeout_ms)));
+  // A commit outside a DeferDurability scope is synchronous already: no wait after it.
+  return OpenOnPools(std::make_unique<ConnectionPool>(SqlDialect::kPostgres, std::move(open), pool_size,
+                                                      std::chrono::milliseconds(options.statement_timeout_ms)),
+                     nullptr,
+                     std::make_unique<Durability>(PostgresDurabilityBarrier(options),
+                                                  Durability::OnSyncFailure::kRetry,
+                                                  /*waits_after_commit=*/false));
 }
 
 }  // namespace psafe::store

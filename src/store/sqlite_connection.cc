@@ -2,7 +2,14 @@
 
 #include <sqlite3.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -80,7 +87,7 @@ class SqliteConnection final : public SqlConnection {
 
   int64_t Changes() const override { return sqlite3_changes(db_); }
   bool InTransaction() const override { return sqlite3_get_autocommit(db_) == 0; }
-  Status BeginWrite() override { return Exec("BEGIN IMMEDIATE"); }
+  Status BeginWrite(CommitMode) override { return Exec("BEGIN IMMEDIATE"); }
 
   Status ErrorStatus(int rc) const {
     std::string msg = sqlite3_errmsg(db_);
@@ -138,7 +145,8 @@ Result<bool> SqliteStatement::Step() {
 
 int64_t FullScanSteps() { return g_full_scan_steps.load(std::memory_order_relaxed); }
 
-Result<std::unique_ptr<SqlConnection>> OpenSqliteConnection(const std::filesystem::path& path) {
+Result<std::unique_ptr<SqlConnection>> OpenSqliteConnection(const std::filesystem::path& path,
+                                                            SqliteRole role) {
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &raw,
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -146,11 +154,77 @@ Result<std::unique_ptr<SqlConnection>> OpenSqliteConnection(const std::filesyste
   if (rc != SQLITE_OK) return Status::IOError("cannot open database " + path.string());
   sqlite3_busy_timeout(raw, 5000);
   sqlite3_extended_result_codes(raw, 1);
-  // WAL + FULL: a commit is on disk before it is acknowledged.
-  PSAFE_RETURN_IF_ERROR(db->Exec(
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
-      "PRAGMA secure_delete=ON;"));
+  PSAFE_RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"));
+  switch (role) {
+    case SqliteRole::kDurable:  // WAL + FULL: a commit is on disk before it is acknowledged
+      PSAFE_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"));
+      break;
+    case SqliteRole::kWriter:  // the WAL is synced, and checkpointed, by SqliteWalSync
+      PSAFE_RETURN_IF_ERROR(
+          db->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=0;"));
+      break;
+    case SqliteRole::kReader:  // a write here is a bug in the store, refused by SQLite
+      PSAFE_RETURN_IF_ERROR(db->Exec("PRAGMA query_only=ON;"));
+      break;
+  }
   return std::unique_ptr<SqlConnection>(std::move(db));
+}
+
+namespace {
+
+// fdatasync of the WAL file covers every frame written to it so far, which is every
+// transaction committed so far (WAL mode appends; the database file changes only in a
+// checkpoint, which syncs itself). The WAL file exists while any connection is open, and the
+// writer's is, so the descriptor opened once stays the file's.
+class WalSync {
+ public:
+  WalSync(std::filesystem::path db_path, std::unique_ptr<SqlConnection> checkpointer)
+      : wal_path_(db_path.string() + "-wal"), dir_(db_path.parent_path()), checkpointer_(std::move(checkpointer)) {}
+  ~WalSync() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  Status Sync() {
+    if (fd_ < 0) PSAFE_RETURN_IF_ERROR(OpenWal());
+    if (::fdatasync(fd_) != 0) return Status::IOError("fdatasync " + wal_path_ + ": " + std::strerror(errno));
+    // SQLite's writer does not checkpoint (wal_autocheckpoint=0: it would sync inside a
+    // commit); this thread does, PASSIVE, so it never waits for a reader or the writer.
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_checkpoint_ >= kCheckpointEvery) {
+      last_checkpoint_ = now;
+      PSAFE_RETURN_IF_ERROR(checkpointer_->Exec("PRAGMA wal_checkpoint(PASSIVE)"));
+    }
+    return Status::OK();
+  }
+
+ private:
+  static constexpr std::chrono::milliseconds kCheckpointEvery{200};
+
+  Status OpenWal() {
+    fd_ = ::open(wal_path_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) return Status::IOError("open " + wal_path_ + ": " + std::strerror(errno));
+    // The WAL's directory entry must survive a power loss too.
+    const int dir = ::open(dir_.empty() ? "." : dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0) return Status::IOError("open " + dir_.string() + ": " + std::strerror(errno));
+    const int rc = ::fsync(dir);
+    ::close(dir);
+    if (rc != 0) return Status::IOError("fsync " + dir_.string() + ": " + std::strerror(errno));
+    return Status::OK();
+  }
+
+  const std::string wal_path_;
+  const std::filesystem::path dir_;
+  std::unique_ptr<SqlConnection> checkpointer_;
+  int fd_ = -1;
+  std::chrono::steady_clock::time_point last_checkpoint_{};
+};
+
+}  // namespace
+
+Result<std::function<Status()>> SqliteWalSync(const std::filesystem::path& path) {
+  PSAFE_ASSIGN_OR_RETURN(auto checkpointer, OpenSqliteConnection(path, SqliteRole::kWriter));
+  auto sync = std::make_shared<WalSync>(path, std::move(checkpointer));
+  return std::function<Status()>([sync] { return sync->Sync(); });
 }
 
 }  // namespace psafe::store

@@ -9,6 +9,8 @@
 
 namespace psafe::store {
 
+class Durability;
+
 class Store : public domain::UnitOfWork,
               public domain::AuditLog,
               public domain::KeyStore,
@@ -28,6 +30,8 @@ class Store : public domain::UnitOfWork,
   domain::Ports ports() {
     return {*this, *this, *this, *this, *this, *this, *this, *this, *this, *this, *this, *this, *this, *this, *this};
   }
+  // When this node's commits are durable: what a response that depends on them waits for.
+  virtual Durability& durability() = 0;
 };
 
 using StorePtr = std::unique_ptr<Store>;

@@ -12,7 +12,7 @@ import support
 from authz_matrix import GUID, MATRIX
 
 API = Path(__file__).resolve().parents[2] / "src" / "api"
-ROUTE_RE = re.compile(r'\{"(GET|POST|PUT|DELETE)", "([^"]+)", (?:true|false), Access::k(\w+), \w+(?:, Body::k\w+)?\}')
+ROUTE_RE = re.compile(r'\{"(GET|POST|PUT|DELETE)", "([^"]+)", (?:true|false), Access::k(\w+), \w+(?:, Body::k\w+)?(?:, Runs::k\w+)?\}')
 # Routes outside the API base, added one by one in BuildRouter: by literal or by constant.
 OUTSIDE_RE = re.compile(r'router->Add\("(GET|POST|PUT|DELETE)", (?:"(/[^"]+)"|std::string\((k\w+)\))')
 CONSTANT_RE = re.compile(r'inline constexpr std::string_view (k\w+) = "([^"]+)";')

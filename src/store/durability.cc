@@ -1,0 +1,124 @@
+#include "store/durability.h"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+namespace psafe::store {
+
+namespace {
+
+thread_local bool t_deferred = false;
+thread_local bool t_touched = false;
+
+constexpr std::chrono::milliseconds kRetryPause{100};
+
+}  // namespace
+
+Durability::Durability(SyncFn sync, OnSyncFailure on_failure, bool waits_after_commit)
+    : sync_(std::move(sync)),
+      on_failure_(on_failure),
+      waits_after_commit_(waits_after_commit),
+      thread_([this] { Loop(); }) {}
+
+Durability::~Durability() {
+  {
+    std::lock_guard lk(mu_);
+    stop_ = true;
+  }
+  work_cv_.notify_all();
+  thread_.join();
+}
+
+uint64_t Durability::BeginCommit() {
+  std::lock_guard lk(mu_);
+  const uint64_t seq = ++issued_;
+  in_flight_.insert(seq);
+  return seq;
+}
+
+void Durability::EndCommit(uint64_t seq) {
+  {
+    std::lock_guard lk(mu_);
+    in_flight_.erase(seq);
+  }
+  work_cv_.notify_one();
+}
+
+void Durability::WaitAfterCommit(uint64_t seq) {
+  if (!waits_after_commit_) return;
+  std::unique_lock lk(mu_);
+  durable_cv_.wait(lk, [&] { return durable_ >= seq || stop_; });
+}
+
+uint64_t Durability::Horizon() const {
+  std::lock_guard lk(mu_);
+  return issued_;
+}
+
+void Durability::WhenDurable(uint64_t ticket, std::function<void()> done) {
+  {
+    std::lock_guard lk(mu_);
+    if (durable_ < ticket) {
+      waiting_.emplace(ticket, std::move(done));
+      return;
+    }
+  }
+  done();
+}
+
+// Commits up to here have all returned: a sync started now covers every one of them.
+uint64_t Durability::FrontierLocked() const {
+  return in_flight_.empty() ? issued_ : *in_flight_.begin() - 1;
+}
+
+void Durability::Loop() {
+  std::unique_lock lk(mu_);
+  for (;;) {
+    work_cv_.wait(lk, [&] { return stop_ || FrontierLocked() > durable_; });
+    if (FrontierLocked() <= durable_) break;  // stopping, and nothing left to make durable
+    const uint64_t target = FrontierLocked();
+    lk.unlock();
+    Status synced = sync_();
+    lk.lock();
+    if (!synced.ok()) {
+      if (on_failure_ == OnSyncFailure::kAbort) {
+        std::fprintf(stderr, "psafed: cannot make committed changes durable (%s); stopping\n",
+                     synced.ToString().c_str());
+        std::abort();
+      }
+      if (stop_) break;
+      work_cv_.wait_for(lk, kRetryPause, [&] { return stop_; });
+      continue;
+    }
+    durable_ = target;
+    std::vector<std::function<void()>> ready;
+    auto end = waiting_.upper_bound(durable_);
+    for (auto it = waiting_.begin(); it != end; ++it) ready.push_back(std::move(it->second));
+    waiting_.erase(waiting_.begin(), end);
+    durable_cv_.notify_all();
+    lk.unlock();
+    for (auto& done : ready) done();
+    lk.lock();
+  }
+  durable_cv_.notify_all();
+}
+
+DeferDurability::DeferDurability() {
+  t_deferred = true;
+  t_touched = false;
+}
+
+DeferDurability::~DeferDurability() {
+  t_deferred = false;
+  t_touched = false;
+}
+
+bool DeferDurability::TouchedStore() { return t_touched; }
+
+bool DurabilityDeferred() { return t_deferred; }
+
+void NoteStoreUse() { t_touched = true; }
+
+}  // namespace psafe::store
