@@ -9,10 +9,15 @@
 
 namespace psafe {
 
+// PSAFE_TEST_HOLD_SYNC_FILE=<path>: while that file exists, HoldPoint waits (polling), so
+// a test can hold the store's syncer between a commit and its fsync (store/durability.h)
+// and see that no response depending on the commit leaves meanwhile.
 #ifdef PSAFE_TEST_HOOKS
 void CrashPoint(std::string_view name);
+void HoldPoint();
 #else
 inline void CrashPoint(std::string_view) {}
+inline void HoldPoint() {}
 #endif
 
 }  // namespace psafe

@@ -5,6 +5,7 @@
 #include "http/beast_request.h"
 
 #include <openssl/ssl.h>
+#include <sched.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio.hpp>
@@ -84,7 +85,13 @@ struct Loop {
 };
 
 std::vector<std::unique_ptr<Loop>> MakeLoops(int count) {
-  if (count <= 0) count = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (count <= 0) {
+    // The cores this process may run on (taskset, cgroup cpusets), not the machine's.
+    cpu_set_t cpus;
+    count = sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? CPU_COUNT(&cpus)
+                                                          : static_cast<int>(std::thread::hardware_concurrency());
+    count = std::max(1, count);
+  }
   std::vector<std::unique_ptr<Loop>> loops;
   for (int i = 0; i < count; ++i) loops.push_back(std::make_unique<Loop>());
   return loops;

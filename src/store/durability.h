@@ -24,6 +24,7 @@
 // Thread-safety: every method may be called from any thread.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -75,6 +76,7 @@ class Durability {
   uint64_t wanted_ = 0;                    // GUARDED_BY(mu_): the highest ticket anyone waits for
   std::multimap<uint64_t, std::function<void()>> waiting_;  // GUARDED_BY(mu_)
   bool stop_ = false;                      // GUARDED_BY(mu_)
+  std::chrono::steady_clock::time_point last_sync_{};  // the syncer's thread only
   std::thread thread_;                     // last: starts once the members above exist
 };
 

@@ -1389,8 +1389,11 @@ class SqlStore final : public Store {
     return DeleteById("DELETE FROM managed_accounts WHERE id = ?", id, "managed account");
   }
 
+  // Ping and Writable read nothing stored: they do not count as the caller having seen data
+  // (store/durability.h), so a health check never waits for a sync.
   Status Ping() override {
-    PSAFE_LEASE();
+    auto lease_ = ReadLease(/*observes=*/false);
+    PSAFE_RETURN_IF_ERROR(lease_.status());
     PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare("SELECT 1"));
     return st.Step().status();
   }
@@ -1426,11 +1429,13 @@ class SqlStore final : public Store {
   }
 
   Result<bool> Writable() override {
-    PSAFE_WRITE_LEASE();
-    // A PostgreSQL standby answers but refuses writes; SQLite is writable unless query_only.
+    auto lease_ = ReadLease(/*observes=*/false);
+    PSAFE_RETURN_IF_ERROR(lease_.status());
+    // A PostgreSQL standby answers but refuses writes. SQLite's writer is this process's own
+    // connection: the file is writable if it opened, and a failed write answers for itself.
     PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(db().dialect() == SqlDialect::kPostgres
                                                      ? "SELECT NOT pg_is_in_recovery()"
-                                                     : "SELECT NOT query_only FROM pragma_query_only"));
+                                                     : "SELECT 1"));
     PSAFE_ASSIGN_OR_RETURN(bool row, st.Step());
     return row && st.Int(0) != 0;
   }
@@ -2087,8 +2092,8 @@ class SqlStore final : public Store {
   bool HoldsWriter() const { return writer_ != nullptr && writer_->HeldByThisThread(); }
   ConnectionPool& WritePool() { return writer_ != nullptr ? *writer_ : *pool_; }
 
-  ConnectionPool::Lease ReadLease() {
-    NoteStoreUse();
+  ConnectionPool::Lease ReadLease(bool observes = true) {
+    if (observes) NoteStoreUse();
     return HoldsWriter() ? writer_->Acquire() : pool_->Acquire();
   }
 

@@ -86,7 +86,9 @@ def test_the_release_build_does_not_know_the_variable():
 
 def test_the_release_build_has_no_crash_points():
     """PSAFE_TEST_CRASH_AT (common/crash_point.h) kills a debug psafed at a named step of a
-    credential change, for the fault-injection tests; a release psafed has no such code."""
+    credential change, and PSAFE_TEST_HOLD_SYNC_FILE holds its store's syncer, for the
+    fault-injection tests; a release psafed has no such code."""
     release = release_psafed()
-    assert b"PSAFE_TEST_CRASH_AT" not in Path(release).read_bytes()
-    assert b"PSAFE_TEST_CRASH_AT" in Path(support.PSAFED).read_bytes(), "control: the debug build has the hook"
+    for hook in (b"PSAFE_TEST_CRASH_AT", b"PSAFE_TEST_HOLD_SYNC_FILE"):
+        assert hook not in Path(release).read_bytes()
+        assert hook in Path(support.PSAFED).read_bytes(), "control: the debug build has the hook"
