@@ -262,15 +262,26 @@ bool AuthService::CsrfTokenMatches(std::string_view session_token, std::string_v
 }
 
 Result<Principal> AuthService::SessionPrincipal(const Session& s, const ClientContext& client) {
-  auto reg = ports_.registrations.FindRegistrationById(s.registration_id);
-  if (!reg.ok()) return reg.status().code() == StatusCode::kNotFound ? NotAuthenticated() : reg.status();
-  PSAFE_RETURN_IF_ERROR(CheckTransport(*reg, client));
-  if (reg->user_password_required && !s.password_verified) {
+  // The registration and the user as of the session's generation: from memory when nothing
+  // that admits the user has changed since (domain/admission_cache.h), else from the store.
+  AdmissionCache::EntryPtr admitted = admissions_.Find(s.registration_id, s.user_id, s.auth_generation);
+  std::optional<ApiRegistration> fresh;
+  if (admitted == nullptr) {
+    auto reg = ports_.registrations.FindRegistrationById(s.registration_id);
+    if (!reg.ok()) return reg.status().code() == StatusCode::kNotFound ? NotAuthenticated() : reg.status();
+    fresh = std::move(reg).value();
+  }
+  const ApiRegistration& reg = admitted != nullptr ? admitted->registration : *fresh;
+  PSAFE_RETURN_IF_ERROR(CheckTransport(reg, client));
+  if (reg.user_password_required && !s.password_verified) {
     (void)ports_.sessions.DeleteSession(s.token_hash);
     return NotAuthenticated();
   }
-  PSAFE_ASSIGN_OR_RETURN(User user, AdmittedUser(*reg, s.user_id));
-  Principal p{std::move(user), s.registration_id};
+  if (admitted == nullptr) {
+    PSAFE_ASSIGN_OR_RETURN(User user, AdmittedUser(reg, s.user_id));
+    admitted = admissions_.Put(s.auth_generation, {std::move(*fresh), std::move(user)});
+  }
+  Principal p{admitted->user, s.registration_id};
   p.expires_at = s.expires_at;
   p.password_verified = s.password_verified;
   return p;

@@ -22,6 +22,7 @@
 #include "common/result.h"
 #include "crypto/keyring.h"
 #include "crypto/secret_string.h"
+#include "domain/admission_cache.h"
 #include "domain/audit_service.h"
 #include "domain/client_rules.h"
 #include "domain/failure_budget.h"
@@ -120,6 +121,7 @@ class AuthService {
   FailureBudget failure_budget_;
   std::once_flag dummy_once_;
   std::string dummy_hash_;  // Argon2id of nothing anyone knows (VerifyPasswordOrBurn)
+  AdmissionCache admissions_;  // registrations and users of sessions, by generation
 };
 
 }  // namespace psafe::domain

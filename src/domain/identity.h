@@ -83,6 +83,9 @@ struct Session {
   int64_t last_seen_at = 0;
   int64_t expires_at = 0;          // absolute expiry; 0 = idle expiry only (sessions made before v5)
   bool password_verified = false;  // the user's password was checked at sign-in
+  // Read with the session (FindSession): the store's authentication generation, which every
+  // change to a registration or a user moves (domain/admission_cache.h).
+  int64_t auth_generation = 0;
 };
 
 // Which sessions and tokens to end (DeleteSessions); 0 = any.

@@ -8,7 +8,9 @@ namespace psafe::http {
 int64_t RateLimiter::Take(std::string_view client, Clock::time_point now) {
   std::lock_guard<std::mutex> lock(mu_);
   if (++calls_ % 4096 == 0 || buckets_.size() >= kMaxClients) Prune(now);
-  auto [it, fresh] = buckets_.try_emplace(std::string(client), Bucket{burst_, now});
+  auto it = buckets_.find(client);
+  const bool fresh = it == buckets_.end();
+  if (fresh) it = buckets_.emplace(std::string(client), Bucket{burst_, now}).first;
   Bucket& b = it->second;
   if (!fresh) {
     const double elapsed = std::chrono::duration<double>(now - b.updated).count();

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -30,11 +31,16 @@ class RateLimiter {
     Clock::time_point updated;
   };
   void Prune(Clock::time_point now);
+  // Looks a client up by its string_view: no string is built for a client already known.
+  struct ClientHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
 
   const double rate_;
   const double burst_;
   std::mutex mu_;
-  std::unordered_map<std::string, Bucket> buckets_;
+  std::unordered_map<std::string, Bucket, ClientHash, std::equal_to<>> buckets_;
   uint64_t calls_ = 0;
 };
 

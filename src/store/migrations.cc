@@ -486,7 +486,18 @@ constexpr std::string_view kV8 = R"sql(
 CREATE INDEX managed_accounts_check ON managed_accounts(last_checked_at, id) WHERE check_password = 1;
 )sql";
 
-constexpr std::string_view kMigrations[] = {kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8};
+// One row: moved in the same transaction as every change to a registration (its rules, its
+// user and group links), a user or a group membership, and read with every session, so a
+// node may keep what authenticating a session reads besides the session in memory and know,
+// on every call, whether any node has changed it since (domain/admission_cache.h).
+constexpr std::string_view kV9 = R"sql(
+CREATE TABLE auth_generation (
+  value INTEGER NOT NULL
+) STRICT;
+INSERT INTO auth_generation(value) VALUES (0);
+)sql";
+
+constexpr std::string_view kMigrations[] = {kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8, kV9};
 
 }  // namespace
 

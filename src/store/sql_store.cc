@@ -594,25 +594,24 @@ class SqlStore final : public Store {
 
   Result<int64_t> CreateUserGroup(const domain::UserGroup& g) override {
     PSAFE_WRITE_LEASE();
-    Transaction tx(db());
-    PSAFE_RETURN_IF_ERROR(tx.begin_status());
-    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
-        "INSERT INTO user_groups(name, description, is_administrator, is_active) VALUES (?,?,?,?) RETURNING id"));
-    st.Bind(1, g.name).Bind(2, g.description).Bind(3, g.is_administrator).Bind(4, g.is_active);
-    PSAFE_ASSIGN_OR_RETURN(int64_t id, Insert(st));
-    for (int64_t reg : g.registration_ids) {
-      PSAFE_ASSIGN_OR_RETURN(auto link, db().Prepare(
-          "INSERT INTO user_group_registrations(group_id, registration_id) VALUES (?,?) ON CONFLICT DO NOTHING"));
-      link.Bind(1, id).Bind(2, reg);
-      Status ls = link.Run();
-      if (!ls.ok()) {
-        return ls.code() == StatusCode::kConflict
-                   ? Status::NotFound("API registration " + std::to_string(reg) + " not found")
-                   : ls;
+    return ChangingAuth([&]() -> Result<int64_t> {
+      PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
+          "INSERT INTO user_groups(name, description, is_administrator, is_active) VALUES (?,?,?,?) RETURNING id"));
+      st.Bind(1, g.name).Bind(2, g.description).Bind(3, g.is_administrator).Bind(4, g.is_active);
+      PSAFE_ASSIGN_OR_RETURN(int64_t id, Insert(st));
+      for (int64_t reg : g.registration_ids) {
+        PSAFE_ASSIGN_OR_RETURN(auto link, db().Prepare(
+            "INSERT INTO user_group_registrations(group_id, registration_id) VALUES (?,?) ON CONFLICT DO NOTHING"));
+        link.Bind(1, id).Bind(2, reg);
+        Status ls = link.Run();
+        if (!ls.ok()) {
+          return ls.code() == StatusCode::kConflict
+                     ? Status::NotFound("API registration " + std::to_string(reg) + " not found")
+                     : ls;
+        }
       }
-    }
-    PSAFE_RETURN_IF_ERROR(tx.Commit());
-    return id;
+      return id;
+    });
   }
 
   Result<domain::UserGroup> ReadGroupWithRegistrations(Statement& st) {
@@ -682,52 +681,56 @@ class SqlStore final : public Store {
 
   Status UpdateUser(const domain::User& u) override {
     PSAFE_WRITE_LEASE();
-    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
-        "UPDATE users SET user_name = ?2, name = ?3, email = ?4, password_hash = ?5, first_name = ?6,"
-        " last_name = ?7, enabled = ?8 WHERE id = ?1 AND deleted = 0"));
-    st.Bind(1, u.id).Bind(2, u.user_name).Bind(3, u.name).Bind(4, u.email).Bind(6, u.first_name)
-        .Bind(7, u.last_name).Bind(8, u.enabled);
-    if (u.password_hash) st.Bind(5, std::string_view(*u.password_hash)); else st.BindNull(5);
-    PSAFE_RETURN_IF_ERROR(st.Run());
-    if (db().Changes() == 0) return Status::NotFound("user not found");
-    return Status::OK();
+    return ChangingAuth([&]() -> Status {
+      PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
+          "UPDATE users SET user_name = ?2, name = ?3, email = ?4, password_hash = ?5, first_name = ?6,"
+          " last_name = ?7, enabled = ?8 WHERE id = ?1 AND deleted = 0"));
+      st.Bind(1, u.id).Bind(2, u.user_name).Bind(3, u.name).Bind(4, u.email).Bind(6, u.first_name)
+          .Bind(7, u.last_name).Bind(8, u.enabled);
+      if (u.password_hash) st.Bind(5, std::string_view(*u.password_hash)); else st.BindNull(5);
+      PSAFE_RETURN_IF_ERROR(st.Run());
+      if (db().Changes() == 0) return Status::NotFound("user not found");
+      return Status::OK();
+    });
   }
 
   Status DeleteUser(int64_t id) override {
     PSAFE_WRITE_LEASE();
-    Transaction tx(db());
-    PSAFE_RETURN_IF_ERROR(tx.begin_status());
-    PSAFE_ASSIGN_OR_RETURN(int changed, Change("UPDATE users SET enabled = 0, deleted = 1, password_hash = NULL,"
-                                               " user_name = '[deleted ' || id || ']' WHERE id = ?1 AND deleted = 0", id));
-    if (changed == 0) return Status::NotFound("user not found");
-    for (const char* sql : {"DELETE FROM user_group_members WHERE user_id = ?1",
-                            "DELETE FROM api_registration_users WHERE user_id = ?1",
-                            "DELETE FROM sessions WHERE user_id = ?1",
-                            // Without history the tombstone is not needed.
-                            "DELETE FROM users WHERE id = ?1"
-                            " AND NOT EXISTS (SELECT 1 FROM requests WHERE user_id = ?1)"
-                            " AND NOT EXISTS (SELECT 1 FROM request_approvals WHERE user_id = ?1)"
-                            " AND NOT EXISTS (SELECT 1 FROM api_registrations WHERE oauth_user_id = ?1)"}) {
-      PSAFE_RETURN_IF_ERROR(Change(sql, id).status());
-    }
-    return tx.Commit();
+    return ChangingAuth([&]() -> Status {
+      PSAFE_ASSIGN_OR_RETURN(int changed, Change("UPDATE users SET enabled = 0, deleted = 1, password_hash = NULL,"
+                                                 " user_name = '[deleted ' || id || ']' WHERE id = ?1 AND deleted = 0", id));
+      if (changed == 0) return Status::NotFound("user not found");
+      for (const char* sql : {"DELETE FROM user_group_members WHERE user_id = ?1",
+                              "DELETE FROM api_registration_users WHERE user_id = ?1",
+                              "DELETE FROM sessions WHERE user_id = ?1",
+                              // Without history the tombstone is not needed.
+                              "DELETE FROM users WHERE id = ?1"
+                              " AND NOT EXISTS (SELECT 1 FROM requests WHERE user_id = ?1)"
+                              " AND NOT EXISTS (SELECT 1 FROM request_approvals WHERE user_id = ?1)"
+                              " AND NOT EXISTS (SELECT 1 FROM api_registrations WHERE oauth_user_id = ?1)"}) {
+        PSAFE_RETURN_IF_ERROR(Change(sql, id).status());
+      }
+      return Status::OK();
+    });
   }
 
   Status RemoveUserFromGroup(int64_t group_id, int64_t user_id) override {
     PSAFE_WRITE_LEASE();
-    return ChangeOne("DELETE FROM user_group_members WHERE group_id = ?1 AND user_id = ?2",
-                     "the user is not a member of the group", group_id, user_id);
+    return ChangingAuth([&]() -> Status {
+      return ChangeOne("DELETE FROM user_group_members WHERE group_id = ?1 AND user_id = ?2",
+                       "the user is not a member of the group", group_id, user_id);
+    });
   }
 
   Status DeleteUserGroup(int64_t id) override {
     PSAFE_WRITE_LEASE();
-    Transaction tx(db());
-    PSAFE_RETURN_IF_ERROR(tx.begin_status());
-    // Folders a group owns keep existing; they lose only the owner reference.
-    PSAFE_RETURN_IF_ERROR(Change("UPDATE secret_folders SET user_group_id = NULL WHERE user_group_id = ?1", id).status());
-    PSAFE_ASSIGN_OR_RETURN(int changed, Change("DELETE FROM user_groups WHERE id = ?1", id));
-    if (changed == 0) return Status::NotFound("user group not found");
-    return tx.Commit();
+    return ChangingAuth([&]() -> Status {
+      // Folders a group owns keep existing; they lose only the owner reference.
+      PSAFE_RETURN_IF_ERROR(Change("UPDATE secret_folders SET user_group_id = NULL WHERE user_group_id = ?1", id).status());
+      PSAFE_ASSIGN_OR_RETURN(int changed, Change("DELETE FROM user_groups WHERE id = ?1", id));
+      if (changed == 0) return Status::NotFound("user group not found");
+      return Status::OK();
+    });
   }
 
   Result<int64_t> CountAdministrators() override {
@@ -741,10 +744,12 @@ class SqlStore final : public Store {
 
   Status AddUserToGroup(int64_t group_id, int64_t user_id) override {
     PSAFE_WRITE_LEASE();
-    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
-        "INSERT INTO user_group_members(group_id, user_id) VALUES (?,?) ON CONFLICT DO NOTHING"));
-    st.Bind(1, group_id).Bind(2, user_id);
-    return st.Run();
+    return ChangingAuth([&]() -> Status {
+      PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
+          "INSERT INTO user_group_members(group_id, user_id) VALUES (?,?) ON CONFLICT DO NOTHING"));
+      st.Bind(1, group_id).Bind(2, user_id);
+      return st.Run();
+    });
   }
 
   // --- Registrations ---
@@ -767,22 +772,22 @@ class SqlStore final : public Store {
 
   Status UpdateApiRegistration(const ApiRegistration& r) override {
     PSAFE_WRITE_LEASE();
-    Transaction tx(db());
-    PSAFE_RETURN_IF_ERROR(tx.begin_status());
-    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
-        "UPDATE api_registrations SET name = ?2, user_password_required = ?3, enabled = ?4,"
-        " verify_psrun_signature = ?5, client_certificate_required = ?6, oauth_user_id = ?7 WHERE id = ?1"));
-    st.Bind(1, r.id).Bind(2, r.name).Bind(3, r.user_password_required).Bind(4, r.enabled)
-        .Bind(5, r.verify_psrun_signature).Bind(6, r.client_certificate_required).Bind(7, r.oauth_user_id);
-    PSAFE_RETURN_IF_ERROR(st.Run());
-    if (db().Changes() == 0) return Status::NotFound("API registration not found");
-    for (const char* table : {"api_registration_ip_rules", "api_registration_psrun_rules"}) {
-      PSAFE_ASSIGN_OR_RETURN(auto del, db().Prepare(std::string("DELETE FROM ") + table + " WHERE registration_id = ?"));
-      del.Bind(1, r.id);
-      PSAFE_RETURN_IF_ERROR(del.Run());
-    }
-    PSAFE_RETURN_IF_ERROR(WriteRegistrationRules(r.id, r));
-    return tx.Commit();
+    return ChangingAuth([&]() -> Status {
+      PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
+          "UPDATE api_registrations SET name = ?2, user_password_required = ?3, enabled = ?4,"
+          " verify_psrun_signature = ?5, client_certificate_required = ?6, oauth_user_id = ?7 WHERE id = ?1"));
+      st.Bind(1, r.id).Bind(2, r.name).Bind(3, r.user_password_required).Bind(4, r.enabled)
+          .Bind(5, r.verify_psrun_signature).Bind(6, r.client_certificate_required).Bind(7, r.oauth_user_id);
+      PSAFE_RETURN_IF_ERROR(st.Run());
+      if (db().Changes() == 0) return Status::NotFound("API registration not found");
+      for (const char* table : {"api_registration_ip_rules", "api_registration_psrun_rules"}) {
+        PSAFE_ASSIGN_OR_RETURN(auto del, db().Prepare(std::string("DELETE FROM ") + table + " WHERE registration_id = ?"));
+        del.Bind(1, r.id);
+        PSAFE_RETURN_IF_ERROR(del.Run());
+      }
+      PSAFE_RETURN_IF_ERROR(WriteRegistrationRules(r.id, r));
+      return Status::OK();
+    });
   }
 
   Result<std::vector<ApiRegistration>> ListApiRegistrations() override {
@@ -795,14 +800,18 @@ class SqlStore final : public Store {
 
   Status AllowUserForRegistration(int64_t reg_id, int64_t user_id) override {
     PSAFE_WRITE_LEASE();
-    return LinkStatus(Change("INSERT INTO api_registration_users(registration_id, user_id) VALUES (?1,?2) ON CONFLICT DO NOTHING",
-                             reg_id, user_id).status(), "user");
+    return ChangingAuth([&]() -> Status {
+      return LinkStatus(Change("INSERT INTO api_registration_users(registration_id, user_id) VALUES (?1,?2) ON CONFLICT DO NOTHING",
+                               reg_id, user_id).status(), "user");
+    });
   }
 
   Status AllowGroupForRegistration(int64_t reg_id, int64_t group_id) override {
     PSAFE_WRITE_LEASE();
-    return LinkStatus(Change("INSERT INTO user_group_registrations(registration_id, group_id) VALUES (?1,?2) ON CONFLICT DO NOTHING",
-                             reg_id, group_id).status(), "user group");
+    return ChangingAuth([&]() -> Status {
+      return LinkStatus(Change("INSERT INTO user_group_registrations(registration_id, group_id) VALUES (?1,?2) ON CONFLICT DO NOTHING",
+                               reg_id, group_id).status(), "user group");
+    });
   }
 
   // A link to a missing user, group or registration fails its foreign key.
@@ -813,14 +822,18 @@ class SqlStore final : public Store {
 
   Status DisallowUserForRegistration(int64_t reg_id, int64_t user_id) override {
     PSAFE_WRITE_LEASE();
-    return ChangeOne("DELETE FROM api_registration_users WHERE registration_id = ?1 AND user_id = ?2",
-                     "the user is not linked to the registration", reg_id, user_id);
+    return ChangingAuth([&]() -> Status {
+      return ChangeOne("DELETE FROM api_registration_users WHERE registration_id = ?1 AND user_id = ?2",
+                       "the user is not linked to the registration", reg_id, user_id);
+    });
   }
 
   Status DisallowGroupForRegistration(int64_t reg_id, int64_t group_id) override {
     PSAFE_WRITE_LEASE();
-    return ChangeOne("DELETE FROM user_group_registrations WHERE registration_id = ?1 AND group_id = ?2",
-                     "the user group is not linked to the registration", reg_id, group_id);
+    return ChangingAuth([&]() -> Status {
+      return ChangeOne("DELETE FROM user_group_registrations WHERE registration_id = ?1 AND group_id = ?2",
+                       "the user group is not linked to the registration", reg_id, group_id);
+    });
   }
 
   Result<domain::RegistrationLinks> RegistrationLinksOf(int64_t reg_id) override {
@@ -841,7 +854,9 @@ class SqlStore final : public Store {
 
   Status DeleteApiRegistration(int64_t id) override {
     PSAFE_WRITE_LEASE();
-    return ChangeOne("DELETE FROM api_registrations WHERE id = ?1", "API registration not found", id);
+    return ChangingAuth([&]() -> Status {
+      return ChangeOne("DELETE FROM api_registrations WHERE id = ?1", "API registration not found", id);
+    });
   }
 
   Result<ApiRegistration> FindRegistrationByKeyHash(std::string_view key_hash) override {
@@ -895,7 +910,7 @@ class SqlStore final : public Store {
     PSAFE_LEASE();
     PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
         "SELECT token_hash, kind, user_id, registration_id, created_at, last_seen_at, expires_at, "
-        "password_verified FROM sessions WHERE token_hash = ?"));
+        "password_verified, (SELECT value FROM auth_generation) FROM sessions WHERE token_hash = ?"));
     st.BindBlob(1, token_hash);
     return One<domain::Session>(st, [](const Statement& r) {
       domain::Session s;
@@ -907,6 +922,7 @@ class SqlStore final : public Store {
       s.last_seen_at = r.Int(5);
       s.expires_at = r.Int(6);
       s.password_verified = r.Int(7) != 0;
+      s.auth_generation = r.Int(8);
       return s;
     }, "session");
   }
@@ -2087,6 +2103,21 @@ class SqlStore final : public Store {
 
  private:
   // The connection this thread leased (PSAFE_LEASE) for the current call.
+  // `change`, and one step of the authentication generation, in one transaction: nodes cache
+  // what authenticating a session reads besides the session itself (its registration and
+  // the user: domain/admission_cache.h) under the generation they read with the session, so
+  // every change to a registration, its rules or links, a user or a group membership moves it.
+  template <typename Change>
+  auto ChangingAuth(const Change& change) -> decltype(change()) {
+    Transaction tx(db());
+    PSAFE_RETURN_IF_ERROR(tx.begin_status());
+    PSAFE_RETURN_IF_ERROR(db().Exec("UPDATE auth_generation SET value = value + 1"));
+    auto changed = change();
+    if (!changed.ok()) return changed;
+    PSAFE_RETURN_IF_ERROR(tx.Commit());
+    return changed;
+  }
+
   // The connection this thread's current store call runs on.
   SqlConnection& db() { return HoldsWriter() ? writer_->Current() : pool_->Current(); }
   bool HoldsWriter() const { return writer_ != nullptr && writer_->HeldByThisThread(); }

@@ -13,9 +13,13 @@ namespace psafe::store {
 
 namespace {
 
-// Which node holds the background work is a fact about running nodes, not the installation:
-// the target's nodes take the leases afresh.
-constexpr std::string_view kNotCopied = "leases";
+// Facts about running nodes, not the installation: which node holds the background work
+// (the target's nodes take the leases afresh) and the authentication generation (the
+// target's starts at its own; no node has cached anything from it yet).
+constexpr std::string_view kNotCopied[] = {"leases", "auth_generation"};
+bool Copied(std::string_view table) {
+  return std::find(std::begin(kNotCopied), std::end(kNotCopied), table) == std::end(kNotCopied);
+}
 
 // What a STRICT SQLite column holds, which decides how a value is read and bound.
 enum class ColumnKind { kInt, kText, kBlob };
@@ -224,7 +228,7 @@ Status RefuseForeignTables(SqlConnection& to, const std::vector<Table>& tables) 
 // Every table but kNotCopied, into a target that must hold none of their rows.
 Result<StoreCopyReport> CopyTables(SqlConnection& from, SqlConnection& to, const std::vector<Table>& tables) {
   for (const Table& t : tables) {
-    if (t.name == kNotCopied) continue;
+    if (!Copied(t.name)) continue;
     PSAFE_ASSIGN_OR_RETURN(int64_t present, CountRows(to, t.name));
     if (present > 0) {
       return Status::Conflict("the target database is not empty (" + t.name + " has " + std::to_string(present) +
@@ -233,7 +237,7 @@ Result<StoreCopyReport> CopyTables(SqlConnection& from, SqlConnection& to, const
   }
   StoreCopyReport report;
   for (const Table& t : tables) {
-    if (t.name == kNotCopied) continue;
+    if (!Copied(t.name)) continue;
     auto copied = CopyRows(from, to, t);
     if (!copied.ok()) {
       return Status::WithCode(copied.status().code(), "copying " + t.name + ": " + copied.status().message());

@@ -141,6 +141,42 @@ TEST_F(AuthServiceTest, SignOutEndsTheSession) {
   EXPECT_FALSE(auth_.AuthenticateSession(token->view(), client_).ok());
 }
 
+// A session's registration and user are kept in memory between calls
+// (domain/admission_cache.h); every change that could refuse them must still refuse the
+// next call, through a second service (another node) as well as the one that cached them.
+TEST_F(AuthServiceTest, ChangesToWhatAdmitsASessionRefuseItsNextCall) {
+  AuthService other_node(env_.store->ports(), *env_.keyring, env_.clock, *env_.audit, AuthPolicy{});
+  auto p = SignIn(kKey, "svc").value();
+  auto token = auth_.StartSession(p, "test").value();
+  ASSERT_TRUE(auth_.AuthenticateSession(token.view(), client_).ok());
+  ASSERT_TRUE(other_node.AuthenticateSession(token.view(), client_).ok());
+
+  // Unlinked from the registration (the session row itself stays).
+  ASSERT_TRUE(env_.store->DisallowUserForRegistration(reg_id_, user_id_).ok());
+  EXPECT_FALSE(auth_.AuthenticateSession(token.view(), client_).ok());
+  EXPECT_FALSE(other_node.AuthenticateSession(token.view(), client_).ok());
+  ASSERT_TRUE(env_.store->AllowUserForRegistration(reg_id_, user_id_).ok());
+  ASSERT_TRUE(auth_.AuthenticateSession(token.view(), client_).ok());
+  ASSERT_TRUE(other_node.AuthenticateSession(token.view(), client_).ok());
+
+  // The registration restricted to another address.
+  ApiRegistration reg = env_.store->FindRegistrationById(reg_id_).value();
+  reg.ip_rules = {IpRule{"SingleIP", "10.9.9.9", ""}};
+  ASSERT_TRUE(env_.store->UpdateApiRegistration(reg).ok());
+  EXPECT_FALSE(auth_.AuthenticateSession(token.view(), client_).ok());
+  EXPECT_FALSE(other_node.AuthenticateSession(token.view(), client_).ok());
+  reg.ip_rules.clear();
+  ASSERT_TRUE(env_.store->UpdateApiRegistration(reg).ok());
+
+  // The user disabled in the store without ending its sessions: still refused.
+  User u = env_.store->FindUserById(user_id_).value();
+  ASSERT_TRUE(auth_.AuthenticateSession(token.view(), client_).ok());
+  u.enabled = false;
+  ASSERT_TRUE(env_.store->UpdateUser(u).ok());
+  EXPECT_FALSE(auth_.AuthenticateSession(token.view(), client_).ok());
+  EXPECT_FALSE(other_node.AuthenticateSession(token.view(), client_).ok());
+}
+
 TEST_F(AuthServiceTest, OAuthTokensWorkUntilTheyExpire) {
   auto token = auth_.IssueToken(kClientId, kClientSecret, client_);
   ASSERT_TRUE(token.ok()) << token.status().ToString();
