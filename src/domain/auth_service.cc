@@ -291,6 +291,8 @@ Result<Principal> AuthService::AuthenticateSession(std::string_view session_toke
   const std::string hash = keyring_.TokenHash(session_token);
   auto s = ports_.sessions.FindSession(hash);
   const int64_t now = clock_.NowSeconds();
+  // A store that cannot answer is not an answer: 503, not "no such session".
+  if (!s.ok() && s.status().code() != StatusCode::kNotFound) return s.status();
   if (!s.ok() || s->kind != SessionKind::kCookie || !crypto::ConstantTimeEquals(s->token_hash, hash)) {
     return NotAuthenticated();
   }
@@ -308,6 +310,8 @@ Result<Principal> AuthService::AuthenticateSession(std::string_view session_toke
 Result<Principal> AuthService::AuthenticateBearer(std::string_view access_token, const ClientContext& client) {
   const std::string hash = keyring_.TokenHash(access_token);
   auto s = ports_.sessions.FindSession(hash);
+  // A store that cannot answer is not an answer: 503, not "no such session".
+  if (!s.ok() && s.status().code() != StatusCode::kNotFound) return s.status();
   if (!s.ok() || s->kind != SessionKind::kBearer || !crypto::ConstantTimeEquals(s->token_hash, hash) ||
       s->expires_at <= clock_.NowSeconds()) {
     return NotAuthenticated();
@@ -328,6 +332,8 @@ Result<IssuedToken> AuthService::IssueToken(std::string_view client_id, std::str
       {"client:" + ToLowerAscii(Utf8Prefix(client_id, 64)) + "/src:" + client.remote_address, policy_.lockout_threshold}};
   PSAFE_RETURN_IF_ERROR(CheckNotLocked(locks));
   auto reg = ports_.registrations.FindRegistrationByClientId(client_id);
+  // A store that cannot answer is not an answer: 503, not an unknown client, nor a failure counted against it.
+  if (!reg.ok() && reg.status().code() != StatusCode::kNotFound) return reg.status();
   if (!reg.ok() || !reg->enabled ||
       !crypto::ConstantTimeEquals(reg->client_secret_hash, keyring_.TokenHash(client_secret))) {
     RecordFailure(reg.ok() ? locks : LockCounters{}, client_id, "invalid_client", client);

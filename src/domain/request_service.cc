@@ -97,6 +97,7 @@ Result<AccountView> RequestService::RequestedAccount(const NewRequest& nr) {
   auto account = ports_.estate.FindManagedAccount(nr.account_id);
   // An unknown account, one not on the named system or one without API access reads as no
   // permission (4031), as the product answers.
+  if (!account.ok() && account.status().code() != StatusCode::kNotFound) return account.status();  // 503
   if (!account.ok() || account->system.id != nr.system_id || !account->account.api_enabled) {
     return Status::PermissionDenied(reason::kNoPermission);
   }
@@ -173,6 +174,7 @@ Result<Request> RequestService::Get(const Principal& p, int64_t id) {
 
 Result<Request> RequestService::OwnRequest(const Principal& p, int64_t id) {
   auto r = ports_.requests.FindRequest(id);
+  if (!r.ok() && r.status().code() != StatusCode::kNotFound) return r.status();  // 503, not 404
   if (!r.ok() || r->user_id != p.user.id) return Status::NotFound("request not found");
   return r;
 }
@@ -209,6 +211,7 @@ Status RequestService::Transition(const Principal& p, const Request& seen, const
 Status RequestService::Decide(const Principal& p, int64_t id, bool approve, std::string_view why) {
   if (why.size() > 1000) return Status::InvalidArgument("Reason is longer than 1000 characters");
   auto found = ports_.requests.FindRequest(id);
+  if (!found.ok() && found.status().code() != StatusCode::kNotFound) return found.status();  // 503, not 404
   if (!found.ok()) return Status::NotFound("request not found");
   Request r = std::move(found).value();
   PSAFE_ASSIGN_OR_RETURN(auto grants, ports_.permissions.GrantsFor(p.user.id, r.account_id));

@@ -1,12 +1,18 @@
 // Durability: the point up to which this node's commits are on disk, and the one thread
 // that moves it forward.
 //
-// Commits do not wait for the disk themselves (SQLite's writer runs synchronous=NORMAL;
-// PostgreSQL's deferred transactions run synchronous_commit=off). The syncer thread makes
-// everything committed so far durable with one sync — an fdatasync of SQLite's WAL, or on
-// PostgreSQL a synchronous commit, which flushes every WAL record before its own — and
-// starts the next one as soon as that returns. So every writer waiting at one moment shares
-// one sync, and a batch is as large as the load: nothing caps it at a thread count.
+// On SQLite, commits do not wait for the disk themselves (the writer runs
+// synchronous=NORMAL). The syncer thread makes everything committed so far durable with one
+// fdatasync of the WAL, and starts the next one as soon as that returns (at most once a
+// millisecond). So every writer waiting at one moment shares one sync, and a batch is as
+// large as the load: nothing caps it at a thread count.
+//
+// On PostgreSQL there is no syncer: a commit returns once PostgreSQL has flushed it (and,
+// with a synchronous standby, once the standby has), and only then do other sessions see
+// it. Deferring those commits (synchronous_commit=off and a barrier commit per sync) was
+// measured and dropped: it let another node read, and show a client, a request the primary
+// then lost in a failover (test_store_failover.py caught it), and it gained 381 -> 561 audited
+// reads/s and nothing on the flow (docs/BENCHMARKS.md).
 //
 // Who waits:
 //  - A thread inside a DeferDurability scope (the HTTP server's handlers) returns from its
@@ -17,10 +23,8 @@
 //  - Every other thread (rotation, the sweeper, the CLI, tests) is back from a commit only
 //    once it is durable, so an intent is on disk before a remote system is touched.
 //
-// A failed sync on SQLite ends the process: after a failed fsync the page cache's state is
-// unknown, and retrying could report lost data as durable (PostgreSQL panics for the same
-// reason). On PostgreSQL a failed barrier is retried on a new connection; a response
-// waiting for it is answered 503 by the server when its wait times out.
+// A failed sync ends the process: after a failed fsync the page cache's state is unknown,
+// and retrying could report lost data as durable (PostgreSQL panics for the same reason).
 // Thread-safety: every method may be called from any thread.
 #pragma once
 
@@ -40,10 +44,8 @@ namespace psafe::store {
 class Durability {
  public:
   using SyncFn = std::function<Status()>;
-  enum class OnSyncFailure { kAbort, kRetry };
-  // `waits_after_commit`: whether a thread outside a DeferDurability scope must wait for the
-  // syncer after its commit (SQLite) or committed synchronously already (PostgreSQL).
-  Durability(SyncFn sync, OnSyncFailure on_failure, bool waits_after_commit);
+  // A null `sync`: commits are durable when they return, and nothing ever waits.
+  explicit Durability(SyncFn sync);
   ~Durability();
   Durability(const Durability&) = delete;
   Durability& operator=(const Durability&) = delete;
@@ -51,7 +53,7 @@ class Durability {
   // Around one commit: Begin before it is sent, End after it returned (either way).
   uint64_t BeginCommit();
   void EndCommit(uint64_t seq);
-  // Blocks until every commit up to `seq` is durable (no-op unless waits_after_commit).
+  // Blocks until every commit up to `seq` is durable.
   void WaitAfterCommit(uint64_t seq);
 
   // Every commit begun so far: what a caller may have seen.
@@ -65,19 +67,16 @@ class Durability {
   uint64_t FrontierLocked() const;
 
   const SyncFn sync_;
-  const OnSyncFailure on_failure_;
-  const bool waits_after_commit_;
   mutable std::mutex mu_;
   std::condition_variable work_cv_;
   std::condition_variable durable_cv_;
   uint64_t issued_ = 0;                    // GUARDED_BY(mu_)
   std::set<uint64_t> in_flight_;           // GUARDED_BY(mu_)
   uint64_t durable_ = 0;                   // GUARDED_BY(mu_)
-  uint64_t wanted_ = 0;                    // GUARDED_BY(mu_): the highest ticket anyone waits for
   std::multimap<uint64_t, std::function<void()>> waiting_;  // GUARDED_BY(mu_)
   bool stop_ = false;                      // GUARDED_BY(mu_)
   std::chrono::steady_clock::time_point last_sync_{};  // the syncer's thread only
-  std::thread thread_;                     // last: starts once the members above exist
+  std::thread thread_;                     // last: starts once the members above exist (if sync_)
 };
 
 // While one lives, this thread's commits return before they are durable; the caller takes

@@ -22,9 +22,6 @@ constexpr unsigned kTextOid = 25;
 // The advisory lock every write transaction holds ("psaf").
 #define PSAFE_PG_WRITE_LOCK "SELECT pg_advisory_xact_lock(1886609766)"
 constexpr const char* kBeginWrite = "BEGIN; " PSAFE_PG_WRITE_LOCK;
-// The commit returns once its WAL record is written, before the flush; the store's
-// durability barrier (PostgresDurabilityBarrier) waits for the flush.
-constexpr const char* kBeginDeferredWrite = "BEGIN; SET LOCAL synchronous_commit = off; " PSAFE_PG_WRITE_LOCK;
 
 // Maps a failed result to Status by SQLSTATE (never by message text).
 Status ErrorOf(PGconn* conn, const PGresult* res) {
@@ -145,9 +142,9 @@ class PostgresConnection final : public SqlConnection {
   }
   int64_t Changes() const override { return changes_; }
   bool InTransaction() const override { return PQtransactionStatus(conn_) != PQTRANS_IDLE; }
-  // One round trip: BEGIN, the commit mode, the lock.
-  Status BeginWrite(CommitMode mode) override {
-    Status s = Exec(mode == CommitMode::kMayDefer ? kBeginDeferredWrite : kBeginWrite);
+  // One round trip: BEGIN and the lock.
+  Status BeginWrite() override {
+    Status s = Exec(kBeginWrite);
     if (!s.ok() && Healthy() && InTransaction()) (void)Exec("ROLLBACK");
     return s;
   }
@@ -253,21 +250,6 @@ Result<std::unique_ptr<SqlConnection>> OpenPostgresConnection(const PostgresOpti
   auto db = std::make_unique<PostgresConnection>(conn);
   PSAFE_RETURN_IF_ERROR(db->Exec("SET client_min_messages = warning"));
   return std::unique_ptr<SqlConnection>(std::move(db));
-}
-
-std::function<Status()> PostgresDurabilityBarrier(const PostgresOptions& options) {
-  auto conn = std::make_shared<std::unique_ptr<SqlConnection>>();
-  return [options, conn]() -> Status {
-    if (*conn == nullptr || !(*conn)->Healthy()) {
-      PSAFE_ASSIGN_OR_RETURN(*conn, OpenPostgresConnection(options));
-    }
-    // A transaction with an xid writes a commit record; a synchronous commit returns once
-    // the WAL is flushed (and, with synchronous standbys, on them) up to that record, which
-    // comes after every commit that had returned before it was sent.
-    Status s = (*conn)->Exec("BEGIN; SELECT pg_current_xact_id(); COMMIT");
-    if (!s.ok()) conn->reset();
-    return s;
-  };
 }
 
 std::string RedactedUrl(std::string_view url) {

@@ -9,7 +9,6 @@
 //    write it guards cannot interleave with another node's.
 #pragma once
 
-#include <functional>
 #include <memory>
 #include <string>
 
@@ -27,9 +26,6 @@ struct PostgresOptions {
 
 Result<std::unique_ptr<SqlConnection>> OpenPostgresConnection(const PostgresOptions& options);
 
-// The store's sync (store/durability.h): one synchronous commit on a connection of its own,
-// reopened after a failure. It makes every commit that returned before it durable.
-std::function<Status()> PostgresDurabilityBarrier(const PostgresOptions& options);
 
 // The URL with any password in it replaced by ***, for logs and /health.
 std::string RedactedUrl(std::string_view url);

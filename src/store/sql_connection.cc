@@ -1,7 +1,5 @@
 #include "store/sql_connection.h"
 
-#include "store/durability.h"
-
 namespace psafe::store {
 
 Status Statement::Run() {
@@ -22,11 +20,8 @@ std::optional<std::string> Statement::OptBlob(int col) const {
   return Blob(col);
 }
 
-Transaction::Transaction(SqlConnection& db)
-    : Transaction(db, DurabilityDeferred() ? CommitMode::kMayDefer : CommitMode::kDurable) {}
-
-Transaction::Transaction(SqlConnection& db, CommitMode mode) : db_(db), nested_(db.InTransaction()) {
-  if (!nested_) begin_ = db.BeginWrite(mode);
+Transaction::Transaction(SqlConnection& db) : db_(db), nested_(db.InTransaction()) {
+  if (!nested_) begin_ = db.BeginWrite();
 }
 
 Transaction::~Transaction() {

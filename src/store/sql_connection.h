@@ -21,10 +21,6 @@
 namespace psafe::store {
 
 enum class SqlDialect { kSqlite, kPostgres };
-// How a write transaction's COMMIT may return. kMayDefer: before the commit is durable,
-// when the store's Durability (store/durability.h) makes it durable and someone waits for
-// that; SQLite's writer always commits this way and the store waits for the syncer.
-enum class CommitMode { kDurable, kMayDefer };
 // The type a NULL parameter stands for: PostgreSQL must know it where nothing else says.
 enum class SqlType { kUnknown, kInt, kText, kBlob };
 
@@ -94,7 +90,7 @@ class SqlConnection {
   // Starts a write transaction. Write transactions run one at a time across every
   // connection to the database (SQLite's BEGIN IMMEDIATE; on PostgreSQL one advisory
   // lock), so a check and the write it guards cannot interleave with another's.
-  virtual Status BeginWrite(CommitMode mode) = 0;
+  virtual Status BeginWrite() = 0;
   // False once the connection is lost: the pool drops it instead of handing it out again.
   virtual bool Healthy() const { return true; }
 };
@@ -103,9 +99,7 @@ class SqlConnection {
 // Inside an already open transaction it does nothing: the outer one decides.
 class Transaction {
  public:
-  // The mode defaults to the calling thread's: kMayDefer inside a DeferDurability scope.
   explicit Transaction(SqlConnection& db);
-  Transaction(SqlConnection& db, CommitMode mode);
   ~Transaction();
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;

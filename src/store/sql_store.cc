@@ -1680,11 +1680,8 @@ class SqlStore final : public Store {
       for (PendingChange* p : batch) p->status = lease.status();
       return;
     }
-    // Acknowledged before it is durable only when every caller in the batch waits itself.
-    const bool all_deferred =
-        std::all_of(batch.begin(), batch.end(), [](const PendingChange* p) { return p->deferred; });
     for (PendingChange* p : batch) p->commit_seq = lease.seq();
-    Transaction tx(db(), all_deferred ? CommitMode::kMayDefer : CommitMode::kDurable);
+    Transaction tx(db());
     if (!tx.begin_status().ok()) {
       for (PendingChange* p : batch) p->status = tx.begin_status();
       return;
@@ -2373,19 +2370,15 @@ Result<StorePtr> OpenSqliteStore(const std::filesystem::path& path) {
       std::make_unique<ConnectionPool>(SqlDialect::kSqlite, std::move(open_reader), kSqliteReaders,
                                        std::chrono::hours(24)),
       std::make_unique<ConnectionPool>(SqlDialect::kSqlite, std::move(open_writer), 1, std::chrono::hours(24)),
-      std::make_unique<Durability>(std::move(sync), Durability::OnSyncFailure::kAbort,
-                                   /*waits_after_commit=*/true));
+      std::make_unique<Durability>(std::move(sync)));
 }
 
 Result<StorePtr> OpenPostgresStore(const PostgresOptions& options, size_t pool_size) {
   auto open = [options]() { return OpenPostgresConnection(options); };
-  // A commit outside a DeferDurability scope is synchronous already: no wait after it.
+  // Commits are durable (and replicated, with a synchronous standby) when they return.
   return OpenOnPools(std::make_unique<ConnectionPool>(SqlDialect::kPostgres, std::move(open), pool_size,
                                                       std::chrono::milliseconds(options.statement_timeout_ms)),
-                     nullptr,
-                     std::make_unique<Durability>(PostgresDurabilityBarrier(options),
-                                                  Durability::OnSyncFailure::kRetry,
-                                                  /*waits_after_commit=*/false));
+                     nullptr, std::make_unique<Durability>(nullptr));
 }
 
 }  // namespace psafe::store

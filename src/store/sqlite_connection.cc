@@ -87,7 +87,7 @@ class SqliteConnection final : public SqlConnection {
 
   int64_t Changes() const override { return sqlite3_changes(db_); }
   bool InTransaction() const override { return sqlite3_get_autocommit(db_) == 0; }
-  Status BeginWrite(CommitMode) override { return Exec("BEGIN IMMEDIATE"); }
+  Status BeginWrite() override { return Exec("BEGIN IMMEDIATE"); }
 
   Status ErrorStatus(int rc) const {
     std::string msg = sqlite3_errmsg(db_);

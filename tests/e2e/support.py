@@ -663,7 +663,8 @@ V6_COLUMNS = {
 
 
 def rewind_schema_to_v5(db) -> None:
-    """Undoes migrations v8, v7 and v6 on an open sqlite3 connection (inside the caller's transaction)."""
+    """Undoes migrations v9 to v6 on an open sqlite3 connection (inside the caller's transaction)."""
+    db.execute("DROP TABLE auth_generation")  # v9
     db.execute("DROP INDEX managed_accounts_check")  # v8
     for table in ("psrun_nonces", "leases"):  # v7
         db.execute(f"DROP TABLE {table}")

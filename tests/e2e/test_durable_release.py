@@ -1,8 +1,9 @@
 """A value never leaves before its audit record is durable (issue 15).
 
-Commits return before the disk has them; the store's syncer then makes everything committed
-durable (an fdatasync of SQLite's WAL, a synchronous commit on PostgreSQL), and only then
-may a response that depends on them leave (store/durability.h, http/response_gate.h). A
+On SQLite, commits return before the disk has them; the store's syncer then makes everything
+committed durable with one fdatasync of the WAL, and only then may a response that depends
+on them leave (store/durability.h, http/response_gate.h). (On PostgreSQL a commit returns
+once PostgreSQL has flushed it: there is no syncer to hold, so this runs on SQLite.) A
 debug psafed holds its syncer while the file named by PSAFE_TEST_HOLD_SYNC_FILE exists: an
 audited read is then committed but not yet durable, and its value must not reach the
 client. Killed at that moment, the node has shown the value to no one.
@@ -13,6 +14,7 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
 import requests
 
 import store_backend
@@ -50,6 +52,7 @@ def wait_for(predicate, what: str, seconds: float = 15) -> None:
         time.sleep(0.02)
 
 
+@pytest.mark.sqlite_store  # the syncer it holds is SQLite's
 def test_a_secret_leaves_only_after_its_audit_record_is_synced(server_factory, tmp_path):
     hold = tmp_path / "hold-sync"
     srv = server_factory.start(env={"PSAFE_TEST_HOLD_SYNC_FILE": str(hold)})

@@ -17,15 +17,10 @@ using namespace std::chrono_literals;
 struct CountingSync {
   std::atomic<int> started{0};
   std::atomic<int> last_finished_start{0};
-  std::atomic<int> fail_next{0};
   std::atomic<bool> gate_open{true};
   Status operator()() {
     const int me = ++started;
     while (!gate_open) std::this_thread::sleep_for(1ms);
-    if (fail_next > 0) {
-      --fail_next;
-      return Status::IOError("disk said no");
-    }
     last_finished_start = me;
     return Status::OK();
   }
@@ -47,8 +42,7 @@ TEST(DurabilityTest, AWaitEndsOnlyAfterASyncThatCoversTheCommit) {
         std::this_thread::sleep_for(200us);  // the fsync
         covered = mine;
         return Status::OK();
-      },
-      Durability::OnSyncFailure::kAbort, true);
+      });
   // Bounded parallel rounds; the invariant a caller relies on: back from its wait, its
   // commit is covered by a finished sync.
   std::vector<std::thread> writers;
@@ -72,7 +66,7 @@ TEST(DurabilityTest, AWaitEndsOnlyAfterASyncThatCoversTheCommit) {
 
 TEST(DurabilityTest, ACommitStillInFlightHoldsBackTheOnesAfterIt) {
   CountingSync sync;
-  Durability d([&] { return sync(); }, Durability::OnSyncFailure::kAbort, true);
+  Durability d([&] { return sync(); });
   const uint64_t first = d.BeginCommit();
   const uint64_t second = d.BeginCommit();
   d.EndCommit(second);
@@ -88,24 +82,21 @@ TEST(DurabilityTest, ACommitStillInFlightHoldsBackTheOnesAfterIt) {
 
 TEST(DurabilityTest, NothingToWaitForOpensAtOnce) {
   CountingSync sync;
-  Durability d([&] { return sync(); }, Durability::OnSyncFailure::kAbort, true);
+  Durability d([&] { return sync(); });
   bool called = false;
   d.WhenDurable(d.Horizon(), [&] { called = true; });
   EXPECT_TRUE(called);
   EXPECT_EQ(sync.started.load(), 0);
 }
 
-TEST(DurabilityTest, AFailedBarrierIsRetriedAndTheWaitersOpenAfterIt) {
-  CountingSync sync;
-  sync.fail_next = 3;
-  Durability d([&] { return sync(); }, Durability::OnSyncFailure::kRetry, false);
+TEST(DurabilityTest, WithoutASyncNothingWaits) {
+  Durability d(nullptr);  // PostgreSQL: a commit is durable when it returns
   const uint64_t seq = d.BeginCommit();
   d.EndCommit(seq);
-  std::atomic<bool> durable{false};
-  d.WhenDurable(seq, [&] { durable = true; });
-  for (int i = 0; i < 1000 && !durable; ++i) std::this_thread::sleep_for(2ms);
-  EXPECT_TRUE(durable.load());
-  EXPECT_GE(sync.started.load(), 4);
+  d.WaitAfterCommit(seq);
+  bool called = false;
+  d.WhenDurable(d.Horizon(), [&] { called = true; });
+  EXPECT_TRUE(called);
 }
 
 TEST(DurabilityTest, ADeferredScopeKnowsWhetherTheStoreWasUsed) {
