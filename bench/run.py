@@ -397,6 +397,11 @@ def issue15_targets(r: dict) -> list[tuple[str, str, str, object]]:
 def write_report(r: dict, directory: Path) -> Path:
     day = datetime.date.today().isoformat()
     out = directory / f"{day}.md"
+    # A second run on one day never overwrites the first's report.
+    for n in range(2, 100):
+        if not out.exists():
+            break
+        out = directory / f"{day}-{n}.md"
     out.parent.mkdir(exist_ok=True)
     stores = r["settings"]["stores"]
     first = r[stores[0]]

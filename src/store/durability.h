@@ -11,8 +11,9 @@
 // with a synchronous standby, once the standby has), and only then do other sessions see
 // it. Deferring those commits (synchronous_commit=off and a barrier commit per sync) was
 // measured and dropped: it let another node read, and show a client, a request the primary
-// then lost in a failover (test_store_failover.py caught it), and it gained 381 -> 561 audited
-// reads/s and nothing on the flow (docs/BENCHMARKS.md).
+// then lost in a failover (test_store_failover.py caught it), and its gain (381 -> 561
+// audited reads/s, nothing on the flow) came as well from reading sessions from memory with
+// synchronous commits (562/s; docs/BENCHMARKS.md).
 //
 // Who waits:
 //  - A thread inside a DeferDurability scope (the HTTP server's handlers) returns from its
