@@ -19,9 +19,8 @@ constexpr unsigned kInt8Oid = 20;
 constexpr unsigned kBoolOid = 16;
 constexpr unsigned kByteaOid = 17;
 constexpr unsigned kTextOid = 25;
-// The advisory lock every write transaction holds ("psaf").
-#define PSAFE_PG_WRITE_LOCK "SELECT pg_advisory_xact_lock(1886609766)"
-constexpr const char* kBeginWrite = "BEGIN; " PSAFE_PG_WRITE_LOCK;
+// A write transaction and the advisory lock every one holds ("psaf"), in one round trip.
+constexpr const char* kBeginWrite = "BEGIN; SELECT pg_advisory_xact_lock(1886609766)";
 
 // Maps a failed result to Status by SQLSTATE (never by message text).
 Status ErrorOf(PGconn* conn, const PGresult* res) {
@@ -142,7 +141,6 @@ class PostgresConnection final : public SqlConnection {
   }
   int64_t Changes() const override { return changes_; }
   bool InTransaction() const override { return PQtransactionStatus(conn_) != PQTRANS_IDLE; }
-  // One round trip: BEGIN and the lock.
   Status BeginWrite() override {
     Status s = Exec(kBeginWrite);
     if (!s.ok() && Healthy() && InTransaction()) (void)Exec("ROLLBACK");

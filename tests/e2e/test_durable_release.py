@@ -45,13 +45,6 @@ class Reader(threading.Thread):
             self.error = e
 
 
-def wait_for(predicate, what: str, seconds: float = 15) -> None:
-    deadline = time.monotonic() + seconds
-    while not predicate():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.02)
-
-
 @pytest.mark.sqlite_store  # the syncer it holds is SQLite's
 def test_a_secret_leaves_only_after_its_audit_record_is_synced(server_factory, tmp_path):
     hold = tmp_path / "hold-sync"
@@ -69,7 +62,8 @@ def test_a_secret_leaves_only_after_its_audit_record_is_synced(server_factory, t
     hold.touch()
     held = Reader(reader, url)
     held.start()
-    wait_for(lambda: read_records(srv, secret["Id"]) == records + 1, "the read was never committed")
+    support.wait_for(lambda: read_records(srv, secret["Id"]) == records + 1, timeout=15, interval=0.02,
+                     what="the read's audit record to be committed")
     held.join(1.5)
     assert held.is_alive() and held.response is None, "the value left before its record was durable"
     # Other callers are not stopped by the wait, only held the same way when they depend on it.
@@ -84,7 +78,8 @@ def test_a_secret_leaves_only_after_its_audit_record_is_synced(server_factory, t
     hold.touch()
     killed = Reader(second, url)
     killed.start()
-    wait_for(lambda: read_records(srv, secret["Id"]) == records + 2, "the second read was never committed")
+    support.wait_for(lambda: read_records(srv, secret["Id"]) == records + 2, timeout=15, interval=0.02,
+                     what="the second read's audit record to be committed")
     time.sleep(0.3)
     assert killed.response is None, "the value left before its record was durable"
     srv.kill()
