@@ -24,9 +24,16 @@ Status AuditTrail::Record(const AuditEvent& event, const std::function<Status()>
   });
 }
 
-Status AuditTrail::RecordAll(const std::vector<AuditEvent>& events) {
+Status AuditTrail::Submit(AuditEvent event, std::function<Status()> change) {
+  return ports_.tx.Submit([this, event = std::move(event), change = std::move(change)]() -> Status {
+    PSAFE_RETURN_IF_ERROR(change());
+    return ports_.audit_log.AppendAudit(event, clock_.NowSeconds());
+  });
+}
+
+Status AuditTrail::SubmitAll(std::vector<AuditEvent> events) {
   if (events.empty()) return Status::OK();
-  return ports_.tx.Atomically([&]() -> Status {
+  return ports_.tx.Submit([this, events = std::move(events)]() -> Status {
     const int64_t now = clock_.NowSeconds();
     for (const AuditEvent& e : events) PSAFE_RETURN_IF_ERROR(ports_.audit_log.AppendAudit(e, now));
     return Status::OK();

@@ -28,8 +28,11 @@ class AuditTrail {
 
   // Runs `change` and appends `event` in one transaction: both or neither.
   Status Record(const AuditEvent& event, const std::function<Status()>& change);
-  // Appends every event in one transaction (e.g. each value one search releases).
-  Status RecordAll(const std::vector<AuditEvent>& events);
+  // Record, through UnitOfWork::Submit: for a change whose outcome the caller does not
+  // read. The event and the change are run later, so they are taken by value.
+  Status Submit(AuditEvent event, std::function<Status()> change);
+  // Appends every event in one transaction (e.g. each value one read releases), submitted.
+  Status SubmitAll(std::vector<AuditEvent> events);
   // An event attributed to `p`.
   static AuditEvent By(const Principal& p, std::string action, std::string object_type,
                        std::string object_id, int64_t account_id = 0, std::string detail = "");

@@ -239,10 +239,11 @@ Result<crypto::SecretString> AuthService::CreateSession(SessionKind kind, const 
   s.last_seen_at = now;
   s.expires_at = expires_at;
   s.password_verified = p.password_verified;
-  PSAFE_RETURN_IF_ERROR(audit_.Record(
+  // Submitted: the token is ours already, and it leaves only once the session is durable.
+  PSAFE_RETURN_IF_ERROR(audit_.Submit(
       AuditTrail::By(p, "signin", "Session", kind == SessionKind::kBearer ? "token" : "cookie", 0,
                      "{\"Method\":" + AuditQuote(method) + "}"),
-      [&] { return ports_.sessions.CreateSession(s); }));
+      [this, s] { return ports_.sessions.CreateSession(s); }));
   return token;
 }
 
@@ -303,7 +304,12 @@ Result<Principal> AuthService::AuthenticateSession(std::string_view session_toke
   PSAFE_ASSIGN_OR_RETURN(Principal p, SessionPrincipal(*s, client));
   p.via_cookie = true;
   // Write at most every 15 s per session: idle expiry needs no finer grain.
-  if (now - s->last_seen_at >= 15) (void)ports_.sessions.TouchSession(hash, now);
+  if (now - s->last_seen_at >= 15) {
+    (void)ports_.tx.Submit([this, hash, now] {
+      (void)ports_.sessions.TouchSession(hash, now);  // a session signed out meanwhile is no failure
+      return Status::OK();
+    });
+  }
   return p;
 }
 
@@ -320,8 +326,13 @@ Result<Principal> AuthService::AuthenticateBearer(std::string_view access_token,
 }
 
 Status AuthService::EndSession(const Principal& p, std::string_view session_token) {
-  return audit_.Record(AuditTrail::By(p, "signout", "Session", "cookie"),
-                       [&] { return ports_.sessions.DeleteSession(keyring_.TokenHash(session_token)); });
+  // Submitted: the response, and so the client's next call, waits until the deletion is durable.
+  return audit_.Submit(AuditTrail::By(p, "signout", "Session", "cookie"),
+                       [this, hash = keyring_.TokenHash(session_token)] {
+                         // Signed out meanwhile by a parallel call: signed out all the same.
+                         Status s = ports_.sessions.DeleteSession(hash);
+                         return s.code() == StatusCode::kNotFound ? Status::OK() : s;
+                       });
 }
 
 Result<IssuedToken> AuthService::IssueToken(std::string_view client_id, std::string_view client_secret,

@@ -314,7 +314,8 @@ Result<std::vector<SecretRead>> SecretService::Release(const Principal& p, std::
                                                        std::string action) {
   std::vector<AuditEvent> events;
   for (const Secret& x : secrets) events.push_back(AuditTrail::By(p, action, "Secret", x.id));
-  PSAFE_RETURN_IF_ERROR(audit_.RecordAll(events));
+  // On record before any value leaves: the response waits for the submission to be durable.
+  PSAFE_RETURN_IF_ERROR(audit_.SubmitAll(std::move(events)));
   std::vector<SecretRead> out;
   out.reserve(secrets.size());
   for (Secret& x : secrets) {

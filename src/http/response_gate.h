@@ -5,10 +5,19 @@
 // request instead of sleeping through an fsync.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 
 namespace psafe::http {
+
+struct GateTicket {
+  uint64_t position = 0;  // 0: the response may leave at once
+  // Set before the gate opens when something the handler handed on failed: the response
+  // must not leave (null: nothing was handed on).
+  std::shared_ptr<const std::atomic<bool>> refused;
+};
 
 class ResponseGate {
  public:
@@ -17,8 +26,8 @@ class ResponseGate {
   // return before they are durable (its route does nothing outside psafed that depends on
   // them); otherwise each write is durable when it returns.
   virtual void Enter(bool deferred) = 0;
-  // On the same thread, just after: 0 when the response may leave at once, else a ticket.
-  virtual uint64_t Leave() = 0;
+  // On the same thread, just after.
+  virtual GateTicket Leave() = 0;
   // Calls `open` (from any thread, possibly at once) when the ticket's response may leave.
   virtual void WhenOpen(uint64_t ticket, std::function<void()> open) = 0;
 };

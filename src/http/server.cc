@@ -366,7 +366,7 @@ struct Server::Impl {
   // Runs the route's handler where it belongs, then holds the response at the gate.
   asio::awaitable<Response> Handle(Loop& loop, const Router::Route& route, Request& req) {
     const bool blocking = route.blocking != nullptr && route.blocking(req);
-    uint64_t ticket = 0;
+    GateTicket ticket;
     Response res;
     if (blocking || !opts.handlers_on_loops) {
       res = co_await asio::co_spawn(
@@ -375,14 +375,19 @@ struct Server::Impl {
     } else {
       res = Invoke(route, req, /*deferred=*/true, &ticket);
     }
-    if (ticket != 0 && !co_await PassGate(loop, ticket)) {
+    if (ticket.position != 0 && !co_await PassGate(loop, ticket.position)) {
       if (res.sensitive) WipeString(res.body);
       res = error(503, "the change could not be made durable in time; try again");
+    } else if (ticket.refused != nullptr && ticket.refused->load()) {
+      if (res.sensitive) WipeString(res.body);
+      spdlog::error("{} {}: a change it depends on could not be committed; refused",
+                    req.method, PathOf(req.target));
+      res = error(503, "the change could not be recorded; try again");
     }
     co_return res;
   }
 
-  Response Invoke(const Router::Route& route, Request& req, bool deferred, uint64_t* ticket) {
+  Response Invoke(const Router::Route& route, Request& req, bool deferred, GateTicket* ticket) {
     if (gate != nullptr) gate->Enter(deferred);
     Response res;
     try {

@@ -42,6 +42,8 @@ struct App::Parts {
         secrets(ports, *keyring, *clock, audit),
         registrations(ports, *keyring, audit, *clock),
         ctx{auth, estate, access, requests, rotation, secrets, registrations, audit, ports.health, config.tls_enabled} {}
+  // Submitted changes call the services (and the keyring's audit MAC): they run first.
+  ~Parts() { store->FinishSubmissions(); }
 
   store::StorePtr store;
   domain::Ports ports;

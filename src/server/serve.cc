@@ -35,11 +35,12 @@ class DurabilityGate final : public http::ResponseGate {
   void Enter(bool deferred) override {
     if (deferred) scope_.emplace();
   }
-  uint64_t Leave() override {
+  http::GateTicket Leave() override {
     // A handler that never touched the store depends on nothing that could be lost.
     const bool touched = scope_.has_value() ? store::DeferDurability::TouchedStore() : true;
+    http::GateTicket ticket{touched ? durability_.Horizon() : 0, store::DeferDurability::Refused()};
     scope_.reset();
-    return touched ? durability_.Horizon() : 0;
+    return ticket;
   }
   void WhenOpen(uint64_t ticket, std::function<void()> open) override {
     durability_.WhenDurable(ticket, std::move(open));

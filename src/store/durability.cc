@@ -13,6 +13,7 @@ namespace {
 
 thread_local bool t_deferred = false;
 thread_local bool t_touched = false;
+thread_local std::shared_ptr<std::atomic<bool>> t_refused;
 
 // docs/BENCHMARKS.md: at 16 connections the syncer's share of psafed's CPU went from 36 %
 // (back-to-back syncs) to 16 % (2 ms); 1 ms keeps most of that and adds at most 1 ms.
@@ -116,14 +117,23 @@ void Durability::Loop() {
 DeferDurability::DeferDurability() {
   t_deferred = true;
   t_touched = false;
+  t_refused.reset();
 }
 
 DeferDurability::~DeferDurability() {
   t_deferred = false;
   t_touched = false;
+  t_refused.reset();
 }
 
 bool DeferDurability::TouchedStore() { return t_touched; }
+
+std::shared_ptr<std::atomic<bool>> DeferDurability::SubmissionRefusal() {
+  if (t_refused == nullptr) t_refused = std::make_shared<std::atomic<bool>>(false);
+  return t_refused;
+}
+
+std::shared_ptr<const std::atomic<bool>> DeferDurability::Refused() { return t_refused; }
 
 bool DurabilityDeferred() { return t_deferred; }
 

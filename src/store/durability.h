@@ -29,11 +29,13 @@
 // Thread-safety: every method may be called from any thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -50,6 +52,9 @@ class Durability {
   ~Durability();
   Durability(const Durability&) = delete;
   Durability& operator=(const Durability&) = delete;
+
+  // Whether commits return before they are durable (there is a syncer).
+  bool Defers() const { return sync_ != nullptr; }
 
   // Around one commit: Begin before it is sent, End after it returned (either way).
   uint64_t BeginCommit();
@@ -90,6 +95,10 @@ class DeferDurability {
   DeferDurability& operator=(const DeferDurability&) = delete;
   // Whether the store was used on this thread inside the scope.
   static bool TouchedStore();
+  // Set (before their commit ends) when a change this scope submitted failed: its response
+  // must not leave. Created on first use; Refused() is null when nothing was submitted.
+  static std::shared_ptr<std::atomic<bool>> SubmissionRefusal();
+  static std::shared_ptr<const std::atomic<bool>> Refused();
 };
 
 bool DurabilityDeferred();

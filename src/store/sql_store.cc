@@ -532,7 +532,17 @@ class SqlStore final : public Store {
   // `writer`: SQLite's one writer, or null when every connection of `pool` may write.
   SqlStore(std::unique_ptr<ConnectionPool> pool, std::unique_ptr<ConnectionPool> writer,
            std::unique_ptr<Durability> durability)
-      : durability_(std::move(durability)), writer_(std::move(writer)), pool_(std::move(pool)) {}
+      : durability_(std::move(durability)), writer_(std::move(writer)), pool_(std::move(pool)) {
+    if (durability_->Defers()) committer_ = std::thread([this] { CommitSubmissions(); });
+  }
+  ~SqlStore() override {
+    {
+      std::lock_guard<std::mutex> lk(batch_mu_);
+      stop_committer_ = true;
+    }
+    committer_cv_.notify_all();
+    if (committer_.joinable()) committer_.join();
+  }
 
   Status Migrate() {
     PSAFE_WRITE_LEASE();
@@ -1642,7 +1652,7 @@ class SqlStore final : public Store {
   Status Atomically(const std::function<Status()>& fn) override {
     if (batch_thread_.load() == std::this_thread::get_id()) return fn();
     NoteStoreUse();
-    PendingChange me{&fn, Status::OK(), false, DurabilityDeferred(), 0};
+    PendingChange me{&fn, Status::OK(), false, DurabilityDeferred(), 0, {}, nullptr, 0};
     std::unique_lock<std::mutex> lk(batch_mu_);
     pending_.push_back(&me);
     while (!me.done) {
@@ -1650,20 +1660,34 @@ class SqlStore final : public Store {
         batch_cv_.wait(lk);
         continue;
       }
-      leader_active_ = true;
-      std::vector<PendingChange*> batch;
-      batch.swap(pending_);
-      lk.unlock();
-      RunBatch(batch);
-      lk.lock();
-      for (PendingChange* p : batch) p->done = true;
-      leader_active_ = false;
-      batch_cv_.notify_all();
+      LeadBatch(lk);
     }
     // After the leader has let the next batch start: a batch's wait for the disk overlaps
     // the next batch's work.
     if (me.commit_seq != 0 && !me.deferred) durability_->WaitAfterCommit(me.commit_seq);
     return me.status;
+  }
+
+  // A submission joins the same queue without waiting: the committer thread (or a caller
+  // of Atomically that leads first) runs it with the batch. Its commit is counted from
+  // the moment it is queued, so the caller's Horizon() covers it and the gate holds the
+  // response until it is durable.
+  Status Submit(std::function<Status()> change) override {
+    if (!committer_.joinable() || !DurabilityDeferred() || t_write_depth > 0 ||
+        batch_thread_.load() == std::this_thread::get_id()) {
+      return Atomically(change);
+    }
+    NoteStoreUse();
+    auto* p = new PendingChange{nullptr, Status::OK(), false, true, 0, std::move(change),
+                                DeferDurability::SubmissionRefusal(), durability_->BeginCommit()};
+    p->fn = &p->owned;
+    {
+      std::lock_guard<std::mutex> lk(batch_mu_);
+      pending_.push_back(p);
+      ++submissions_pending_;
+    }
+    committer_cv_.notify_one();
+    return Status::OK();
   }
 
   struct PendingChange {
@@ -1672,7 +1696,54 @@ class SqlStore final : public Store {
     bool done;
     bool deferred;        // its caller waits for durability itself (DeferDurability)
     uint64_t commit_seq;  // the batch's commit, for the wait
+    // A submission's: the change it owns, its response's refusal, its commit's count.
+    std::function<Status()> owned;
+    std::shared_ptr<std::atomic<bool>> refused;
+    uint64_t submitted_seq;
   };
+
+  // With batch_mu_ held (in `lk`) and no leader: runs everything queued as one batch.
+  void LeadBatch(std::unique_lock<std::mutex>& lk) {
+    leader_active_ = true;
+    std::vector<PendingChange*> batch;
+    batch.swap(pending_);
+    submissions_pending_ = 0;
+    lk.unlock();
+    RunBatch(batch);
+    for (PendingChange*& p : batch) {
+      if (p->refused == nullptr) continue;
+      if (!p->status.ok()) p->refused->store(true);
+      durability_->EndCommit(p->submitted_seq);  // after the refusal: the gate sees both
+      delete p;
+      p = nullptr;
+    }
+    lk.lock();
+    for (PendingChange* p : batch) {
+      if (p != nullptr) p->done = true;
+    }
+    leader_active_ = false;
+    batch_cv_.notify_all();
+    if (submissions_pending_ > 0) committer_cv_.notify_one();
+  }
+
+  void FinishSubmissions() override {
+    std::unique_lock<std::mutex> lk(batch_mu_);
+    batch_cv_.wait(lk, [&] { return submissions_pending_ == 0 && !leader_active_; });
+  }
+
+  // The committer thread: leads a batch whenever a submission waits and no caller leads.
+  // Batches grow with the load: everything queued while one commits is the next one.
+  void CommitSubmissions() {
+    std::unique_lock<std::mutex> lk(batch_mu_);
+    for (;;) {
+      committer_cv_.wait(lk, [&] { return stop_committer_ || (submissions_pending_ > 0 && !leader_active_); });
+      if (submissions_pending_ > 0 && !leader_active_) {
+        LeadBatch(lk);
+      } else if (stop_committer_ && submissions_pending_ == 0) {
+        return;
+      }
+    }
+  }
 
   void RunBatch(const std::vector<PendingChange*>& batch) {
     WriteScope lease(*this, /*wait_on_exit=*/false);
@@ -2330,12 +2401,16 @@ class SqlStore final : public Store {
   std::vector<PendingChange*> pending_;
   bool leader_active_ = false;
   std::atomic<std::thread::id> batch_thread_{};
+  size_t submissions_pending_ = 0;  // GUARDED_BY(batch_mu_): in pending_
+  bool stop_committer_ = false;     // GUARDED_BY(batch_mu_)
+  std::condition_variable committer_cv_;
   std::mutex audit_mac_mu_;
   AuditMacFn audit_mac_;  // GUARDED_BY(audit_mac_mu_); set once, before the first append
   // Destroyed last to first: the pools close before the syncer's last sync and stop.
   std::unique_ptr<Durability> durability_;
   std::unique_ptr<ConnectionPool> writer_;
   std::unique_ptr<ConnectionPool> pool_;
+  std::thread committer_;  // last: started once everything above exists (SQLite only)
 };
 
 }  // namespace

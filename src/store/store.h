@@ -32,6 +32,9 @@ class Store : public domain::UnitOfWork,
   }
   // When this node's commits are durable: what a response that depends on them waits for.
   virtual Durability& durability() = 0;
+  // Blocks until every change submitted so far (UnitOfWork::Submit) has run: before the
+  // services whose changes they are go away.
+  virtual void FinishSubmissions() = 0;
 };
 
 using StorePtr = std::unique_ptr<Store>;

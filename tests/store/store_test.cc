@@ -4,11 +4,13 @@
 
 #include <atomic>
 #include <fstream>
+#include <future>
 #include <thread>
 #include <iterator>
 
 #include "domain/estate_service.h"
 #include "fixtures/test_env.h"
+#include "store/durability.h"
 #include "store/migrations.h"
 #include "store/postgres_connection.h"
 #include "store/sqlite_connection.h"
@@ -289,6 +291,48 @@ TEST(StoreTest, ConcurrentChangesSucceedOrFailAlone) {
   }
 }
 
+
+// Submit (what an HTTP handler hands on): from a deferred scope each change runs later on
+// the committer, all-or-nothing on its own; when the response's gate opens for the
+// scope's horizon, the change is committed, or the scope is refused if it failed. On a
+// store that does not defer (PostgreSQL), or outside a deferred scope, Submit is Atomically.
+TEST(StoreTest, SubmittedChangesAreInBeforeTheGateOpensOrRefuseTheResponse) {
+  testing::StoreEnv env;
+  constexpr int kThreads = 4, kRounds = 60;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kRounds; ++i) {
+        const bool fail = (t + i) % 5 == 0;
+        const std::string name = "sub-" + std::to_string(t) + "-" + std::to_string(i);
+        std::shared_ptr<const std::atomic<bool>> refused;
+        uint64_t horizon = 0;
+        Status s;
+        {
+          DeferDurability scope;
+          s = env.store->Submit([&env, name, fail]() -> Status {
+            PSAFE_RETURN_IF_ERROR(env.store->CreateWorkgroup({0, "org", name, ""}).status());
+            return fail ? Status::Conflict("refused after writing") : Status::OK();
+          });
+          horizon = env.store->durability().Horizon();
+          refused = DeferDurability::Refused();
+        }
+        std::promise<void> open;
+        env.store->durability().WhenDurable(horizon, [&open] { open.set_value(); });
+        open.get_future().wait();
+        const bool failure_seen = !s.ok() || (refused != nullptr && refused->load());
+        EXPECT_EQ(failure_seen, fail) << name;
+        EXPECT_EQ(env.store->FindWorkgroupByName(name).ok(), !fail) << name;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+
+  // Outside a deferred scope the caller gets the outcome itself.
+  EXPECT_EQ(env.store->Submit([] { return Status::Conflict("no"); }).code(), StatusCode::kConflict);
+  EXPECT_TRUE(env.store->Submit([&] { return env.store->CreateWorkgroup({0, "org", "direct", ""}).status(); }).ok());
+  EXPECT_TRUE(env.store->FindWorkgroupByName("direct").ok());
+}
 
 
 int64_t AddUser(StoreEnv& env, const std::string& name) {
