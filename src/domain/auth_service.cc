@@ -50,14 +50,21 @@ AuthService::AuthService(const Ports& ports, const crypto::Keyring& keyring, con
       policy_(policy),
       failure_budget_(policy.failures_audited_per_window, policy.failure_audit_window_seconds) {}
 
-Status AuthService::CheckNotLocked(const LockCounters& counters) {
-  for (const LockCounter& c : counters) {
+Status AuthService::CheckNotLocked(LockCounters& counters) {
+  for (LockCounter& c : counters) {
     PSAFE_ASSIGN_OR_RETURN(AuthFailureRecord r, ports_.lockouts.GetAuthFailures(c.subject));
     if (r.locked_until > clock_.NowSeconds()) {
       return Status::Locked("User locked out after repeated failed sign-ins; try again later");
     }
+    c.held_failures = r.failures > 0 || r.locked_until != 0;
   }
   return Status::OK();
+}
+
+void AuthService::ClearFailures(const LockCounters& counters) {
+  for (const LockCounter& c : counters) {
+    if (c.held_failures) (void)ports_.lockouts.ClearAuthFailures(c.subject);
+  }
 }
 
 // The record names no user: the caller is not authenticated, so the name is only claimed.
@@ -216,7 +223,7 @@ Result<Principal> AuthService::AuthenticateApiKey(const ApiKeyCredentials& creds
   LockCounters locks;
   auto result = VerifyApiKey(creds, client, &locks);
   if (result.ok()) {
-    for (const LockCounter& c : locks) (void)ports_.lockouts.ClearAuthFailures(c.subject);
+    ClearFailures(locks);
     return result;
   }
   if (result.status().code() == StatusCode::kUnauthenticated) {
@@ -339,7 +346,7 @@ Result<IssuedToken> AuthService::IssueToken(std::string_view client_id, std::str
                                             const ClientContext& client) {
   // Locked per client *and* source: a guesser elsewhere cannot lock the real client out,
   // and client secrets are 192-bit random values, so the lock only slows a guesser down.
-  const LockCounters locks = {
+  LockCounters locks = {
       {"client:" + ToLowerAscii(Utf8Prefix(client_id, 64)) + "/src:" + client.remote_address, policy_.lockout_threshold}};
   PSAFE_RETURN_IF_ERROR(CheckNotLocked(locks));
   auto reg = ports_.registrations.FindRegistrationByClientId(client_id);
@@ -361,7 +368,7 @@ Result<IssuedToken> AuthService::IssueToken(std::string_view client_id, std::str
     RecordFailure(locks, client_id, user.status().message(), client);
     return user.status();
   }
-  (void)ports_.lockouts.ClearAuthFailures(locks.front().subject);
+  ClearFailures(locks);
   const int64_t expires_at = clock_.NowSeconds() + policy_.token_lifetime_seconds;
   Principal p{std::move(user).value(), reg->id};
   PSAFE_ASSIGN_OR_RETURN(crypto::SecretString token, CreateSession(SessionKind::kBearer, p, expires_at, "oauth"));

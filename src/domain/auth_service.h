@@ -89,6 +89,7 @@ class AuthService {
   struct LockCounter {
     std::string subject;
     int64_t threshold = 0;  // wide: a configured threshold times the factor must not overflow
+    bool held_failures = false;  // CheckNotLocked found failures to clear after a success
   };
   using LockCounters = std::vector<LockCounter>;
   // A user's own counter locks after this many times the per-source threshold.
@@ -105,7 +106,10 @@ class AuthService {
   Result<Principal> SessionPrincipal(const Session& s, const ClientContext& client);
   // The user `user_id`, enabled and admitted by `reg`.
   Result<User> AdmittedUser(const ApiRegistration& reg, int64_t user_id);
-  Status CheckNotLocked(const LockCounters& counters);
+  Status CheckNotLocked(LockCounters& counters);
+  // After a success: forgets the failures CheckNotLocked found (most sign-ins have none, and
+  // write nothing).
+  void ClearFailures(const LockCounters& counters);
   void RecordFailure(const LockCounters& counters, std::string_view claimed_name, std::string_view why,
                      const ClientContext& client);
   // Verifies `password` against `hash`, or burns the same time when there is none.
