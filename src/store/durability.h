@@ -21,6 +21,9 @@
 //    the handler (http/response_gate.h). Horizon() covers every commit begun so far, so it
 //    also covers whatever the handler read: no value leaves before everything it depends on
 //    is durable.
+//  - Such a thread may also submit a change (UnitOfWork::Submit): the store counts its
+//    commit (BeginCommit) when it is queued and ends it once the committer has run it, so
+//    Horizon() covers it too; SubmissionRefusal() tells the gate if it failed.
 //  - Every other thread (rotation, the sweeper, the CLI, tests) is back from a commit only
 //    once it is durable, so an intent is on disk before a remote system is touched.
 //
