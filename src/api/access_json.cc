@@ -239,11 +239,23 @@ Status ReadPasswordRule(const JsonBody& b, domain::PasswordRule* r) {
   return b.Read("ExcludedCharacters", &r->excluded_characters, 128);
 }
 
+Result<domain::CredentialType> ReadCredentialType(const http::Request& req) {
+  auto type = req.query.Get("type");
+  if (!type || type->empty() || EqualsIgnoreCase(*type, "password")) return domain::CredentialType::kPassword;
+  if (EqualsIgnoreCase(*type, "dsskey")) return domain::CredentialType::kDssKey;
+  if (EqualsIgnoreCase(*type, "passphrase")) return domain::CredentialType::kPassphrase;
+  return Status::InvalidArgument("type must be password, dsskey or passphrase");
+}
+
 Status ReadNewRequest(const JsonBody& b, domain::NewRequest* r) {
   PSAFE_RETURN_IF_ERROR(b.Require("SystemID"));
   PSAFE_RETURN_IF_ERROR(b.Require("AccountID"));
   PSAFE_RETURN_IF_ERROR(b.Read("SystemID", &r->system_id));
   PSAFE_RETURN_IF_ERROR(b.Read("AccountID", &r->account_id));
+  return ReadRequestTerms(b, r);
+}
+
+Status ReadRequestTerms(const JsonBody& b, domain::NewRequest* r) {
   PSAFE_RETURN_IF_ERROR(b.Read("AccessType", &r->access_type, 16));
   PSAFE_RETURN_IF_ERROR(b.Read("DurationMinutes", &r->duration_minutes));
   PSAFE_RETURN_IF_ERROR(b.Read("Reason", &r->reason, 1000));

@@ -35,5 +35,9 @@ Status ReadSmartRule(const JsonBody& b, domain::SmartRule* r);
 Status ReadAccessPolicy(const JsonBody& b, domain::AccessPolicy* p);
 Status ReadPasswordRule(const JsonBody& b, domain::PasswordRule* r);
 Status ReadNewRequest(const JsonBody& b, domain::NewRequest* r);
+// The `type` query parameter of a credential call (password when absent).
+Result<domain::CredentialType> ReadCredentialType(const http::Request& req);
+// Everything of a POST Requests body but the system and the account (POST Aliases/{id}/Requests).
+Status ReadRequestTerms(const JsonBody& b, domain::NewRequest* r);
 
 }  // namespace psafe::api

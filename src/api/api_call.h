@@ -8,6 +8,7 @@
 #include "api/dialect.h"
 #include "common/result.h"
 #include "domain/access_service.h"
+#include "domain/alias_service.h"
 #include "domain/api_registration_service.h"
 #include "domain/audit_service.h"
 #include "domain/auth_service.h"
@@ -29,6 +30,7 @@ struct ApiContext {
   domain::RotationService& rotation;
   domain::SecretService& secrets;
   domain::ApiRegistrationService& registrations;
+  domain::AliasService& aliases;
   domain::AuditTrail& audit;
   domain::StoreHealth& store_health;
   bool secure_cookies = true;   // false only in loopback plain-HTTP mode

@@ -106,6 +106,15 @@ Result<http::Response> UnlinkRegistrationUser(ApiCall& c);
 Result<http::Response> LinkRegistrationGroup(ApiCall& c);
 Result<http::Response> UnlinkRegistrationGroup(ApiCall& c);
 
+// Aliases (alias_handlers.cc)
+Result<http::Response> ListAliases(ApiCall& c);
+Result<http::Response> GetAlias(ApiCall& c);
+Result<http::Response> CreateAlias(ApiCall& c);
+Result<http::Response> UpdateAlias(ApiCall& c);
+Result<http::Response> DeleteAlias(ApiCall& c);
+Result<http::Response> CreateAliasRequest(ApiCall& c);
+Result<http::Response> GetAliasCredentials(ApiCall& c);
+
 // Secrets Safe (secret_handlers.cc)
 Result<http::Response> CreateSafe(ApiCall& c);
 Result<http::Response> CreateSecretFolder(ApiCall& c);

@@ -26,6 +26,12 @@ class JsonBody {
   // not an object.
   static Result<JsonBody> Parse(const http::Request& req);
   static Result<JsonBody> ParseText(std::string_view text);
+  // An object nested in a parsed body, read the same way.
+  static JsonBody Of(boost::json::object obj) {
+    JsonBody b;
+    b.obj_ = std::move(obj);
+    return b;
+  }
 
   // nullptr if absent (or JSON null).
   const boost::json::value* Find(std::string_view name) const;

@@ -10,14 +10,6 @@ namespace json = boost::json;
 
 namespace {
 
-Result<domain::CredentialType> ReadCredentialType(const ApiCall& c) {
-  auto type = c.req.query.Get("type");
-  if (!type || type->empty() || EqualsIgnoreCase(*type, "password")) return domain::CredentialType::kPassword;
-  if (EqualsIgnoreCase(*type, "dsskey")) return domain::CredentialType::kDssKey;
-  if (EqualsIgnoreCase(*type, "passphrase")) return domain::CredentialType::kPassphrase;
-  return Status::InvalidArgument("type must be password, dsskey or passphrase");
-}
-
 // A credential as a bare JSON string (contract §0 rule 8); wiped after it is written.
 http::Response SecretResponse(const crypto::SecretString& secret) {
   http::Response res = JsonResponse(200, json::string(secret.view()));
@@ -133,7 +125,7 @@ Result<http::Response> RotateOnCheckin(ApiCall& c) {
 
 Result<http::Response> GetCredentials(ApiCall& c) {
   PSAFE_ASSIGN_OR_RETURN(int64_t id, PathId(c, 0, "request id"));
-  PSAFE_ASSIGN_OR_RETURN(auto type, ReadCredentialType(c));
+  PSAFE_ASSIGN_OR_RETURN(auto type, ReadCredentialType(c.req));
   PSAFE_ASSIGN_OR_RETURN(auto secret, c.ctx.requests.Retrieve(*c.principal, id, type));
   return SecretResponse(secret);
 }
@@ -152,7 +144,7 @@ Result<http::Response> GetRequestCredentials(ApiCall& c) {
 }
 
 Result<http::Response> IsaRequest(ApiCall& c) {
-  PSAFE_ASSIGN_OR_RETURN(auto type, ReadCredentialType(c));
+  PSAFE_ASSIGN_OR_RETURN(auto type, ReadCredentialType(c.req));
   PSAFE_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(c.req));
   domain::NewRequest nr;
   PSAFE_RETURN_IF_ERROR(ReadNewRequest(body, &nr));

@@ -141,6 +141,14 @@ constexpr RouteDef kRoutes[] = {
     {"PUT", "Requests/{id}/RotateOnCheckin", false, Access::kSignedIn, RotateOnCheckin},
     {"GET", "Credentials/{id}", false, Access::kSignedIn, GetCredentials},
     {"POST", "ISARequests", false, Access::kSignedIn, IsaRequest},
+    // Aliases
+    {"GET", "Aliases", false, Access::kSignedIn, ListAliases},
+    {"POST", "Aliases", false, Access::kSignedIn, CreateAlias},
+    {"GET", "Aliases/{alias}", false, Access::kSignedIn, GetAlias},
+    {"PUT", "Aliases/{id}", false, Access::kSignedIn, UpdateAlias},
+    {"DELETE", "Aliases/{id}", false, Access::kSignedIn, DeleteAlias},
+    {"POST", "Aliases/{id}/Requests", false, Access::kSignedIn, CreateAliasRequest},
+    {"GET", "Aliases/{id}/Credentials/{requestId}", false, Access::kSignedIn, GetAliasCredentials},
     // Secrets Safe: safes and folders
     {"GET", "secrets-safe/safes", false, Access::kSignedIn, ListSafes},
     {"POST", "secrets-safe/safes", false, Access::kSignedIn, CreateSafe},

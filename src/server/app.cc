@@ -41,7 +41,9 @@ struct App::Parts {
         requests(ports, *keyring, *clock, audit, rotation),
         secrets(ports, *keyring, *clock, audit),
         registrations(ports, *keyring, audit, *clock),
-        ctx{auth, estate, access, requests, rotation, secrets, registrations, audit, ports.health, config.tls_enabled} {}
+        aliases(ports, audit, requests),
+        ctx{auth, estate, access, requests, rotation, secrets, registrations, aliases, audit, ports.health,
+            config.tls_enabled} {}
   // Submitted changes call the services (and the keyring's audit MAC): they run first.
   ~Parts() { store->FinishSubmissions(); }
 
@@ -58,6 +60,7 @@ struct App::Parts {
   domain::RequestService requests;
   domain::SecretService secrets;
   domain::ApiRegistrationService registrations;
+  domain::AliasService aliases;
   std::optional<http::RateLimiter> signin_limiter;
   std::optional<http::RateLimiter> request_limiter;
   api::ApiContext ctx;

@@ -497,7 +497,27 @@ CREATE TABLE auth_generation (
 INSERT INTO auth_generation(value) VALUES (0);
 )sql";
 
-constexpr std::string_view kMigrations[] = {kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8, kV9};
+// Aliases (domain/alias.h): a name for the current account of a role.
+constexpr std::string_view kV10 = R"sql(
+CREATE TABLE aliases (
+  id      INTEGER PRIMARY KEY AUTOINCREMENT,
+  name    TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  version INTEGER NOT NULL DEFAULT 1
+) STRICT;
+
+-- An account's deletion unmaps it; the alias stays, with whatever else is mapped. Its state
+-- (unmapped, mapped, several) follows from how many are.
+CREATE TABLE alias_accounts (
+  alias_id   INTEGER NOT NULL REFERENCES aliases(id) ON DELETE CASCADE,
+  position   INTEGER NOT NULL,
+  account_id INTEGER NOT NULL REFERENCES managed_accounts(id) ON DELETE CASCADE,
+  PRIMARY KEY (alias_id, position),
+  UNIQUE (alias_id, account_id)
+) STRICT;
+CREATE INDEX alias_accounts_account ON alias_accounts(account_id);
+)sql";
+
+constexpr std::string_view kMigrations[] = {kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8, kV9, kV10};
 
 }  // namespace
 

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -1424,6 +1425,66 @@ class SqlStore final : public Store {
     return st.Step().status();
   }
 
+  // --- Aliases ---
+  Result<int64_t> CreateAlias(const domain::Alias& a) override {
+    PSAFE_WRITE_LEASE();
+    Transaction tx(db());
+    PSAFE_RETURN_IF_ERROR(tx.begin_status());
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare("INSERT INTO aliases(name) VALUES (?) RETURNING id"));
+    st.Bind(1, a.name);
+    PSAFE_ASSIGN_OR_RETURN(int64_t id, Insert(st));
+    PSAFE_RETURN_IF_ERROR(WriteAliasAccounts(id, a.account_ids));
+    PSAFE_RETURN_IF_ERROR(tx.Commit());
+    return id;
+  }
+
+  Result<domain::Alias> FindAlias(int64_t id) override {
+    PSAFE_LEASE();
+    return WithAccounts(FindOne<domain::Alias>(std::string(kAliasSelect) + " WHERE id = ?", id, ReadAlias, "alias"));
+  }
+
+  Result<domain::Alias> FindAliasByName(std::string_view name) override {
+    PSAFE_LEASE();
+    return WithAccounts(FindOne<domain::Alias>(std::string(kAliasSelect) + " WHERE name = ?", name, ReadAlias, "alias"));
+  }
+
+  Result<std::vector<domain::Alias>> ListAliases() override {
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(std::string(kAliasSelect) + " ORDER BY name, id"));
+    PSAFE_ASSIGN_OR_RETURN(auto aliases, All<domain::Alias>(st, ReadAlias));
+    PSAFE_ASSIGN_OR_RETURN(auto maps, db().Prepare("SELECT alias_id, account_id FROM alias_accounts ORDER BY alias_id, position"));
+    std::map<int64_t, std::vector<int64_t>> by_alias;
+    for (;;) {
+      PSAFE_ASSIGN_OR_RETURN(bool row, maps.Step());
+      if (!row) break;
+      by_alias[maps.Int(0)].push_back(maps.Int(1));
+    }
+    for (domain::Alias& a : aliases) a.account_ids = std::move(by_alias[a.id]);
+    return aliases;
+  }
+
+  Status UpdateAlias(const domain::Alias& a) override {
+    PSAFE_WRITE_LEASE();
+    Transaction tx(db());
+    PSAFE_RETURN_IF_ERROR(tx.begin_status());
+    PSAFE_ASSIGN_OR_RETURN(int changed, Change("UPDATE aliases SET name = ?1, version = version + 1"
+                                               " WHERE id = ?2 AND version = ?3", a.name, a.id, a.version));
+    if (changed == 0) {
+      auto stored = FindOne<int64_t>("SELECT id FROM aliases WHERE id = ?", a.id,
+                                     [](const Statement& r) { return r.Int(0); }, "alias");
+      PSAFE_RETURN_IF_ERROR(stored.status());
+      return Status::Conflict("the alias changed meanwhile; read it again");
+    }
+    PSAFE_RETURN_IF_ERROR(Change("DELETE FROM alias_accounts WHERE alias_id = ?1", a.id).status());
+    PSAFE_RETURN_IF_ERROR(WriteAliasAccounts(a.id, a.account_ids));
+    return tx.Commit();
+  }
+
+  Status DeleteAlias(int64_t id) override {
+    PSAFE_WRITE_LEASE();
+    return DeleteById("DELETE FROM aliases WHERE id = ?", id, "alias");
+  }
+
   // --- Nonces and leases ---
   Result<bool> SpendNonce(std::string_view nonce_hash, int64_t now, int64_t expires_at) override {
     PSAFE_WRITE_LEASE();
@@ -2333,6 +2394,32 @@ class SqlStore final : public Store {
   }
 
   // Runs an INSERT ... RETURNING id and returns the id (RETURNING works alike in both dialects).
+  static constexpr std::string_view kAliasSelect = "SELECT id, name, version FROM aliases";
+
+  static domain::Alias ReadAlias(const Statement& st) {
+    domain::Alias a;
+    a.id = st.Int(0);
+    a.name = st.Text(1);
+    a.version = st.Int(2);
+    return a;
+  }
+
+  Result<domain::Alias> WithAccounts(Result<domain::Alias> a) {
+    if (!a.ok()) return a;
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare("SELECT account_id FROM alias_accounts WHERE alias_id = ? ORDER BY position"));
+    st.Bind(1, a->id);
+    PSAFE_ASSIGN_OR_RETURN(a->account_ids, All<int64_t>(st, [](const Statement& r) { return r.Int(0); }));
+    return a;
+  }
+
+  Status WriteAliasAccounts(int64_t alias_id, const std::vector<int64_t>& account_ids) {
+    for (size_t i = 0; i < account_ids.size(); ++i) {
+      PSAFE_RETURN_IF_ERROR(Change("INSERT INTO alias_accounts(alias_id, position, account_id) VALUES (?1, ?2, ?3)",
+                                   alias_id, static_cast<int64_t>(i), account_ids[i]).status());
+    }
+    return Status::OK();
+  }
+
   static Result<int64_t> Insert(Statement& st) {
     PSAFE_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) return Status::Internal("INSERT returned no id");

@@ -25,10 +25,12 @@ class Store : public domain::UnitOfWork,
               public domain::SecretStore,
               public domain::StoreHealth,
               public domain::NonceStore,
-              public domain::LeaseStore {
+              public domain::LeaseStore,
+              public domain::AliasStore {
  public:
   domain::Ports ports() {
-    return {*this, *this, *this, *this, *this, *this, *this, *this, *this, *this, *this, *this, *this, *this, *this};
+    return {*this, *this, *this, *this, *this, *this, *this, *this, *this, *this, *this, *this, *this, *this, *this,
+            *this};
   }
   // When this node's commits are durable: what a response that depends on them waits for.
   virtual Durability& durability() = 0;

@@ -83,6 +83,25 @@ def pending_request(c):
     return int(r.text)
 
 
+def alias(c, acct=None):
+    """An alias mapped to a fresh account (or `acct`)."""
+    acct = acct or account(c)
+    r = c.a.post(c.s.url("Aliases"), timeout=10, json={
+        "AliasName": u("alias"), "MappedAccounts": [{"SystemID": c.system["ManagedSystemID"],
+                                                    "AccountID": acct["ManagedAccountID"]}]})
+    assert r.status_code == 201, r.text
+    return r.json()["AliasID"]
+
+
+def alias_request(c):
+    """(alias id, an approved request of the administrator's own for the alias's account)."""
+    acct = account(c)
+    aid = alias(c, acct)
+    r = c.a.post(c.s.url(f"Aliases/{aid}/Requests"), json={"DurationMinutes": 5, "Reason": "matrix"}, timeout=10)
+    assert r.status_code == 201, r.text
+    return aid, int(r.text)
+
+
 def safe(c):
     return support.create_safe(c.a, c.s)
 
@@ -326,6 +345,19 @@ MATRIX = {
     ("POST", "ISARequests"): (lambda c: ("ISARequests", {"SystemID": c.system["ManagedSystemID"],
                                                          "AccountID": account(c)["ManagedAccountID"]}),
                               {"anon": 401, "user": 403, "isa": OK, "admin": 403}),
+    # Aliases: seen (and requested through) by whoever may request or ISA-retrieve the account.
+    ("GET", "Aliases"): (lambda c: ("Aliases", None), {"anon": 401, "user": OK, "admin": OK}),
+    ("POST", "Aliases"): (lambda c: ("Aliases", {"AliasName": u("alias")}), {"anon": 401, "user": 403, "admin": C}),
+    ("GET", "Aliases/{alias}"): (lambda c: (f"Aliases/{alias(c)}", None),
+                                 {"anon": 401, "user": 404, "requestor": OK, "isa": OK, "admin": OK}),
+    ("PUT", "Aliases/{id}"): (lambda c: (f"Aliases/{alias(c)}", {"AliasName": u("alias")}),
+                              {"anon": 401, "user": 403, "admin": OK}),
+    ("DELETE", "Aliases/{id}"): (lambda c: (f"Aliases/{alias(c)}", None), {"anon": 401, "user": 403, "admin": N}),
+    ("POST", "Aliases/{id}/Requests"): (lambda c: (f"Aliases/{alias(c)}/Requests", {"DurationMinutes": 5}),
+                                        {"anon": 401, "user": 404, "requestor": C, "isa": 403, "admin": C}),
+    ("GET", "Aliases/{id}/Credentials/{requestId}"): (
+        lambda c: ("Aliases/{}/Credentials/{}".format(*alias_request(c)), None),
+        {"anon": 401, "user": 404, "requestor": 404, "isa": 404, "admin": OK}),
     ("GET", "secrets-safe/safes"): (lambda c: ("secrets-safe/safes/", None), {"anon": 401, "user": OK, "admin": OK}),
     ("POST", "secrets-safe/safes"): (lambda c: ("secrets-safe/safes/", {"Name": u("safe")}),
                                      {"anon": 401, "user": 403, "admin": C}),

@@ -208,8 +208,7 @@ def test_list_short_commands(api, server, estate):
     assert out.splitlines() == [r["Name"] for r in api.get(server.url("Roles"), timeout=10).json()]
     assert ok(psrun(server, "ListSmartRules", options=("-json",))).startswith("[")
     assert ok(psrun(server, "ListRequests", "active", "req", options=("-json",))).startswith("[")
-    err = failed(psrun(server, "ListAliases"))
-    assert "HTTP 404" in err
+    assert ok(psrun(server, "ListAliases", options=("-json",))).startswith("[")
 
 
 def test_request_short_command_and_conflict_option(api, server, estate):
@@ -367,6 +366,9 @@ def test_list_short_commands_print_exactly_what_the_api_answers(server_factory):
     assert r.status_code == 201, r.text
     rid = int(ok(psrun(srv, "Request", str(sysm["ManagedSystemID"]), "1", "60", "open one")))
     assert rid > 0
+    r = api.post(srv.url("Aliases"), timeout=10, json={
+        "AliasName": "AliasName", "MappedAccounts": [{"SystemID": sysm["ManagedSystemID"], "AccountID": 1}]})
+    assert r.status_code == 201, r.text
     cases = [
         (["ListWorkgroups"], "Workgroups"),
         (["ListSystems"], "ManagedSystems"),
@@ -385,12 +387,14 @@ def test_list_short_commands_print_exactly_what_the_api_answers(server_factory):
         (["ListRequests", "all", "req"], "Requests?status=all&queue=req"),
         (["ListRoles"], "Roles"),
         (["ListSmartRules"], "SmartRules"),
+        (["ListAliases"], "Aliases"),
+        (["ListAliases", "AliasName"], "Aliases/AliasName"),
     ]
     for args, path in cases:
         r = api.get(srv.url(path), timeout=10)
         assert r.status_code == 200, (path, r.text)
         assert ok(psrun(srv, *args)) == render(r.json()), args
-    assert "HTTP 404" in failed(psrun(srv, "ListAliases", "AliasName"))
+    assert "HTTP 404" in failed(psrun(srv, "ListAliases", "NoSuchAlias"))
     api.close()
 
 

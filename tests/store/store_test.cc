@@ -334,6 +334,39 @@ TEST(StoreTest, SubmittedChangesAreInBeforeTheGateOpensOrRefuseTheResponse) {
   EXPECT_TRUE(env.store->FindWorkgroupByName("direct").ok());
 }
 
+// Aliases: a change is a compare-and-set on the version; the mapping keeps its order, and an
+// account's deletion unmaps it from every alias.
+TEST(StoreTest, AnAliasUpdateIsACompareAndSetAndAnAccountsDeletionUnmapsIt) {
+  testing::StoreEnv env;
+  domain::ManagedAccount a;
+  a.system_id = AddSystem(env, "alias-sys");
+  a.name = "one";
+  const int64_t one = AddAccount(env, a).value();
+  a.name = "two";
+  const int64_t two = AddAccount(env, a).value();
+  domain::Alias alias;
+  alias.name = "Role";
+  alias.account_ids = {two, one};
+  const int64_t id = env.store->CreateAlias(alias).value();
+  EXPECT_EQ(env.store->CreateAlias(alias).status().code(), StatusCode::kAlreadyExists);
+  domain::Alias first = env.store->FindAliasByName("ROLE").value();
+  EXPECT_EQ(first.account_ids, (std::vector<int64_t>{two, one}));
+  domain::Alias second = first;  // two administrators read the same version
+  first.account_ids = {one};
+  second.name = "Other";
+  ASSERT_TRUE(env.store->UpdateAlias(first).ok());
+  EXPECT_EQ(env.store->UpdateAlias(second).code(), StatusCode::kConflict);
+  EXPECT_EQ(env.store->FindAlias(id)->name, "Role");
+  EXPECT_EQ(env.store->FindAlias(id)->account_ids, std::vector<int64_t>{one});
+  ASSERT_TRUE(env.store->DeleteManagedAccount(one).ok());
+  EXPECT_TRUE(env.store->FindAlias(id)->account_ids.empty());
+  EXPECT_EQ(env.store->ListAliases()->size(), 1u);
+  ASSERT_TRUE(env.store->DeleteAlias(id).ok());
+  EXPECT_EQ(env.store->FindAlias(id).status().code(), StatusCode::kNotFound);
+  domain::Alias gone = first;
+  EXPECT_EQ(env.store->UpdateAlias(gone).code(), StatusCode::kNotFound);
+}
+
 
 int64_t AddUser(StoreEnv& env, const std::string& name) {
   domain::User u;

@@ -13,6 +13,7 @@
 #pragma once
 
 #include "domain/ports/unit_of_work.h"
+#include "domain/ports/alias_store.h"
 #include "domain/ports/audit_log.h"
 #include "domain/ports/key_store.h"
 #include "domain/ports/identity_store.h"
@@ -46,6 +47,7 @@ struct Ports {
   StoreHealth& health;
   NonceStore& nonces;
   LeaseStore& leases;
+  AliasStore& aliases;
 };
 
 }  // namespace psafe::domain
