@@ -215,4 +215,22 @@ Result<http::Response> ListAudit(ApiCall& c) {
                                         {"Data", ArrayOf(records.items, AuditJson)}});
 }
 
+// GET UserAudits?limit&startdate&enddate (RFC 3339, both inclusive), newest first: what
+// Elastic's integration pages through, moving enddate to the last CreateDate it got.
+Result<http::Response> ListUserAudits(ApiCall& c) {
+  domain::AuditFilter f;
+  for (auto [name, bound] : {std::pair{"startdate", &f.from}, std::pair{"enddate", &f.to}}) {
+    auto raw = c.req.query.Get(name);
+    if (!raw || raw->empty()) continue;
+    *bound = ParseTimestamp(*raw);
+    if (!*bound) return Status::InvalidArgument(std::string(name) + " must be an RFC 3339 date-time");
+  }
+  PSAFE_ASSIGN_OR_RETURN(domain::Page page, ReadPage(c));
+  if (page.limit > 0) f.limit = page.limit;
+  f.offset = page.offset;
+  PSAFE_ASSIGN_OR_RETURN(auto records, c.ctx.audit.List(*c.principal, f));
+  return JsonResponse(200, json::object{{"TotalCount", records.total},
+                                        {"Data", ArrayOf(records.items, UserAuditJson)}});
+}
+
 }  // namespace psafe::api

@@ -98,6 +98,29 @@ json::object PasswordRuleJson(const domain::PasswordRule& r) {
           {"ExcludedCharacters", r.excluded_characters}};
 }
 
+namespace {
+
+// The product's ActionType for our action's verb (its last dot-separated part).
+std::string_view ActionTypeOf(std::string_view action) {
+  struct Row { std::string_view verb, type; };
+  static constexpr Row kTypes[] = {
+      {"create", "Add"}, {"update", "Update"}, {"change", "Update"}, {"grant", "Update"}, {"revoke", "Update"},
+      {"delete", "Delete"}, {"signin", "Login"}, {"signout", "Logout"}, {"failed", "Login Failed"},
+      {"release", "Retrieve"}, {"read", "Retrieve"}, {"approve", "Approve"}, {"deny", "Deny"},
+      {"cancel", "Cancel"}, {"checkin", "Check In"}, {"expire", "Expire"}};
+  const std::string_view verb = action.substr(action.rfind('.') + 1);
+  for (const Row& r : kTypes) {
+    if (verb == r.type || verb == r.verb) return r.type;
+  }
+  return action;
+}
+
+json::value AddressOf(const domain::AuditEvent& e) {
+  return e.address.empty() ? json::value(nullptr) : json::value(e.address);
+}
+
+}  // namespace
+
 json::object AuditJson(const domain::AuditRecord& r) {
   return {{"AuditID", r.id},
           {"Timestamp", FormatTimestamp(r.at)},
@@ -107,7 +130,20 @@ json::object AuditJson(const domain::AuditRecord& r) {
           {"ObjectType", r.event.object_type},
           {"ObjectID", r.event.object_id},
           {"ManagedAccountID", r.event.account_id},
-          {"Details", r.event.detail}};
+          {"Details", r.event.detail},
+          {"IPAddress", AddressOf(r.event)}};
+}
+
+json::object UserAuditJson(const domain::AuditRecord& r) {
+  return {{"AuditID", r.id},
+          {"ActionType", ActionTypeOf(r.event.action)},
+          {"Section", r.event.object_type},
+          {"UserID", r.event.user_id},
+          {"UserName", r.event.user_name},
+          {"IPAddress", AddressOf(r.event)},
+          {"CreateDate", FormatTimestamp(r.at)},
+          {"Action", r.event.action},
+          {"ObjectID", r.event.object_id}};
 }
 
 json::object RequestJson(const domain::Request& r, int64_t now, Dialect dialect) {

@@ -22,6 +22,9 @@ boost::json::object AccessPolicyJson(const domain::AccessPolicy& p);
 boost::json::object RoleJson(const domain::RoleInfo& r);
 boost::json::object PasswordRuleJson(const domain::PasswordRule& r);
 boost::json::object AuditJson(const domain::AuditRecord& r);
+// GET UserAudits: the product's shape (contract: AuditID, ActionType, Section, UserID,
+// UserName, IPAddress, CreateDate), plus our Action and ObjectID.
+boost::json::object UserAuditJson(const domain::AuditRecord& r);
 // The request as of `now` (expired requests read as Expired). The document's Status enum
 // has no Released: its dialect reports a checked-in request as Expired (no longer usable).
 boost::json::object RequestJson(const domain::Request& r, int64_t now, Dialect dialect);

@@ -77,6 +77,7 @@ Result<http::Response> CreateAccessPolicy(ApiCall& c);
 Result<http::Response> ListPasswordRules(ApiCall& c);
 Result<http::Response> CreatePasswordRule(ApiCall& c);
 Result<http::Response> ListAudit(ApiCall& c);
+Result<http::Response> ListUserAudits(ApiCall& c);
 
 // Requests and credentials (request_handlers.cc)
 Result<http::Response> CreateRequest(ApiCall& c);

@@ -117,6 +117,7 @@ constexpr RouteDef kRoutes[] = {
     {"GET", "PasswordRules", false, Access::kSignedIn, ListPasswordRules},
     {"POST", "PasswordRules", false, Access::kSignedIn, CreatePasswordRule},
     {"GET", "Audit", false, Access::kSignedIn, ListAudit},
+    {"GET", "UserAudits", false, Access::kSignedIn, ListUserAudits},
     {"GET", "ApiRegistrations", false, Access::kSignedIn, ListApiRegistrations},
     {"POST", "ApiRegistrations", false, Access::kSignedIn, CreateApiRegistration},
     {"GET", "ApiRegistrations/{id}", false, Access::kSignedIn, GetApiRegistration},

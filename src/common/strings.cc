@@ -1,5 +1,6 @@
 #include "common/strings.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <ctime>
 
@@ -45,7 +46,24 @@ std::string FormatTimestamp(int64_t unix_seconds) {
 }
 
 std::optional<int64_t> ParseTimestamp(std::string_view s) {
-  if (!s.empty() && (s.back() == 'Z' || s.back() == 'z')) s.remove_suffix(1);
+  auto digits = [](std::string_view d) {
+    return !d.empty() && std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  int64_t offset = 0;  // seconds east of UTC
+  if (!s.empty() && (s.back() == 'Z' || s.back() == 'z')) {
+    s.remove_suffix(1);
+  } else if (s.size() >= 25 && (s[s.size() - 6] == '+' || s[s.size() - 6] == '-') && s[s.size() - 3] == ':') {
+    const std::string_view zone = s.substr(s.size() - 5);
+    if (!digits(zone.substr(0, 2)) || !digits(zone.substr(3, 2))) return std::nullopt;
+    const int hours = (zone[0] - '0') * 10 + (zone[1] - '0'), minutes = (zone[3] - '0') * 10 + (zone[4] - '0');
+    if (hours > 23 || minutes > 59) return std::nullopt;
+    offset = (s[s.size() - 6] == '+' ? 1 : -1) * (hours * 3600 + minutes * 60);
+    s.remove_suffix(6);
+  }
+  if (s.size() > 19 && s[19] == '.') {
+    if (!digits(s.substr(20))) return std::nullopt;
+    s = s.substr(0, 19);
+  }
   if (s.size() != 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
       s[13] != ':' || s[16] != ':') {
     return std::nullopt;
@@ -69,7 +87,7 @@ std::optional<int64_t> ParseTimestamp(std::string_view s) {
       tm.tm_hour > 23 || tm.tm_min < 0 || tm.tm_min > 59 || tm.tm_sec < 0 || tm.tm_sec > 60) {
     return std::nullopt;
   }
-  return static_cast<int64_t>(timegm(&tm));
+  return static_cast<int64_t>(timegm(&tm)) - offset;
 }
 
 }  // namespace psafe

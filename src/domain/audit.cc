@@ -44,6 +44,9 @@ std::string CanonicalAuditRecord(const AuditRecord& r) {
   add(r.event.object_id);
   add(std::to_string(r.event.account_id));
   add(r.event.detail);
+  // Records from before addresses were kept (schema v10) have none, and their canonical
+  // form, which the chain covers, stays what it was.
+  if (!r.event.address.empty()) add(r.event.address);
   return out;
 }
 

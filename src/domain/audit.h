@@ -18,6 +18,7 @@ struct AuditEvent {
   std::string object_id;
   int64_t account_id = 0;   // the managed account concerned, if any
   std::string detail;       // short JSON, never a secret
+  std::string address;      // the caller's network address; empty for psafed's own work
 };
 
 struct AuditRecord {

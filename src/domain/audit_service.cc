@@ -13,8 +13,8 @@ AuditTrail::AuditTrail(const Ports& ports, const crypto::Keyring& keyring, const
 
 AuditEvent AuditTrail::By(const Principal& p, std::string action, std::string object_type,
                           std::string object_id, int64_t account_id, std::string detail) {
-  return AuditEvent{p.user.id, p.user.user_name, std::move(action), std::move(object_type),
-                    std::move(object_id), account_id, std::move(detail)};
+  return AuditEvent{p.user.id,          p.user.user_name, std::move(action), std::move(object_type),
+                    std::move(object_id), account_id,       std::move(detail), p.remote_address};
 }
 
 Status AuditTrail::Record(const AuditEvent& event, const std::function<Status()>& change) {

@@ -96,7 +96,8 @@ void AuthService::RecordFailure(const LockCounters& counters, std::string_view c
   if (locked) detail += ",\"LockedOut\":true";
   if (suppressed > 0) detail += ",\"Suppressed\":" + std::to_string(suppressed);
   detail += "}";
-  const AuditEvent event{0, "", "signin.failed", "Subject", counters.empty() ? "" : counters.front().subject, 0, detail};
+  const AuditEvent event{0, "", "signin.failed", "Subject", counters.empty() ? "" : counters.front().subject, 0, detail,
+                         client.remote_address};
   const auto count = [&]() -> Status {
     for (size_t i = 0; i < counters.size(); ++i) PSAFE_RETURN_IF_ERROR(ports_.lockouts.PutAuthFailures(counters[i].subject, records[i]));
     return Status::OK();
@@ -214,6 +215,7 @@ Result<Principal> AuthService::VerifyApiKey(const ApiKeyCredentials& creds, cons
   if (!admitted.ok()) return NotAuthenticated();
   Principal p{std::move(admitted).value(), reg->id};
   p.password_verified = creds.password.has_value();
+  p.remote_address = client.remote_address;
   return p;
 }
 
@@ -292,6 +294,7 @@ Result<Principal> AuthService::SessionPrincipal(const Session& s, const ClientCo
   Principal p{admitted->user, s.registration_id};
   p.expires_at = s.expires_at;
   p.password_verified = s.password_verified;
+  p.remote_address = client.remote_address;
   return p;
 }
 
@@ -371,6 +374,7 @@ Result<IssuedToken> AuthService::IssueToken(std::string_view client_id, std::str
   ClearFailures(locks);
   const int64_t expires_at = clock_.NowSeconds() + policy_.token_lifetime_seconds;
   Principal p{std::move(user).value(), reg->id};
+  p.remote_address = client.remote_address;
   PSAFE_ASSIGN_OR_RETURN(crypto::SecretString token, CreateSession(SessionKind::kBearer, p, expires_at, "oauth"));
   return IssuedToken{std::move(token), policy_.token_lifetime_seconds};
 }

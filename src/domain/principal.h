@@ -16,6 +16,7 @@ struct Principal {
   int64_t expires_at = 0;          // absolute end of the session or token; 0 = none
   bool password_verified = false;  // the user's password was checked at sign-in
   bool via_cookie = false;         // a browser-style cookie session (CSRF rules apply)
+  std::string remote_address;      // where the call came from (the audit trail's IPAddress)
   bool is_administrator() const { return user.is_administrator; }
 };
 

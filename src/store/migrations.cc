@@ -497,7 +497,7 @@ CREATE TABLE auth_generation (
 INSERT INTO auth_generation(value) VALUES (0);
 )sql";
 
-// Aliases (domain/alias.h): a name for the current account of a role.
+// Aliases (domain/alias.h), and the address of each audited call.
 constexpr std::string_view kV10 = R"sql(
 CREATE TABLE aliases (
   id      INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -515,6 +515,10 @@ CREATE TABLE alias_accounts (
   UNIQUE (alias_id, account_id)
 ) STRICT;
 CREATE INDEX alias_accounts_account ON alias_accounts(account_id);
+
+-- Where each audited call came from (GET UserAudits' IPAddress); empty for older records
+-- and for psafed's own work.
+ALTER TABLE audit_log ADD COLUMN address TEXT NOT NULL DEFAULT '';
 )sql";
 
 constexpr std::string_view kMigrations[] = {kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8, kV9, kV10};

@@ -413,10 +413,11 @@ domain::AuditRecord ReadAudit(const Statement& s) {
   r.event.account_id = s.Int(7);
   r.event.detail = s.Text(8);
   r.mac = s.Blob(9);
+  r.event.address = s.Text(10);
   return r;
 }
 constexpr std::string_view kAuditCols =
-    "id, at, user_id, user_name, action, object_type, object_id, account_id, detail, hash";
+    "id, at, user_id, user_name, action, object_type, object_id, account_id, detail, hash, address";
 
 constexpr std::string_view kFolderCols =
     "f.id, f.parent_id, f.name, f.description, f.path, f.user_group_id, f.created_at";
@@ -1851,9 +1852,9 @@ class SqlStore final : public Store {
     const std::string prev = has_prev ? last.Blob(0) : std::string();
     PSAFE_ASSIGN_OR_RETURN(auto ins, db().Prepare(
         "INSERT INTO audit_log(at, user_id, user_name, action, object_type, object_id, account_id, "
-        "detail, hash) VALUES (?,?,?,?,?,?,?,?,?) RETURNING id"));
+        "detail, hash, address) VALUES (?,?,?,?,?,?,?,?,?,?) RETURNING id"));
     ins.Bind(1, at).Bind(2, e.user_id).Bind(3, e.user_name).Bind(4, e.action).Bind(5, e.object_type)
-        .Bind(6, e.object_id).Bind(7, e.account_id).Bind(8, e.detail).BindBlob(9, "");
+        .Bind(6, e.object_id).Bind(7, e.account_id).Bind(8, e.detail).BindBlob(9, "").Bind(10, e.address);
     domain::AuditRecord rec;
     PSAFE_ASSIGN_OR_RETURN(rec.id, Insert(ins));
     rec.at = at;

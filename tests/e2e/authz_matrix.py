@@ -312,6 +312,7 @@ MATRIX = {
     ("POST", "PasswordRules"): (lambda c: ("PasswordRules", {"Name": u("pr"), "MinimumLength": 12}),
                                 {"anon": 401, "user": 403, "admin": C}),
     ("GET", "Audit"): (lambda c: ("Audit", None), {"anon": 401, "user": 403, "auditor": OK, "admin": OK}),
+    ("GET", "UserAudits"): (lambda c: ("UserAudits", None), {"anon": 401, "user": 403, "auditor": OK, "admin": OK}),
     ("GET", "ApiRegistrations"): (lambda c: ("ApiRegistrations", None), {"anon": 401, "user": 403, "admin": OK}),
     ("POST", "ApiRegistrations"): (lambda c: ("ApiRegistrations", {"Name": u("reg")}),
                                    {"anon": 401, "user": 403, "admin": C}),

@@ -663,7 +663,10 @@ V6_COLUMNS = {
 
 
 def rewind_schema_to_v5(db) -> None:
-    """Undoes migrations v9 to v6 on an open sqlite3 connection (inside the caller's transaction)."""
+    """Undoes migrations v10 to v6 on an open sqlite3 connection (inside the caller's transaction)."""
+    for table in ("alias_accounts", "aliases"):  # v10
+        db.execute(f"DROP TABLE {table}")
+    db.execute("ALTER TABLE audit_log DROP COLUMN address")
     db.execute("DROP TABLE auth_generation")  # v9
     db.execute("DROP INDEX managed_accounts_check")  # v8
     for table in ("psrun_nonces", "leases"):  # v7

@@ -202,3 +202,65 @@ def test_audit_filters_by_user_account_and_time(server_factory, tmp_path):
     r = api.get(srv.url("Audit"), params={"from": "yesterday"}, timeout=10)
     assert r.status_code == 400, r.text
     api.close()
+
+
+USER_AUDIT_FIELDS = {"AuditID", "ActionType", "Section", "UserID", "UserName", "IPAddress", "CreateDate"}
+
+
+def test_user_audits_page_the_way_elastic_does_with_addresses(server_factory, tmp_path):
+    """GET UserAudits as Elastic's integration calls it (a cookie session, limit, startdate,
+    enddate moved to the last CreateDate): every record of the window, newest first, each
+    with the caller's address."""
+    offset = tmp_path / "clock-offset"
+    srv = server_factory.start(env={"PSAFE_CLOCK_OFFSET_FILE": str(offset)})
+    api = srv.admin()
+    wg = create_workgroup(api, srv)
+    g = grant_account(api, srv, create_system(api, srv, wg["ID"])["ManagedSystemID"])
+    offset.write_text("-7200")  # two hours ago: outside the window below
+    old = bare_int(g.request())
+    offset.write_text("0")
+    rid = bare_int(g.request())
+    retrieve_password(g.s, srv, rid)
+    start = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 3600))
+
+    pages, params = [], {"limit": "1000", "startdate": start, "enddate": ""}
+    while True:
+        r = api.get(srv.url("UserAudits"), params=params, timeout=10)
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert set(body) == {"TotalCount", "Data"} and isinstance(body["Data"], list), body
+        pages.append(body["Data"])
+        if not body["Data"] or body["Data"][-1]["CreateDate"] == params["enddate"]:
+            break
+        params["enddate"] = body["Data"][-1]["CreateDate"]
+        assert len(pages) < 10, "Elastic's cursor does not converge"
+    seen = {x["AuditID"]: x for page in pages for x in page}
+    window = [x for x in api.get(srv.url("Audit"), params={"limit": 1000}, timeout=10).json()["Data"]
+              if x["Timestamp"] >= start]
+    assert set(seen) == {x["AuditID"] for x in window}
+    first = pages[0]
+    assert [x["AuditID"] for x in first] == sorted((x["AuditID"] for x in first), reverse=True)  # newest first
+    for x in seen.values():
+        assert set(x) >= USER_AUDIT_FIELDS, x
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", x["CreateDate"]), x
+    release = next(x for x in seen.values() if x["Action"] == "credential.release" and x["ObjectID"] == str(rid))
+    assert (release["ActionType"], release["Section"], release["UserName"], release["IPAddress"]) == (
+        "Retrieve", "Request", g.user["UserName"], "127.0.0.1")
+    creates = [x for x in seen.values() if x["Action"] == "request.create"]
+    assert [x["ObjectID"] for x in creates] == [str(rid)] and creates[0]["ActionType"] == "Add"
+    assert str(old) not in {x["ObjectID"] for x in seen.values() if x["Action"] == "request.create"}
+
+    # Fractions and offsets as RFC 3339 allows; a bad date is a 400 naming the parameter.
+    later = time.strftime("%Y-%m-%dT%H:%M:%S.25+01:00", time.gmtime(time.time() + 3600 + 600))
+    assert api.get(srv.url("UserAudits"), params={"startdate": later}, timeout=10).json()["Data"] == []
+    for name in ("startdate", "enddate"):
+        r = api.get(srv.url("UserAudits"), params={name: "yesterday"}, timeout=10)
+        assert r.status_code == 400 and name in r.text, r.text
+    # The audit trail's readers only: administrators and the Auditor role.
+    assert g.s.get(srv.url("UserAudits"), timeout=10).status_code == 403
+    rule = support.create_smart_rule(api, srv)["SmartRuleID"]
+    _, auditor = new_role_user(api, srv, [ROLE_AUDITOR], rule)
+    assert auditor.get(srv.url("UserAudits"), params={"limit": 1}, timeout=10).status_code == 200
+    api.close()
+    assert srv.stop() == 0
+    assert verify(srv.data_dir)[0] == 0  # records with addresses verify in the chain
