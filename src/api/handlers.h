@@ -81,6 +81,10 @@ Result<http::Response> ListUserAudits(ApiCall& c);
 
 // Requests and credentials (request_handlers.cc)
 Result<http::Response> CreateRequest(ApiCall& c);
+Result<http::Response> GetAccountCredentials(ApiCall& c);
+Result<http::Response> TerminateAccountRequests(ApiCall& c);
+Result<http::Response> TerminateSystemRequests(ApiCall& c);
+Result<http::Response> TerminateUserRequests(ApiCall& c);
 Result<http::Response> ListRequests(ApiCall& c);
 Result<http::Response> GetRequest(ApiCall& c);
 Result<http::Response> UpdateRequest(ApiCall& c);

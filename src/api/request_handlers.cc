@@ -130,6 +130,37 @@ Result<http::Response> GetCredentials(ApiCall& c) {
   return SecretResponse(secret);
 }
 
+// GET ManagedAccounts/{id}/Credentials?type= → a bare JSON string, like Credentials/{id}.
+Result<http::Response> GetAccountCredentials(ApiCall& c) {
+  PSAFE_ASSIGN_OR_RETURN(int64_t id, PathId(c, 0, "managed account id"));
+  if (auto type = c.req.query.Get("type"); type && EqualsIgnoreCase(*type, "totp")) {
+    return Status::InvalidArgument("type totp is not supported: psafe keeps no TOTP seeds");
+  }
+  PSAFE_ASSIGN_OR_RETURN(auto type, ReadCredentialType(c.req));
+  PSAFE_ASSIGN_OR_RETURN(auto secret, c.ctx.requests.RetrieveForAccount(*c.principal, id, type));
+  return SecretResponse(secret);
+}
+
+namespace {
+
+Result<http::Response> Terminate(ApiCall& c, domain::RequestScope::Of of, std::string_view what) {
+  PSAFE_ASSIGN_OR_RETURN(int64_t id, PathId(c, 0, what));
+  PSAFE_RETURN_IF_ERROR(c.ctx.requests.Terminate(*c.principal, {of, id}));
+  return http::Response::Empty(204);
+}
+
+}  // namespace
+
+Result<http::Response> TerminateAccountRequests(ApiCall& c) {
+  return Terminate(c, domain::RequestScope::Of::kAccount, "managed account id");
+}
+Result<http::Response> TerminateSystemRequests(ApiCall& c) {
+  return Terminate(c, domain::RequestScope::Of::kSystem, "managed system id");
+}
+Result<http::Response> TerminateUserRequests(ApiCall& c) {
+  return Terminate(c, domain::RequestScope::Of::kUser, "user id");
+}
+
 // GET /requests/{id}/credentials → {"Password":..., "PrivateKey":...} (document).
 Result<http::Response> GetRequestCredentials(ApiCall& c) {
   PSAFE_ASSIGN_OR_RETURN(int64_t id, PathId(c, 0, "request id"));

@@ -88,6 +88,10 @@ constexpr RouteDef kRoutes[] = {
     {"PUT", "ManagedAccounts/{id}", false, Access::kSignedIn, UpdateManagedAccount},
     {"DELETE", "ManagedAccounts/{id}", false, Access::kSignedIn, DeleteManagedAccount},
     {"PUT", "ManagedAccounts/{id}/Credentials", false, Access::kSignedIn, ForceReset, Body::kJson, Runs::kBlocking},
+    {"GET", "ManagedAccounts/{id}/Credentials", false, Access::kSignedIn, GetAccountCredentials},
+    {"POST", "ManagedAccounts/{id}/Requests/Terminate", false, Access::kSignedIn, TerminateAccountRequests},
+    {"POST", "ManagedSystems/{id}/Requests/Terminate", false, Access::kSignedIn, TerminateSystemRequests},
+    {"POST", "Users/{id}/Requests/Terminate", false, Access::kSignedIn, TerminateUserRequests},
     {"POST", "ManagedAccounts/{id}/Credentials/Change", false, Access::kSignedIn, ChangeAccountCredentials, Body::kJson, Runs::kBlocking},
     {"POST", "ManagedAccounts/{id}/Credentials/Test", false, Access::kSignedIn, TestAccountCredentials, Body::kJson, Runs::kBlocking},
     // Permission model

@@ -60,6 +60,12 @@ struct Request {
   }
 };
 
+// Whose requests: those on one account or system, or made by one user.
+struct RequestScope {
+  enum class Of { kAccount, kSystem, kUser } of = Of::kAccount;
+  int64_t id = 0;
+};
+
 struct RequestFilter {
   int64_t user_id = 0;             // requests made by this user (queue=req)
   bool approver_queue = false;     // instead: pending requests this user may approve

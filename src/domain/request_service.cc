@@ -298,19 +298,73 @@ Result<crypto::SecretString> RequestService::Release(const Principal& p, const R
     const bool holds = r.isa ? Has(grants, Role::kIsa) : BestRequestGrant(grants) != nullptr;
     return holds ? Status::OK() : Status::PermissionDenied(reason::kNoPermission);
   };
-  PSAFE_ASSIGN_OR_RETURN(SealedCredentials sealed, ports_.estate.GetSealedCredentials(r.account_id));
-  const std::optional<std::string>& blob = type == CredentialType::kPassword ? sealed.password
-                                           : type == CredentialType::kDssKey  ? sealed.private_key
-                                                                              : sealed.passphrase;
-  if (!blob) return Status::NotFound("the account has no " + std::string(FieldOf(type)) + " stored");
-  PSAFE_ASSIGN_OR_RETURN(crypto::SecretString plain,
-                         keyring_.Unseal(*blob, CredentialContext(r.account_id, FieldOf(type))));
+  PSAFE_ASSIGN_OR_RETURN(crypto::SecretString plain, Unsealed(r.account_id, type));
   // The release is on record before the credential leaves.
   PSAFE_RETURN_IF_ERROR(audit_.Record(
       AuditTrail::By(p, "credential.release", "Request", std::to_string(r.id), r.account_id,
                      "{\"Type\":\"" + std::string(FieldOf(type)) + "\"}"),
       still_approved));
   return plain;
+}
+
+Result<crypto::SecretString> RequestService::Unsealed(int64_t account_id, CredentialType type) {
+  PSAFE_ASSIGN_OR_RETURN(SealedCredentials sealed, ports_.estate.GetSealedCredentials(account_id));
+  const std::optional<std::string>& blob = type == CredentialType::kPassword ? sealed.password
+                                           : type == CredentialType::kDssKey  ? sealed.private_key
+                                                                              : sealed.passphrase;
+  if (!blob) return Status::NotFound("the account has no " + std::string(FieldOf(type)) + " stored");
+  return keyring_.Unseal(*blob, CredentialContext(account_id, FieldOf(type)));
+}
+
+Result<crypto::SecretString> RequestService::RetrieveForAccount(const Principal& p, int64_t account_id,
+                                                                CredentialType type) {
+  auto account = ports_.estate.FindManagedAccount(account_id);
+  if (!account.ok() && account.status().code() != StatusCode::kNotFound) return account.status();
+  // Unknown, or without API access: no permission, as POST Requests answers.
+  if (!account.ok() || !account->account.api_enabled) return Status::PermissionDenied(reason::kNoPermission);
+  const int64_t now = clock_.NowSeconds();
+  PSAFE_ASSIGN_OR_RETURN(auto mine, ports_.requests.ListOpenRequests({RequestScope::Of::kUser, p.user.id}, now));
+  for (auto it = mine.rbegin(); it != mine.rend(); ++it) {
+    if (it->account_id == account_id && it->StatusAt(now) == RequestStatus::kApproved) return Release(p, *it, type);
+  }
+  PSAFE_ASSIGN_OR_RETURN(auto grants, ports_.permissions.GrantsFor(p.user.id, account_id));
+  if (Has(grants, Role::kIsa)) {
+    NewRequest nr;
+    nr.system_id = account->system.id;
+    nr.account_id = account_id;
+    nr.reason = "GET ManagedAccounts/{id}/Credentials";
+    return IsaRetrieve(p, nr, type);
+  }
+  if (!p.is_administrator()) return Status::PermissionDenied(reason::kNoPermission);
+  PSAFE_ASSIGN_OR_RETURN(crypto::SecretString plain, Unsealed(account_id, type));
+  PSAFE_RETURN_IF_ERROR(audit_.Record(
+      AuditTrail::By(p, "credential.release", "ManagedAccount", std::to_string(account_id), account_id,
+                     "{\"Type\":\"" + std::string(FieldOf(type)) + "\",\"Direct\":true}"),
+      [] { return Status::OK(); }));
+  return plain;
+}
+
+Status RequestService::Terminate(const Principal& p, RequestScope scope) {
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
+  // The target must exist: terminating nothing on an unknown id is a 404, not a quiet 204.
+  Status exists = scope.of == RequestScope::Of::kAccount ? ports_.estate.FindManagedAccount(scope.id).status()
+                  : scope.of == RequestScope::Of::kSystem ? ports_.estate.FindManagedSystem(scope.id).status()
+                                                          : ports_.identity.FindUserById(scope.id).status();
+  PSAFE_RETURN_IF_ERROR(exists);
+  PSAFE_ASSIGN_OR_RETURN(auto open, ports_.requests.ListOpenRequests(scope, clock_.NowSeconds()));
+  const auto rotate = [this, &p](const Request& before) -> Status {
+    if (before.StatusAt(clock_.NowSeconds()) != RequestStatus::kApproved) return Status::OK();
+    return RotateAfterRelease(&p, before, "terminate");
+  };
+  for (const Request& r : open) {
+    Status s = Transition(p, r, [](const Request&) { return RequestEvent::kCancel; }, "request.terminate",
+                          "{\"Reason\":\"terminated by an administrator\"}", rotate);
+    // Ended meanwhile (checked in, expired, cancelled): already what termination wants.
+    if (s.code() == StatusCode::kConflict) continue;
+    PSAFE_RETURN_IF_ERROR(s);
+  }
+  if (!open.empty()) rotation_.Kick();
+  return Status::OK();
 }
 
 Result<crypto::SecretString> RequestService::Retrieve(const Principal& p, int64_t id, CredentialType type) {

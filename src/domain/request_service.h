@@ -66,6 +66,15 @@ class RequestService {
   Status SetRotateOnCheckin(const Principal& p, int64_t id);
 
   Result<crypto::SecretString> Retrieve(const Principal& p, int64_t id, CredentialType type);
+  // GET ManagedAccounts/{id}/Credentials, for the callers the product names: one holding an
+  // Approved request of their own on the account (that request's release), an ISA holder (an
+  // ISA release, recorded as a request), or an administrator (a release recorded against the
+  // account). Anyone else: 4031.
+  Result<crypto::SecretString> RetrieveForAccount(const Principal& p, int64_t account_id, CredentialType type);
+  // Administrators: ends every open request in `scope` (cancelled, audited as
+  // request.terminate; a released one rotates as a check-in would). NotFound for an unknown
+  // account, system or user.
+  Status Terminate(const Principal& p, RequestScope scope);
   // ISA: the credential in one call, recorded as a request of its own.
   Result<crypto::SecretString> IsaRetrieve(const Principal& p, const NewRequest& req, CredentialType type);
   // Administrators: set the given credentials, or generate a password under the account's
@@ -87,6 +96,8 @@ class RequestService {
   Status Transition(const Principal& p, const Request& seen, const EventFor& event_for, std::string action,
                     std::string detail, const AlsoFn& also = {});
   Result<crypto::SecretString> Release(const Principal& p, const Request& r, CredentialType type);
+  // The account's credential of `type`, unsealed; NotFound when it has none.
+  Result<crypto::SecretString> Unsealed(int64_t account_id, CredentialType type);
   Status RotateAfterRelease(const Principal* by, const Request& ended, std::string_view trigger);
 
   Ports ports_;

@@ -2197,6 +2197,17 @@ class SqlStore final : public Store {
     return s;
   }
 
+  Result<std::vector<domain::Request>> ListOpenRequests(const domain::RequestScope& scope, int64_t now) override {
+    PSAFE_LEASE();
+    using Of = domain::RequestScope::Of;
+    const char* column = scope.of == Of::kAccount ? "q.account_id" : scope.of == Of::kSystem ? "q.system_id" : "q.user_id";
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(
+        std::string(kRequestSelect) + " WHERE " + column +
+        " = ?1 AND q.status IN ('Pending','Approved') AND q.expires_at > ?2 ORDER BY q.id"));
+    st.Bind(1, scope.id).Bind(2, now);
+    return All<domain::Request>(st, ReadRequest);
+  }
+
   Result<std::vector<domain::Request>> ListOpenRequestsExpiredBy(int64_t now) override {
     PSAFE_LEASE();
     PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(

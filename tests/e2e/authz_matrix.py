@@ -211,6 +211,17 @@ MATRIX = {
                    {"Password": "New/1", "UpdateSystem": False}), {"anon": 401, "user": 403, "admin": N}),
     ("PUT", "ManagedAccounts/{id}"): (lambda c: (f"ManagedAccounts/{account(c)['ManagedAccountID']}",
                                                  {"Description": "d"}), {"anon": 401, "user": 403, "admin": OK}),
+    ("GET", "ManagedAccounts/{id}/Credentials"): (
+        lambda c: (f"ManagedAccounts/{account(c)['ManagedAccountID']}/Credentials", None),
+        {"anon": 401, "user": 403, "isa": OK, "admin": OK}),
+    ("POST", "ManagedAccounts/{id}/Requests/Terminate"): (
+        lambda c: (f"ManagedAccounts/{account(c)['ManagedAccountID']}/Requests/Terminate", None),
+        {"anon": 401, "user": 403, "admin": N}),
+    ("POST", "ManagedSystems/{id}/Requests/Terminate"): (
+        lambda c: (f"ManagedSystems/{system(c)['ManagedSystemID']}/Requests/Terminate", None),
+        {"anon": 401, "user": 403, "admin": N}),
+    ("POST", "Users/{id}/Requests/Terminate"): (lambda c: (f"Users/{new_user(c)}/Requests/Terminate", None),
+                                                {"anon": 401, "user": 403, "admin": N}),
     ("POST", "ManagedAccounts/{id}/Credentials/Change"): (
         lambda c: (f"ManagedAccounts/{account(c)['ManagedAccountID']}/Credentials/Change", {}),
         {"anon": 401, "user": 403, "admin": N}),

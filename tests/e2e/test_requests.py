@@ -692,3 +692,70 @@ def test_background_sweeper_expires_requests_nobody_reads(server_factory, tmp_pa
     assert records[0]["UserName"] == "psafed", records[0]
     assert status_of(g.s, srv, rid) == "Expired"
     api.close()
+
+
+# --- Direct retrieval and termination (issue 16) ---------------------------------------------
+
+def test_account_credentials_go_to_the_roles_the_product_names(api, server, sys_id):
+    """GET ManagedAccounts/{id}/Credentials: an administrator, an ISA holder, or a requestor
+    with an Approved request of their own; every release audited; anyone else 4031."""
+    g = grant_account(api, server, sys_id)
+    path = server.url(f"ManagedAccounts/{g.account_id}/Credentials")
+    assert g.s.get(path, timeout=10).status_code == 403 and g.s.get(path, timeout=10).text == "4031"
+    rid = bare_int(g.request())
+    r = g.s.get(path, timeout=10)
+    assert r.status_code == 200, r.text
+    assert bare_json_string(r) == g.password
+    checkin(g.s, server, rid)
+    assert g.s.get(path, timeout=10).status_code == 403  # the request is over
+
+    isa_user, isa = g.add_user(api, [support.ROLE_ISA])
+    r = isa.get(path, timeout=10)
+    assert r.status_code == 200 and bare_json_string(r) == g.password, r.text
+    isa_requests = [x for x in list_requests(isa, server, status="all") if x["AccountID"] == g.account_id]
+    assert len(isa_requests) == 1, isa_requests  # an ISA release is a request of its own
+
+    r = api.get(path, timeout=10)
+    assert r.status_code == 200 and bare_json_string(r) == g.password, r.text
+    records = audit_records(api, server)[0]
+    direct = [x for x in records if x["Action"] == "credential.release" and x["ObjectType"] == "ManagedAccount"
+              and x["ObjectID"] == str(g.account_id)]
+    assert direct and json.loads(direct[0]["Details"]) == {"Type": "password", "Direct": True}, direct
+    assert any(x["Action"] == "credential.release" and x["ObjectID"] == str(rid) for x in records)
+
+    for bad, code in (("totp", 400), ("bogus", 400)):
+        assert api.get(path, params={"type": bad}, timeout=10).status_code == code
+    assert api.get(server.url("ManagedAccounts/99999999/Credentials"), timeout=10).status_code == 403
+    assert api.get(server.url("ManagedAccounts/x/Credentials"), timeout=10).status_code == 400
+
+
+@pytest.mark.parametrize("scope", ["ManagedAccounts", "ManagedSystems", "Users"])
+def test_terminate_ends_every_open_request_in_its_scope_and_nothing_else(api, server, scope):
+    wg = create_workgroup(api, server)
+    sid = create_system(api, server, wg["ID"])["ManagedSystemID"]
+    other_sid = create_system(api, server, wg["ID"])["ManagedSystemID"]
+    g = grant_account(api, server, sid, account_extra={"MaxConcurrentRequests": 2})
+    approved = bare_int(g.request())
+    _, other_s = g.add_user(api, [ROLE_REQUESTOR])
+    elsewhere = grant_account(api, server, other_sid)
+    untouched = bare_int(elsewhere.request())
+    target = {"ManagedAccounts": g.account_id, "ManagedSystems": sid, "Users": g.user["UserID"]}[scope]
+    second = bare_int(support.post_request(other_s, server, sid, g.account_id))  # another user's, same account
+
+    r = g.s.post(server.url(f"{scope}/{target}/Requests/Terminate"), timeout=10)
+    assert r.status_code == 403, r.text  # administrators only
+    r = api.post(server.url(f"{scope}/{target}/Requests/Terminate"), timeout=10)
+    assert (r.status_code, r.content) == (204, b""), r.text
+
+    def status(s, rid):
+        return find(list_requests(s, server, status="all"), rid)["Status"]
+
+    assert status(g.s, approved) not in OPEN
+    assert g.s.get(server.url(f"Credentials/{approved}"), timeout=10).status_code == 403
+    assert (status(other_s, second) in OPEN) == (scope == "Users")  # ended by account or system, not by user
+    assert status(elsewhere.s, untouched) in OPEN
+    terminated = [x for x in audit_records(api, server)[0] if x["Action"] == "request.terminate"]
+    assert str(approved) in {x["ObjectID"] for x in terminated}
+    # Again: nothing open is left, still 204; an unknown target is 404.
+    assert api.post(server.url(f"{scope}/{target}/Requests/Terminate"), timeout=10).status_code == 204
+    assert api.post(server.url(f"{scope}/99999999/Requests/Terminate"), timeout=10).status_code == 404

@@ -43,6 +43,9 @@ class RequestStore {
   // Cancels every open request of `user_id` (a removed user's requests must not hold the
   // account); returns them as they were.
   virtual Result<std::vector<Request>> CancelOpenRequestsOf(int64_t user_id, int64_t now) = 0;
+  // The open (Pending or Approved, unexpired at `now`) requests on an account, a system or
+  // by a user, oldest first.
+  virtual Result<std::vector<Request>> ListOpenRequests(const RequestScope& scope, int64_t now) = 0;
 };
 
 }  // namespace psafe::domain
