@@ -139,6 +139,18 @@ Result<http::Response> ListSmartRules(ApiCall& c) {
   return JsonResponse(200, ArrayOf(rules, SmartRuleJson));
 }
 
+Result<http::Response> GetSmartRule(ApiCall& c) {
+  PSAFE_ASSIGN_OR_RETURN(int64_t id, PathId(c, 0, "smart rule id"));
+  PSAFE_ASSIGN_OR_RETURN(auto rule, c.ctx.access.GetSmartRule(*c.principal, id));
+  return JsonResponse(200, SmartRuleJson(rule));
+}
+
+Result<http::Response> ListGroupSmartRules(ApiCall& c) {
+  PSAFE_ASSIGN_OR_RETURN(int64_t id, PathId(c, 0, "user group id"));
+  PSAFE_ASSIGN_OR_RETURN(auto rules, c.ctx.access.ListGroupSmartRules(*c.principal, id));
+  return JsonResponse(200, ArrayOf(rules, SmartRuleJson));
+}
+
 Result<http::Response> CreateSmartRule(ApiCall& c) {
   PSAFE_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(c.req));
   domain::SmartRule rule;
@@ -190,6 +202,26 @@ Result<http::Response> CreateAccessPolicy(ApiCall& c) {
 Result<http::Response> ListPasswordRules(ApiCall& c) {
   PSAFE_ASSIGN_OR_RETURN(auto rules, c.ctx.access.ListPasswordRules(*c.principal));
   return JsonResponse(200, ArrayOf(rules, PasswordRuleJson));
+}
+
+Result<http::Response> GetPasswordRule(ApiCall& c) {
+  PSAFE_ASSIGN_OR_RETURN(int64_t id, PathId(c, 0, "password rule id"));
+  PSAFE_ASSIGN_OR_RETURN(auto rule, c.ctx.access.GetPasswordRule(*c.principal, id));
+  return JsonResponse(200, PasswordRuleJson(rule));
+}
+
+// The one rule psafe generates SSH keys by (docs/ROTATION.md): Ed25519, OpenSSH format,
+// no passphrase, under the default password rule.
+Result<http::Response> ListDssKeyRules(ApiCall& c) {
+  PSAFE_RETURN_IF_ERROR(domain::RequireAdministrator(*c.principal));
+  return JsonResponse(200, json::array{DssKeyRuleJson()});
+}
+
+Result<http::Response> GetDssKeyRule(ApiCall& c) {
+  PSAFE_RETURN_IF_ERROR(domain::RequireAdministrator(*c.principal));
+  PSAFE_ASSIGN_OR_RETURN(int64_t id, PathId(c, 0, "DSS key rule id"));
+  if (id != 1) return Status::NotFound("DSS key rule not found");
+  return JsonResponse(200, DssKeyRuleJson());
 }
 
 Result<http::Response> CreatePasswordRule(ApiCall& c) {

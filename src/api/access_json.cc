@@ -89,6 +89,12 @@ json::object RoleJson(const domain::RoleInfo& r) {
   return {{"RoleID", static_cast<int64_t>(r.role)}, {"Name", r.name}};
 }
 
+json::object DssKeyRuleJson() {
+  return {{"DSSKeyRuleID", 1}, {"Name", "Default DSS Key Rule"},
+          {"Description", "Ed25519 keys in OpenSSH format, generated at each change"},
+          {"KeyType", "Ed25519"}, {"KeySize", 256}, {"EncryptionType", "None"}, {"PasswordRuleID", 0}};
+}
+
 json::object PasswordRuleJson(const domain::PasswordRule& r) {
   return {{"PasswordRuleID", r.id},           {"Name", r.name},
           {"Description", r.description},     {"MinimumLength", r.minimum_length},

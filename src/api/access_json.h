@@ -21,6 +21,7 @@ boost::json::object SmartRuleJson(const domain::SmartRule& r);
 boost::json::object AccessPolicyJson(const domain::AccessPolicy& p);
 boost::json::object RoleJson(const domain::RoleInfo& r);
 boost::json::object PasswordRuleJson(const domain::PasswordRule& r);
+boost::json::object DssKeyRuleJson();
 boost::json::object AuditJson(const domain::AuditRecord& r);
 // GET UserAudits: the product's shape (contract: AuditID, ActionType, Section, UserID,
 // UserName, IPAddress, CreateDate), plus our Action and ObjectID.

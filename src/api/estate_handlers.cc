@@ -69,6 +69,12 @@ Result<http::Response> ListAssets(ApiCall& c) {
   return JsonResponse(200, MaybePaged(c, assets, AssetJson));
 }
 
+Result<http::Response> GetAssetByName(ApiCall& c) {
+  PSAFE_ASSIGN_OR_RETURN(auto asset, c.ctx.estate.FindAssetByName(*c.principal, c.req.path_params[0],
+                                                                 c.req.path_params[1]));
+  return JsonResponse(200, AssetJson(asset));
+}
+
 Result<http::Response> CreateAsset(ApiCall& c) {
   PSAFE_ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(c.req));
   domain::Asset asset;
@@ -116,6 +122,43 @@ Result<http::Response> ListManagedSystems(ApiCall& c) {
   PSAFE_ASSIGN_OR_RETURN(filter.page, ReadPage(c));
   PSAFE_ASSIGN_OR_RETURN(auto systems, c.ctx.estate.ListSystems(*c.principal, filter));
   return JsonResponse(200, MaybePaged(c, systems, ManagedSystemJson));
+}
+
+Result<http::Response> ListSystemsOfAsset(ApiCall& c) {
+  domain::SystemFilter filter;
+  PSAFE_ASSIGN_OR_RETURN(filter.asset_id, PathId(c, 0, "asset id"));
+  PSAFE_ASSIGN_OR_RETURN(filter.page, ReadPage(c));
+  PSAFE_ASSIGN_OR_RETURN(auto systems, c.ctx.estate.ListSystems(*c.principal, filter));
+  return JsonResponse(200, MaybePaged(c, systems, ManagedSystemJson));
+}
+
+Result<http::Response> ListSystemsOfWorkgroup(ApiCall& c) {
+  PSAFE_ASSIGN_OR_RETURN(auto wg, c.ctx.estate.ResolveWorkgroup(*c.principal, c.req.path_params[0]));
+  domain::SystemFilter filter;
+  filter.workgroup_id = wg.id;
+  PSAFE_ASSIGN_OR_RETURN(filter.page, ReadPage(c));
+  PSAFE_ASSIGN_OR_RETURN(auto systems, c.ctx.estate.ListSystems(*c.principal, filter));
+  return JsonResponse(200, MaybePaged(c, systems, ManagedSystemJson));
+}
+
+// What psafe manages, as the product numbers its entity types.
+Result<http::Response> ListEntityTypes(ApiCall&) {
+  struct Row { int id; std::string_view name, description; };
+  static constexpr Row kTypes[] = {{1, "Asset", "Hosts reached over SSH"},
+                                   {2, "Database", "PostgreSQL instances on an asset"},
+                                   {3, "Directory", "LDAP directories"}};
+  json::array out;
+  for (const Row& t : kTypes) out.push_back({{"EntityTypeID", t.id}, {"Name", t.name}, {"Description", t.description}});
+  return JsonResponse(200, out);
+}
+
+// The host platforms (domain/platforms.h), by their platform id.
+Result<http::Response> ListOperatingSystems(ApiCall&) {
+  json::array out;
+  for (const domain::Platform& p : domain::kPlatforms) {
+    if (p.target == domain::TargetKind::kHost) out.push_back({{"OperatingSystemID", p.id}, {"Name", p.name}});
+  }
+  return JsonResponse(200, out);
 }
 
 Result<http::Response> GetManagedSystem(ApiCall& c) {

@@ -241,6 +241,17 @@ Result<std::vector<SmartRule>> AccessService::ListSmartRules(const Principal& p)
   return ports_.permissions.ListSmartRules();
 }
 
+Result<SmartRule> AccessService::GetSmartRule(const Principal& p, int64_t id) {
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
+  return ports_.permissions.FindSmartRule(id);
+}
+
+Result<std::vector<SmartRule>> AccessService::ListGroupSmartRules(const Principal& p, int64_t group_id) {
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
+  PSAFE_RETURN_IF_ERROR(ports_.identity.FindUserGroupById(group_id).status());
+  return ports_.permissions.ListSmartRulesOfGroup(group_id);
+}
+
 Result<AccessPolicy> AccessService::CreatePolicy(const Principal& p, AccessPolicy policy) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   PSAFE_RETURN_IF_ERROR(ValidateName("Name", policy.name));
@@ -314,6 +325,11 @@ Result<PasswordRule> AccessService::CreatePasswordRule(const Principal& p, Passw
 Result<std::vector<PasswordRule>> AccessService::ListPasswordRules(const Principal& p) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   return ports_.permissions.ListPasswordRules();
+}
+
+Result<PasswordRule> AccessService::GetPasswordRule(const Principal& p, int64_t id) {
+  PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
+  return ports_.permissions.FindPasswordRule(id);
 }
 
 }  // namespace psafe::domain

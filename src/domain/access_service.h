@@ -49,6 +49,9 @@ class AccessService {
 
   Result<SmartRule> CreateSmartRule(const Principal& p, SmartRule rule);
   Result<std::vector<SmartRule>> ListSmartRules(const Principal& p);
+  Result<SmartRule> GetSmartRule(const Principal& p, int64_t id);
+  // The rules on which the group holds a role (NotFound for an unknown group).
+  Result<std::vector<SmartRule>> ListGroupSmartRules(const Principal& p, int64_t group_id);
   Result<AccessPolicy> CreatePolicy(const Principal& p, AccessPolicy policy);
   Result<std::vector<AccessPolicy>> ListPolicies(const Principal& p);
   Status AssignRoles(const Principal& p, int64_t group_id, int64_t rule_id,
@@ -57,6 +60,7 @@ class AccessService {
 
   Result<PasswordRule> CreatePasswordRule(const Principal& p, PasswordRule rule);
   Result<std::vector<PasswordRule>> ListPasswordRules(const Principal& p);
+  Result<PasswordRule> GetPasswordRule(const Principal& p, int64_t id);
 
  private:
   // Conflict when what `change` does would leave no enabled administrator.

@@ -151,6 +151,8 @@ struct SealedCredentials {
 
 struct SystemFilter {
   std::optional<std::string> name;  // exact, case-insensitive
+  std::optional<int64_t> workgroup_id;
+  std::optional<int64_t> asset_id;
   Page page;
 };
 

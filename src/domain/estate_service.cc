@@ -99,6 +99,11 @@ Result<Asset> EstateService::FindAsset(const Principal& p, int64_t id) {
   return ports_.estate.FindAsset(id);
 }
 
+Result<Asset> EstateService::FindAssetByName(const Principal& p, std::string_view workgroup, std::string_view name) {
+  PSAFE_ASSIGN_OR_RETURN(Workgroup wg, ResolveWorkgroup(p, workgroup));
+  return ports_.estate.FindAssetByName(wg.id, name);
+}
+
 Status EstateService::DeleteAsset(const Principal& p, int64_t id) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
   return audit_.Record(AuditTrail::By(p, "asset.delete", "Asset", std::to_string(id)),
@@ -177,6 +182,9 @@ Result<ManagedSystem> EstateService::CreateSystemOnAsset(const Principal& p, int
 Result<Paged<ManagedSystem>> EstateService::ListSystems(const Principal& p,
                                                         const SystemFilter& filter) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
+  // An empty list would hide a mistyped id.
+  if (filter.asset_id) PSAFE_RETURN_IF_ERROR(ports_.estate.FindAsset(*filter.asset_id).status());
+  if (filter.workgroup_id) PSAFE_RETURN_IF_ERROR(ports_.estate.FindWorkgroupById(*filter.workgroup_id).status());
   return ports_.estate.ListManagedSystems(filter);
 }
 

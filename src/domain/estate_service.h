@@ -46,6 +46,7 @@ class EstateService {
   Result<Asset> CreateAsset(const Principal& p, std::string_view workgroup, Asset asset);
   Result<Paged<Asset>> ListAssets(const Principal& p, std::string_view workgroup, Page page);
   Result<Asset> FindAsset(const Principal& p, int64_t id);
+  Result<Asset> FindAssetByName(const Principal& p, std::string_view workgroup, std::string_view name);
   Status DeleteAsset(const Principal& p, int64_t id);
 
   // Creates a system in a workgroup, or on an asset (which fixes the workgroup).
@@ -58,6 +59,7 @@ class EstateService {
   Result<ManagedSystem> UpdateSystem(const Principal& p, const ManagedSystem& system);
   // Pins an SSH host key for the system; an empty fingerprint clears the pin.
   Status PinHostKey(const Principal& p, int64_t system_id, std::string_view fingerprint);
+  // NotFound when the filter's workgroup or asset does not exist.
   Result<Paged<ManagedSystem>> ListSystems(const Principal& p, const SystemFilter& filter);
   Result<ManagedSystem> GetSystem(const Principal& p, int64_t id);
   Status DeleteSystem(const Principal& p, int64_t id);

@@ -1093,6 +1093,14 @@ class SqlStore final : public Store {
     return out;
   }
 
+  Result<Asset> FindAssetByName(int64_t workgroup_id, std::string_view name) override {
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare("SELECT " + std::string(kAssetCols) +
+                                                 " FROM assets WHERE workgroup_id = ? AND name = ? ORDER BY id LIMIT 1"));
+    st.Bind(1, workgroup_id).Bind(2, name);
+    return One<Asset>(st, ReadAsset, "asset");
+  }
+
   Status DeleteAsset(int64_t id) override {
     PSAFE_WRITE_LEASE();
     return DeleteById("DELETE FROM assets WHERE id = ?", id, "asset");
@@ -1222,16 +1230,22 @@ class SqlStore final : public Store {
 
   Result<domain::Paged<ManagedSystem>> ListManagedSystems(const domain::SystemFilter& f) override {
     PSAFE_LEASE();
-    const std::string where = " FROM managed_systems s WHERE (s.name = ?1 OR ?1 IS NULL)";
+    const std::string where =
+        " FROM managed_systems s WHERE (s.name = ?1 OR ?1 IS NULL) AND (s.workgroup_id = ?2 OR ?2 IS NULL)"
+        " AND (s.asset_id = ?3 OR ?3 IS NULL)";
+    const auto bind = [&](Statement& st) {
+      BindOptText(st, 1, f.name);
+      st.Bind(2, f.workgroup_id).Bind(3, f.asset_id);
+    };
     domain::Paged<ManagedSystem> out;
     PSAFE_ASSIGN_OR_RETURN(auto count, db().Prepare("SELECT count(*)" + where));
-    BindOptText(count, 1, f.name);
+    bind(count);
     PSAFE_ASSIGN_OR_RETURN(bool row, count.Step());
     out.total = row ? count.Int(0) : 0;
     PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare("SELECT " + SystemCols() + where +
-                                                 " ORDER BY s.id LIMIT ?2 OFFSET ?3"));
-    BindOptText(st, 1, f.name);
-    st.Bind(2, LimitOf(f.page)).Bind(3, f.page.offset);
+                                                 " ORDER BY s.id LIMIT ?4 OFFSET ?5"));
+    bind(st);
+    st.Bind(4, LimitOf(f.page)).Bind(5, f.page.offset);
     PSAFE_ASSIGN_OR_RETURN(out.items,
                            All<ManagedSystem>(st, [](const Statement& s) { return ReadSystem(s); }));
     return out;
@@ -1946,9 +1960,7 @@ class SqlStore final : public Store {
       "SELECT id, title, description, workgroup_name, system_glob, account_glob, created_at "
       "FROM smart_rules";
 
-  Result<std::vector<domain::SmartRule>> ListSmartRules() override {
-    PSAFE_LEASE();
-    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(std::string(kSmartRuleSelect) + " ORDER BY id"));
+  Result<std::vector<domain::SmartRule>> Rules(Statement& st) {
     std::vector<domain::SmartRule> out;
     for (;;) {
       PSAFE_ASSIGN_OR_RETURN(bool row, st.Step());
@@ -1956,6 +1968,20 @@ class SqlStore final : public Store {
       PSAFE_ASSIGN_OR_RETURN(auto r, ReadRule(st));
       out.push_back(std::move(r));
     }
+  }
+
+  Result<std::vector<domain::SmartRule>> ListSmartRules() override {
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(std::string(kSmartRuleSelect) + " ORDER BY id"));
+    return Rules(st);
+  }
+
+  Result<std::vector<domain::SmartRule>> ListSmartRulesOfGroup(int64_t group_id) override {
+    PSAFE_LEASE();
+    PSAFE_ASSIGN_OR_RETURN(auto st, db().Prepare(std::string(kSmartRuleSelect) +
+        " WHERE id IN (SELECT rule_id FROM role_assignments WHERE group_id = ?) ORDER BY id"));
+    st.Bind(1, group_id);
+    return Rules(st);
   }
 
   Result<domain::SmartRule> FindSmartRule(int64_t id) override {

@@ -102,6 +102,12 @@ def alias_request(c):
     return aid, int(r.text)
 
 
+def password_rule(c):
+    r = c.a.post(c.s.url("PasswordRules"), json={"Name": u("pr"), "MinimumLength": 12}, timeout=10)
+    assert r.status_code == 201, r.text
+    return r.json()["PasswordRuleID"]
+
+
 def safe(c):
     return support.create_safe(c.a, c.s)
 
@@ -182,6 +188,23 @@ MATRIX = {
     ("POST", "Workgroups/{workgroup}/Assets"): (lambda c: (f"Workgroups/{c.wg['ID']}/Assets",
                                                            {"AssetName": u("as"), "IPAddress": "10.0.0.2"}),
                                                 {"anon": 401, "user": 403, "admin": C}),
+    ("GET", "Workgroups/{workgroup}/Assets/{assetName}"): (
+        lambda c: (f"Workgroups/{c.wg['ID']}/Assets/{asset(c)['AssetName']}", None),
+        {"anon": 401, "user": 403, "admin": OK}),
+    ("GET", "Workgroups/{workgroup}/ManagedSystems"): (lambda c: (f"Workgroups/{c.wg['ID']}/ManagedSystems", None),
+                                                       {"anon": 401, "user": 403, "admin": OK}),
+    ("GET", "Assets/{id}/ManagedSystems"): (lambda c: (f"Assets/{asset(c)['AssetID']}/ManagedSystems", None),
+                                            {"anon": 401, "user": 403, "admin": OK}),
+    ("GET", "EntityTypes"): (lambda c: ("EntityTypes", None), {"anon": 401, "user": OK, "admin": OK}),
+    ("GET", "OperatingSystems"): (lambda c: ("OperatingSystems", None), {"anon": 401, "user": OK, "admin": OK}),
+    ("GET", "SmartRules/{id}"): (lambda c: (f"SmartRules/{support.create_smart_rule(c.a, c.s)['SmartRuleID']}", None),
+                                 {"anon": 401, "user": 403, "admin": OK}),
+    ("GET", "UserGroups/{id}/SmartRules"): (lambda c: (f"UserGroups/{new_group(c)}/SmartRules", None),
+                                            {"anon": 401, "user": 403, "admin": OK}),
+    ("GET", "PasswordRules/{id}"): (lambda c: (f"PasswordRules/{password_rule(c)}", None),
+                                    {"anon": 401, "user": 403, "admin": OK}),
+    ("GET", "DSSKeyRules"): (lambda c: ("DSSKeyRules", None), {"anon": 401, "user": 403, "admin": OK}),
+    ("GET", "DSSKeyRules/{id}"): (lambda c: ("DSSKeyRules/1", None), {"anon": 401, "user": 403, "admin": OK}),
     ("GET", "Assets/{id}"): (lambda c: (f"Assets/{asset(c)['AssetID']}", None), {"anon": 401, "user": 403, "admin": OK}),
     ("DELETE", "Assets/{id}"): (lambda c: (f"Assets/{asset(c)['AssetID']}", None),
                                 {"anon": 401, "user": 403, "admin": N}),

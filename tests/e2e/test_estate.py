@@ -7,6 +7,7 @@ import urllib.parse
 
 import pytest
 
+import support
 from support import create_account, create_system, create_workgroup, unique
 
 
@@ -490,3 +491,64 @@ def test_managed_accounts_system_id_and_workgroup_name_filters(api, server):
     assert account_ids(workgroupName=wg1["Name"], systemID=s2["ManagedSystemID"]) == set()
     r = api.get(server.url("ManagedAccounts"), params={"systemID": "abc"}, timeout=10)
     assert r.status_code == 400, r.text
+
+
+# --- Reads that complete the families (issue 16) --------------------------------------
+
+def test_systems_of_an_asset_and_of_a_workgroup_and_an_asset_by_name(api, server, wg):
+    name = unique("asset")
+    r = api.post(server.url(f"Workgroups/{wg['ID']}/Assets"), json={"AssetName": name, "IPAddress": "10.1.2.3"},
+                 timeout=10)
+    assert r.status_code == 201, r.text
+    asset = r.json()
+    r = api.post(server.url(f"Assets/{asset['AssetID']}/ManagedSystems"), json={"PlatformID": 2}, timeout=10)
+    assert r.status_code == 201, r.text
+    on_asset = r.json()
+    loose = create_system(api, server, wg["ID"])
+    other_wg = create_workgroup(api, server)
+    elsewhere = create_system(api, server, other_wg["ID"])
+
+    r = api.get(server.url(f"Assets/{asset['AssetID']}/ManagedSystems"), timeout=10)
+    assert r.status_code == 200 and [s["ManagedSystemID"] for s in r.json()] == [on_asset["ManagedSystemID"]], r.text
+    for key in (wg["ID"], wg["Name"]):
+        r = api.get(server.url(f"Workgroups/{key}/ManagedSystems"), timeout=10)
+        ids = {s["ManagedSystemID"] for s in r.json()}
+        assert ids == {on_asset["ManagedSystemID"], loose["ManagedSystemID"]}, r.text
+        assert elsewhere["ManagedSystemID"] not in ids
+    paged = api.get(server.url(f"Workgroups/{wg['ID']}/ManagedSystems"), params={"limit": 1}, timeout=10).json()
+    assert paged["TotalCount"] == 2 and len(paged["Data"]) == 1, paged
+    for path in ("Assets/99999999/ManagedSystems", "Workgroups/99999999/ManagedSystems"):
+        assert api.get(server.url(path), timeout=10).status_code == 404, path
+    assert api.get(server.url("Assets/x/ManagedSystems"), timeout=10).status_code == 400
+
+    r = api.get(server.url(f"Workgroups/{urllib.parse.quote(wg['Name'])}/Assets/{name.upper()}"), timeout=10)
+    assert r.status_code == 200 and r.json()["AssetID"] == asset["AssetID"], r.text
+    assert api.get(server.url(f"Workgroups/{other_wg['ID']}/Assets/{name}"), timeout=10).status_code == 404
+
+
+def test_rules_by_id_a_groups_rules_and_the_reference_lists(api, server):
+    rule = support.create_smart_rule(api, server)
+    r = api.get(server.url(f"SmartRules/{rule['SmartRuleID']}"), timeout=10)
+    assert r.status_code == 200 and r.json()["SmartRuleID"] == rule["SmartRuleID"], r.text
+    assert api.get(server.url("SmartRules/99999999"), timeout=10).status_code == 404
+    group = support.create_user_group(api, server)
+    assert api.get(server.url(f"UserGroups/{group['GroupID']}/SmartRules"), timeout=10).json() == []
+    support.assign_roles(api, server, group["GroupID"], rule["SmartRuleID"], [support.ROLE_REQUESTOR])
+    r = api.get(server.url(f"UserGroups/{group['GroupID']}/SmartRules"), timeout=10)
+    assert [x["SmartRuleID"] for x in r.json()] == [rule["SmartRuleID"]], r.text
+    assert api.get(server.url("UserGroups/99999999/SmartRules"), timeout=10).status_code == 404
+
+    made = api.post(server.url("PasswordRules"), json={"Name": unique("pr"), "MinimumLength": 14}, timeout=10).json()
+    r = api.get(server.url(f"PasswordRules/{made['PasswordRuleID']}"), timeout=10)
+    assert r.status_code == 200 and r.json() == made, r.text
+    assert api.get(server.url("PasswordRules/99999999"), timeout=10).status_code == 404
+
+    dss = api.get(server.url("DSSKeyRules"), timeout=10).json()
+    assert [x["KeyType"] for x in dss] == ["Ed25519"]
+    assert api.get(server.url(f"DSSKeyRules/{dss[0]['DSSKeyRuleID']}"), timeout=10).json() == dss[0]
+    assert api.get(server.url("DSSKeyRules/2"), timeout=10).status_code == 404
+
+    types = api.get(server.url("EntityTypes"), timeout=10).json()
+    assert {t["Name"] for t in types} == {"Asset", "Database", "Directory"}
+    oses = api.get(server.url("OperatingSystems"), timeout=10).json()
+    assert {"Linux", "Windows"} <= {o["Name"] for o in oses} and "PostgreSQL" not in {o["Name"] for o in oses}

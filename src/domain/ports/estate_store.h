@@ -28,6 +28,8 @@ class EstateStore {
   virtual Result<Workgroup> FindWorkgroupByName(std::string_view name) = 0;
   virtual Result<int64_t> CreateAsset(const Asset& asset) = 0;
   virtual Result<Asset> FindAsset(int64_t id) = 0;
+  // The first (oldest) asset of that name in the workgroup: asset names need not be unique.
+  virtual Result<Asset> FindAssetByName(int64_t workgroup_id, std::string_view name) = 0;
   virtual Result<Paged<Asset>> ListAssets(int64_t workgroup_id,
                                                           const Page& page) = 0;
   virtual Status DeleteAsset(int64_t id) = 0;

@@ -19,6 +19,8 @@ class PermissionStore {
   virtual Result<int64_t> CreateSmartRule(const SmartRule& rule) = 0;
   virtual Result<std::vector<SmartRule>> ListSmartRules() = 0;
   virtual Result<SmartRule> FindSmartRule(int64_t id) = 0;
+  // The rules on which the group holds any role.
+  virtual Result<std::vector<SmartRule>> ListSmartRulesOfGroup(int64_t group_id) = 0;
   virtual Result<int64_t> CreateAccessPolicy(const AccessPolicy& policy) = 0;
   virtual Result<std::vector<AccessPolicy>> ListAccessPolicies() = 0;
   virtual Result<AccessPolicy> FindAccessPolicy(int64_t id) = 0;
