@@ -122,7 +122,7 @@ Result<http::Response> UpdateAlias(ApiCall& c) {
   PSAFE_ASSIGN_OR_RETURN(auto stored, c.ctx.aliases.Get(*c.principal, c.req.path_params[0]));
   domain::AliasInput in;
   PSAFE_RETURN_IF_ERROR(ReadAlias(body, &stored, &in));
-  PSAFE_ASSIGN_OR_RETURN(auto alias, c.ctx.aliases.Update(*c.principal, id, in));
+  PSAFE_ASSIGN_OR_RETURN(auto alias, c.ctx.aliases.Update(*c.principal, id, stored.alias.version, in));
   return JsonResponse(200, AliasJson(alias));
 }
 

@@ -4,6 +4,7 @@
 
 #include "common/strings.h"
 #include "domain/access.h"
+#include "domain/names.h"
 
 namespace psafe::domain {
 
@@ -33,19 +34,39 @@ AliasService::AliasService(const Ports& ports, AuditTrail& audit, RequestService
 Result<AliasView> AliasService::ViewOf(Alias alias) {
   AliasView v;
   v.accounts.reserve(alias.account_ids.size());
+  std::vector<int64_t> mapped;
   for (int64_t id : alias.account_ids) {
-    PSAFE_ASSIGN_OR_RETURN(AccountView a, ports_.estate.FindManagedAccount(id));
-    v.accounts.push_back(std::move(a));
+    auto a = ports_.estate.FindManagedAccount(id);
+    // Deleted since the alias was read: unmapped by then, as the next read will show.
+    if (!a.ok() && a.status().code() == StatusCode::kNotFound) continue;
+    PSAFE_RETURN_IF_ERROR(a.status());
+    mapped.push_back(id);
+    v.accounts.push_back(std::move(a).value());
   }
+  alias.account_ids = std::move(mapped);
   v.alias = std::move(alias);
   return v;
 }
 
-Result<bool> AliasService::Visible(const Principal& p, const AliasView& v) {
+Result<bool> AliasService::MayUse(const Principal& p, const AccountView& a) {
+  if (!a.account.api_enabled) return false;  // as GET ManagedAccounts hides it
+  PSAFE_ASSIGN_OR_RETURN(auto grants, ports_.permissions.GrantsFor(p.user.id, a.account.id));
+  return MayRequest(grants);
+}
+
+Result<bool> AliasService::Visible(const Principal& p, AliasView& v) {
   if (p.is_administrator()) return true;
   if (v.current() == nullptr) return false;
-  PSAFE_ASSIGN_OR_RETURN(auto grants, ports_.permissions.GrantsFor(p.user.id, v.current()->account.id));
-  return MayRequest(grants);
+  PSAFE_ASSIGN_OR_RETURN(bool current, MayUse(p, *v.current()));
+  if (!current) return false;
+  // The standby accounts the caller could not request themselves are not theirs to see.
+  std::vector<AccountView> shown{v.accounts.front()};
+  for (size_t i = 1; i < v.accounts.size(); ++i) {
+    PSAFE_ASSIGN_OR_RETURN(bool usable, MayUse(p, v.accounts[i]));
+    if (usable) shown.push_back(std::move(v.accounts[i]));
+  }
+  v.accounts = std::move(shown);
+  return true;
 }
 
 Result<std::vector<AliasView>> AliasService::List(const Principal& p, const AliasFilter& filter) {
@@ -84,8 +105,7 @@ Result<AliasView> AliasService::Get(const Principal& p, std::string_view id_or_n
 }
 
 Result<Alias> AliasService::Validated(const AliasInput& in) {
-  if (in.name.empty()) return Status::InvalidArgument("AliasName is required");
-  if (in.name.size() > kMaxAliasName) return Status::InvalidArgument("AliasName is longer than 256 characters");
+  PSAFE_RETURN_IF_ERROR(ValidateName("AliasName", in.name, {.max_chars = kMaxAliasName}));
   if (AllDigits(in.name)) return Status::InvalidArgument("AliasName must not be all digits (Aliases/{id} reads it as an id)");
   if (in.accounts.size() > kMaxMappedAccounts) return Status::InvalidArgument("MappedAccounts holds more than 64 accounts");
   Alias a;
@@ -122,12 +142,13 @@ Result<AliasView> AliasService::Create(const Principal& p, const AliasInput& in)
   return Find(p, *id);
 }
 
-Result<AliasView> AliasService::Update(const Principal& p, int64_t id, const AliasInput& in) {
+Result<AliasView> AliasService::Update(const Principal& p, int64_t id, int64_t read_version, const AliasInput& in) {
   PSAFE_RETURN_IF_ERROR(RequireAdministrator(p));
-  PSAFE_ASSIGN_OR_RETURN(Alias stored, ports_.aliases.FindAlias(id));
   PSAFE_ASSIGN_OR_RETURN(Alias a, Validated(in));
   a.id = id;
-  a.version = stored.version;  // the compare-and-set: a change made since this read wins
+  // The compare-and-set on the version the caller's input was built from: a change made
+  // since (another administrator's remap) wins, and this one is 409.
+  a.version = read_version;
   PSAFE_RETURN_IF_ERROR(audit_.Record(AuditTrail::By(p, "alias.update", "Alias", std::to_string(id)),
                                       [&] { return ports_.aliases.UpdateAlias(a); }));
   return Find(p, id);

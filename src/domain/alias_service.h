@@ -47,7 +47,8 @@ class AliasService {
   // By id when `id_or_name` is all digits, else by name; NotFound for one the caller cannot see.
   Result<AliasView> Get(const Principal& p, std::string_view id_or_name);
   Result<AliasView> Create(const Principal& p, const AliasInput& in);
-  Result<AliasView> Update(const Principal& p, int64_t id, const AliasInput& in);
+  // `read_version`: the version of the alias `in` was completed from (AliasView::alias).
+  Result<AliasView> Update(const Principal& p, int64_t id, int64_t read_version, const AliasInput& in);
   Status Delete(const Principal& p, int64_t id);
 
   // A request for the alias's current account (`nr` names no account).
@@ -58,7 +59,11 @@ class AliasService {
 
  private:
   Result<AliasView> ViewOf(Alias alias);
-  Result<bool> Visible(const Principal& p, const AliasView& v);
+  // Whether the caller may request (or ISA-retrieve) the account through an alias.
+  Result<bool> MayUse(const Principal& p, const AccountView& a);
+  // Whether the caller may see the alias; for a non-administrator, drops the standby
+  // accounts they may not use from `v`.
+  Result<bool> Visible(const Principal& p, AliasView& v);
   Result<AliasView> Find(const Principal& p, int64_t id);
   // `in` checked and its accounts resolved, as the alias `id` (0: a new one) would store it.
   Result<Alias> Validated(const AliasInput& in);

@@ -1812,12 +1812,22 @@ class SqlStore final : public Store {
   void CommitSubmissions() {
     std::unique_lock<std::mutex> lk(batch_mu_);
     for (;;) {
-      committer_cv_.wait(lk, [&] { return stop_committer_ || (submissions_pending_ > 0 && !leader_active_); });
-      if (submissions_pending_ > 0 && !leader_active_) {
-        LeadBatch(lk);
-      } else if (stop_committer_ && submissions_pending_ == 0) {
-        return;
-      }
+      // Stopping waits too while a caller leads: what it leaves queued is ours to run.
+      committer_cv_.wait(lk, [&] {
+        return (submissions_pending_ > 0 && !leader_active_) || (stop_committer_ && submissions_pending_ == 0);
+      });
+      if (submissions_pending_ == 0) return;
+      LeadBatch(lk);
+    }
+  }
+
+  // A change that throws (memory exhausted) fails alone: the batch, its leader's flags and
+  // every commit it counts must still be finished, or durability would stop for everyone.
+  static Status RunChange(const std::function<Status()>& fn) {
+    try {
+      return fn();
+    } catch (const std::exception& e) {
+      return Status::Internal(std::string("change failed: ") + e.what());
     }
   }
 
@@ -1836,7 +1846,7 @@ class SqlStore final : public Store {
     batch_thread_.store(std::this_thread::get_id());
     for (PendingChange* p : batch) {
       Status s = db().Exec("SAVEPOINT change");
-      if (s.ok()) s = (*p->fn)();
+      if (s.ok()) s = RunChange(*p->fn);
       if (!s.ok()) (void)db().Exec("ROLLBACK TO change");
       (void)db().Exec("RELEASE change");
       p->status = s;

@@ -171,3 +171,25 @@ def test_callers_without_a_role_on_the_account_see_no_alias_and_cannot_change_on
     assert api.get(server.url(f"Aliases/{aid}"), timeout=10).json()["AliasName"] == alias["AliasName"]
     anon = server.session()
     assert anon.get(server.url("Aliases"), timeout=10).status_code == 401
+
+
+def test_a_non_administrator_sees_only_the_mapped_accounts_they_may_use(api, server, system):
+    sid = system["ManagedSystemID"]
+    g = grant_account(api, server, sid)
+    hidden = create_account(api, server, sid)  # no role on it for g.user
+    alias = create_alias(api, server, unique("alias"), (sid, g.account_id), (sid, hidden["ManagedAccountID"]))
+    assert len(alias["MappedAccounts"]) == 2  # the administrator sees both
+    seen = g.s.get(server.url(f"Aliases/{alias['AliasID']}"), timeout=10).json()
+    assert [m["ManagedAccountID"] for m in seen["MappedAccounts"]] == [g.account_id]
+    assert str(hidden["AccountName"]) not in g.s.get(server.url("Aliases"), timeout=10).text
+    # An account without API access is not requestable, so neither is its alias.
+    r = api.put(server.url(f"ManagedAccounts/{g.account_id}"), json={"ApiEnabled": False}, timeout=10)
+    assert r.status_code == 200, r.text
+    assert g.s.get(server.url(f"Aliases/{alias['AliasID']}"), timeout=10).status_code == 404
+    assert alias["AliasID"] not in [a["AliasID"] for a in g.s.get(server.url("Aliases"), timeout=10).json()]
+
+
+@pytest.mark.parametrize("name", [" padded", "tab\there", "bidi\u202eevil"])
+def test_alias_names_follow_the_name_rules(api, server, name):
+    r = api.post(server.url("Aliases"), json={"AliasName": name}, timeout=10)
+    assert r.status_code == 400 and "AliasName" in r.text, r.text
