@@ -84,6 +84,10 @@ Result<std::vector<AliasView>> AliasService::List(const Principal& p, const Alia
 
 Result<AliasView> AliasService::Find(const Principal& p, int64_t id) {
   PSAFE_ASSIGN_OR_RETURN(Alias a, ports_.aliases.FindAlias(id));
+  return Shown(p, std::move(a));
+}
+
+Result<AliasView> AliasService::Shown(const Principal& p, Alias a) {
   PSAFE_ASSIGN_OR_RETURN(AliasView v, ViewOf(std::move(a)));
   PSAFE_ASSIGN_OR_RETURN(bool visible, Visible(p, v));
   // One the caller may not see reads as one that is not there: names are not probed.
@@ -92,16 +96,10 @@ Result<AliasView> AliasService::Find(const Principal& p, int64_t id) {
 }
 
 Result<AliasView> AliasService::Get(const Principal& p, std::string_view id_or_name) {
-  if (AllDigits(id_or_name)) {
-    int64_t id = 0;
-    for (char c : id_or_name) {
-      if (id > (INT64_MAX - 9) / 10) return Status::NotFound(kAliasNotFound);
-      id = id * 10 + (c - '0');
-    }
-    return Find(p, id);
-  }
+  if (auto id = ParseId(id_or_name)) return Find(p, *id);
+  // An all-digit string that is no id (0, or past int64) matches no name either: 404.
   PSAFE_ASSIGN_OR_RETURN(Alias a, ports_.aliases.FindAliasByName(id_or_name));
-  return Find(p, a.id);
+  return Shown(p, std::move(a));
 }
 
 Result<Alias> AliasService::Validated(const AliasInput& in) {

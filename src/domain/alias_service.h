@@ -65,6 +65,8 @@ class AliasService {
   // accounts they may not use from `v`.
   Result<bool> Visible(const Principal& p, AliasView& v);
   Result<AliasView> Find(const Principal& p, int64_t id);
+  // `a` with its accounts, or NotFound for an alias the caller may not see.
+  Result<AliasView> Shown(const Principal& p, Alias a);
   // `in` checked and its accounts resolved, as the alias `id` (0: a new one) would store it.
   Result<Alias> Validated(const AliasInput& in);
 

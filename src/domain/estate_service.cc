@@ -1,7 +1,5 @@
 #include "domain/estate_service.h"
 
-#include <charconv>
-
 #include "crypto/random.h"
 #include "domain/audit.h"
 #include "domain/names.h"
@@ -18,13 +16,6 @@ Status ValidateDuration(std::string_view field, int64_t minutes) {
     return Status::InvalidArgument(std::string(field) + " must be between 1 and 525600");
   }
   return Status::OK();
-}
-
-std::optional<int64_t> ParseId(std::string_view s) {
-  int64_t v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size() || v <= 0) return std::nullopt;
-  return v;
 }
 
 }  // namespace

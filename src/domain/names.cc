@@ -1,5 +1,6 @@
 #include "domain/names.h"
 
+#include <charconv>
 #include <vector>
 
 #include "common/utf8.h"
@@ -129,6 +130,13 @@ Result<std::string> FileBaseName(std::string_view sent) {
   const std::string_view base = last == std::string_view::npos ? sent : sent.substr(last + 1);
   if (base.empty() || base == "." || base == "..") return Invalid(kField, "must name a file, not a directory");
   return std::string(base);
+}
+
+std::optional<int64_t> ParseId(std::string_view id_or_name) {
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(id_or_name.data(), id_or_name.data() + id_or_name.size(), v);
+  if (ec != std::errc() || end != id_or_name.data() + id_or_name.size() || v <= 0) return std::nullopt;
+  return v;
 }
 
 }  // namespace psafe::domain

@@ -9,6 +9,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -37,6 +39,10 @@ struct NameRules {
 // Cyrillic (what spoofing "аdmin" with a Cyrillic "а" needs), nor the fullwidth or
 // mathematical look-alikes of ASCII letters ("ａｄｍｉｎ").
 Status ValidateName(std::string_view field, std::string_view value, NameRules rules = {});
+
+// A path parameter that may be an id or a name (Workgroups/{id|name}, Aliases/{id|name}):
+// its id when it is a positive integer, nullopt when it is to be read as a name.
+std::optional<int64_t> ParseId(std::string_view id_or_name);
 
 // A File secret's name as stored: what the client sent, checked (valid UTF-8, at most
 // kMaxFileNameBytes bytes, no control character or bidirectional control) and then
